@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* fcgi_io.c: the only file that includes <fcgiapp.h> (see fcgi_io.h).
+ * The request is initialised with FCGI_FAIL_ACCEPT_ON_INTR so that a
+ * signal can end a worker's wait for the next connection. */
+#include "fcgi_io.h"
+
+#include <fcgiapp.h>
+#include <stdlib.h>
+
+struct fio {
+	FCGX_Request req;
+};
+
+int
+fio_init(void)
+{
+	return FCGX_Init() == 0 ? 0 : -1;
+}
+
+struct fio *
+fio_new(int listen_fd)
+{
+	struct fio *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		abort();
+	if (FCGX_InitRequest(&f->req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		abort();
+	return f;
+}
+
+void
+fio_free(struct fio *f)
+{
+	if (f == NULL)
+		return;
+	FCGX_Free(&f->req, 0);
+	free(f);
+}
+
+int
+fio_accept(struct fio *f)
+{
+	return FCGX_Accept_r(&f->req);
+}
+
+char *const *
+fio_env(struct fio *f)
+{
+	return f->req.envp;
+}
+
+static long
+fio_read(void *ctx, void *buf, size_t n)
+{
+	struct fio *f = ctx;
+	int want = n > 1u << 30 ? 1 << 30 : (int)n;
+	int got = FCGX_GetStr(buf, want, f->req.in);
+
+	if (got == 0 && FCGX_GetError(f->req.in) != 0)
+		return -1;
+	return got;
+}
+
+static int
+fio_write(void *ctx, const void *buf, size_t n)
+{
+	struct fio *f = ctx;
+	const char *p = buf;
+
+	while (n > 0) {
+		int chunk = n > 1u << 30 ? 1 << 30 : (int)n;
+
+		if (FCGX_PutStr(p, chunk, f->req.out) != chunk)
+			return -1;
+		p += chunk;
+		n -= (size_t)chunk;
+	}
+	return 0;
+}
+
+static int
+fio_flush(void *ctx)
+{
+	struct fio *f = ctx;
+
+	return FCGX_FFlush(f->req.out) == 0 ? 0 : -1;
+}
+
+struct req_io
+fio_io(struct fio *f)
+{
+	struct req_io io = {f, fio_read, fio_write, fio_flush};
+
+	return io;
+}
+
+void
+fio_finish(struct fio *f)
+{
+	FCGX_Finish_r(&f->req);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* request.h: one HTTP request as kiln-api sees it, and its response.
+ * Built from FastCGI params by fcgi_io.c, or from a list of "KEY=VALUE"
+ * strings in handler tests; nothing here knows about sockets.
+ * Every pointer in a request is owned by its arena. */
+#ifndef KILN_REQUEST_H
+#define KILN_REQUEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+
+#define REQ_MAX_PARAMS 4
+#define REQ_MAX_HEADERS 8
+#define REQ_MAX_PATH 2048
+#define REQ_ID_MAX 64
+
+struct route;
+
+/* The transport under a request: FastCGI in kiln-api, a buffer in tests. */
+struct req_io {
+	void *ctx;
+	/* Reads up to n body bytes: count, 0 at end, -1 on error. */
+	long (*read)(void *ctx, void *buf, size_t n);
+	/* Writes n bytes: 0 or -1. */
+	int (*write)(void *ctx, const void *buf, size_t n);
+	/* Pushes buffered output to the client: 0 or -1 (may be NULL). */
+	int (*flush)(void *ctx);
+};
+
+/* Per-process state every handler may use; set up once per worker. */
+struct app {
+	const struct kiln_config *cfg; /* borrowed */
+	struct db *db;                 /* this worker's connection */
+	const char *version;
+};
+
+struct req_param {
+	const char *name;  /* from the route pattern, without braces */
+	const char *value; /* the matched segment */
+	int64_t id;        /* parsed value for params named like "id" */
+};
+
+struct request {
+	struct arena *arena;
+	struct app *app;
+	struct req_io io;
+	struct timespec start;
+
+	/* from the CGI environment */
+	const char *method;       /* "GET" */
+	const char *path;         /* request URI without the query, raw */
+	const char *query;        /* "" when none */
+	const char *content_type; /* "" when none */
+	int64_t content_length;   /* -1 when absent */
+	const char *authorization;
+	const char *api_key;
+	const char *accept;
+	const char *remote_addr;
+	char request_id[REQ_ID_MAX + 1];
+
+	/* filled by the dispatcher */
+	const struct route *route;
+	struct req_param params[REQ_MAX_PARAMS];
+	size_t nparams;
+	char *body; /* NUL-terminated copy of the body, or NULL */
+	size_t body_len;
+	json_t *json;    /* parsed body for RF_JSON_BODY routes (freed with the arena) */
+	int64_t user_id; /* authenticated principal, 0 for none */
+
+	/* the response */
+	int status;
+	const char *headers[REQ_MAX_HEADERS]; /* "Name: value" lines, arena-owned */
+	size_t nheaders;
+	const char *body_type; /* Content-Type */
+	char *resp_body;       /* arena-owned */
+	size_t resp_len;
+	int responded; /* 1 once a response is set */
+};
+
+/* Initialises req from CGI variables envp ("KEY=VALUE", NULL-terminated).
+ * All strings are copied into arena. Unknown or absent variables become "".
+ * A missing or bad X-Request-ID gets a fresh random id. */
+void request_init(struct request *req, struct arena *arena, struct app *app,
+		  const struct req_io *io, char *const *envp);
+
+/* Value of a query parameter (first occurrence, percent-decoded, arena-owned)
+ * or NULL when absent. */
+const char *request_query(struct request *req, const char *name);
+
+/* Adds a response header line "name: value" (copied). */
+void request_add_header(struct request *req, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* response.c: response bodies and the CGI response header block. */
+#include "response.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+#define RESP_HEAD_MAX 4096
+
+static void
+resp_json_free(void *p)
+{
+	free(p);
+}
+
+void
+resp_json_new(struct request *req, int status, json_t *body)
+{
+	size_t len;
+	char *s = json_dump_new(body, &len);
+
+	json_decref(body);
+	arena_defer(req->arena, resp_json_free, s);
+	req->status = status;
+	req->resp_body = s;
+	req->resp_len = len;
+	req->body_type = "application/json";
+	req->responded = 1;
+}
+
+void
+resp_error(struct request *req, enum kiln_err e, const char *detail)
+{
+	int status = err_http_status(e);
+	json_t *body;
+
+	if (detail == NULL || status >= 500)
+		detail = err_message(e);
+	body = json_pack("{s:s, s:s}", "detail", detail, "code", err_code(e));
+	if (body == NULL)
+		abort();
+	resp_json_new(req, status, body);
+}
+
+void
+resp_validation_new(struct request *req, json_t *details)
+{
+	json_t *body =
+	    json_pack("{s:o, s:s}", "detail", details, "code", err_code(KILN_ERR_VALIDATION));
+
+	if (body == NULL)
+		abort();
+	resp_json_new(req, 422, body);
+}
+
+const char *
+resp_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+int
+resp_send(struct request *req)
+{
+	char head[RESP_HEAD_MAX];
+	size_t n = 0, i;
+	int w;
+
+	if (!req->responded)
+		resp_error(req, KILN_ERR_INTERNAL, NULL);
+	w = snprintf(head, sizeof(head),
+		     "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		     "Cache-Control: no-store\r\nX-Request-ID: %s\r\n",
+		     req->status, resp_reason(req->status),
+		     req->body_type ? req->body_type : "application/json", req->resp_len,
+		     req->request_id);
+	if (w < 0 || (size_t)w >= sizeof(head))
+		return -1;
+	n = (size_t)w;
+	for (i = 0; i < req->nheaders; i++) {
+		w = snprintf(head + n, sizeof(head) - n, "%s\r\n", req->headers[i]);
+		if (w < 0 || (size_t)w >= sizeof(head) - n)
+			return -1;
+		n += (size_t)w;
+	}
+	if (n + 2 >= sizeof(head))
+		return -1;
+	head[n++] = '\r';
+	head[n++] = '\n';
+	if (req->io.write(req->io.ctx, head, n) != 0)
+		return -1;
+	if (req->resp_len > 0 && req->io.write(req->io.ctx, req->resp_body, req->resp_len) != 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* response.h: setting and sending a request's response. Every body is JSON
+ * unless a handler says otherwise; errors always look like DESIGN.md
+ * section 3: {"detail": "...", "code": "..."}. */
+#ifndef KILN_RESPONSE_H
+#define KILN_RESPONSE_H
+
+#include <jansson.h>
+
+#include "err.h"
+#include "request.h"
+
+/* Sets a JSON response; steals body (a new reference, may not be NULL). */
+void resp_json_new(struct request *req, int status, json_t *body);
+
+/* Sets an error response for e. detail (copied; NULL for the default
+ * message) is shown only for 4xx: a 5xx always says the generic message,
+ * and the specifics belong in the log with the request id. */
+void resp_error(struct request *req, enum kiln_err e, const char *detail);
+
+/* Sets a 422 response whose detail is a list of {loc, msg, type};
+ * steals details (a JSON array). */
+void resp_validation_new(struct request *req, json_t *details);
+
+/* Writes status, headers and body to req->io. 0 or -1 (client gone). */
+int resp_send(struct request *req);
+
+/* The reason phrase for an HTTP status ("Not Found"). */
+const char *resp_reason(int status);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* router.h: the route record, its flags and roles, matching, and the one
+ * fixed request pipeline. The table itself lives in routes.c. */
+#ifndef KILN_ROUTER_H
+#define KILN_ROUTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "request.h"
+
+/* Route flags. One place defines them all:
+ *   RF_NOAUTH    no credentials needed (health, login, register, signed files)
+ *   RF_JSON_BODY the body, when present, must be application/json; it is
+ *                parsed strictly into req->json before the handler runs
+ *   RF_STREAM    the handler writes its own response progressively (SSE)
+ *   RF_AUDIT     the access log line is marked for audit (admin changes) */
+enum route_flag {
+	RF_NOAUTH = 1u << 0,
+	RF_JSON_BODY = 1u << 1,
+	RF_STREAM = 1u << 2,
+	RF_AUDIT = 1u << 3,
+};
+
+/* Roles, as bits so that a route lists exactly who may call it. */
+enum role_bit {
+	ROLE_USER = 1u << 0,
+	ROLE_VIEWER = 1u << 1,
+	ROLE_OPERATOR = 1u << 2,
+	ROLE_ADMIN = 1u << 3,
+};
+#define ROLES_ANY (ROLE_USER | ROLE_VIEWER | ROLE_OPERATOR | ROLE_ADMIN)
+#define ROLES_STAFF (ROLE_OPERATOR | ROLE_ADMIN)
+
+/* max_body values besides a byte count */
+#define BODY_NONE 0
+#define BODY_DEFAULT (-1) /* the config's api.max_body */
+
+#define ROUTE_DRAIN_MAX (64 * 1024 * 1024) /* bytes discarded after a 413 */
+
+/* A handler validates, runs one transaction and sets a response. Returning
+ * an error without setting a response makes the dispatcher answer it. */
+typedef enum kiln_err (*route_handler)(struct request *req);
+
+struct route {
+	const char *method;  /* "GET", "POST", ... */
+	const char *pattern; /* "/api/v1/jobs/{id}" */
+	route_handler handler;
+	unsigned flags;      /* enum route_flag */
+	unsigned roles;      /* enum role_bit; ignored with RF_NOAUTH */
+	int64_t max_body;    /* bytes, BODY_NONE or BODY_DEFAULT */
+	const char *summary; /* one line, mirrored in docs/openapi.json */
+};
+
+/* THE route table (routes.c). */
+extern const struct route route_table[];
+extern const size_t route_count;
+
+/* Matches method and path against table. On KILN_OK, OUT: *route and
+ * params (at most REQ_MAX_PARAMS, values arena-owned) are set.
+ * KILN_ERR_NOT_FOUND: no pattern matches the path. KILN_ERR_METHOD: the
+ * path matches with other methods, listed in OUT: allow ("GET, POST").
+ * KILN_ERR_BAD_REQUEST: the path is malformed (not absolute, too long,
+ * control or non-URL characters, "." or ".." segments, empty segments).
+ * A single trailing slash is ignored. A parameter whose name is "id" or
+ * ends in "_id" matches only a positive 64-bit decimal. */
+enum kiln_err route_match(const struct route *table, size_t n, struct arena *arena,
+			  const char *method, const char *path, const struct route **route,
+			  struct req_param *params, size_t *nparams, char *allow, size_t allowlen);
+
+/* The pipeline: match (404/405/400) -> cap and read the body (413) ->
+ * authenticate (401) -> role (403) -> rate limit (429) -> parse JSON
+ * (415/400) -> handler. Always leaves a response in req (not yet sent). */
+void route_dispatch_table(struct request *req, const struct route *table, size_t n);
+
+/* route_dispatch_table over THE table. */
+void route_dispatch(struct request *req);
+
+/* The value of path parameter name, or NULL. */
+const struct req_param *route_param(const struct request *req, const char *name);
+
+#endif

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c: the INI parser and the one table of configuration keys.
+ * Adding a key: a member in struct kiln_config, a row below, a line in
+ * docs/kiln.conf.example and README's table. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+#ifndef KILN_SYSCONFDIR
+#define KILN_SYSCONFDIR "/etc"
+#endif
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_LINE_MAX 4096
+
+enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE };
+
+struct config_key {
+	const char *section;
+	const char *key;
+	enum config_type type;
+	size_t offset;
+	int64_t min, max; /* CT_INT, CT_SIZE, CT_MODE */
+	const char *def;
+	int secret;
+};
+
+#define OFF(m) offsetof(struct kiln_config, m)
+
+static const struct config_key config_keys[] = {
+    {"database", "socket", CT_STR, OFF(db_socket), 0, 0, "", 0},
+    {"database", "host", CT_STR, OFF(db_host), 0, 0, "localhost", 0},
+    {"database", "port", CT_INT, OFF(db_port), 1, 65535, "3306", 0},
+    {"database", "user", CT_STR, OFF(db_user), 0, 0, "kiln", 0},
+    {"database", "password", CT_STR, OFF(db_password), 0, 0, "", 1},
+    {"database", "name", CT_STR, OFF(db_name), 0, 0, "kiln", 0},
+    {"database", "connect_timeout", CT_INT, OFF(db_connect_timeout), 1, 300, "5", 0},
+    {"database", "rw_timeout", CT_INT, OFF(db_rw_timeout), 1, 3600, "30", 0},
+    {"api", "listen", CT_STR, OFF(listen), 0, 0, "/run/kiln/api.sock", 0},
+    {"api", "socket_mode", CT_MODE, OFF(socket_mode), 0, 0777, "0660", 0},
+    {"api", "workers", CT_INT, OFF(workers), 0, 1024, "0", 0},
+    {"api", "max_requests", CT_INT, OFF(max_requests), 0, INT64_MAX, "10000", 0},
+    {"api", "max_body", CT_SIZE, OFF(max_body), 0, (int64_t)1 << 40, "1m", 0},
+    {"api", "access_log", CT_BOOL, OFF(access_log), 0, 1, "true", 0},
+    {"storage", "root", CT_STR, OFF(storage_root), 0, 0, "/var/lib/kiln", 0},
+    {"secrets", "jwt_secret", CT_STR, OFF(jwt_secret), 0, 0, "", 1},
+    {"secrets", "signing_key", CT_STR, OFF(signing_key), 0, 0, "", 1},
+};
+
+#define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static void
+config_errf(char err[CONFIG_ERR_MAX], const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, CONFIG_ERR_MAX, fmt, ap);
+	va_end(ap);
+}
+
+/* Stores value into cfg per k. Returns 0 or -1 with OUT: why. */
+static int
+config_set(struct kiln_config *cfg, const struct config_key *k, const char *value, const char **why)
+{
+	char *base = (char *)cfg;
+	int64_t v;
+	int b;
+
+	switch (k->type) {
+	case CT_STR:
+		if (strlen(value) >= CONFIG_STR_MAX) {
+			*why = "value too long";
+			return -1;
+		}
+		memcpy(base + k->offset, value, strlen(value) + 1);
+		return 0;
+	case CT_INT:
+		if (parse_i64(value, k->min, k->max, &v) != KILN_OK) {
+			*why = "not an integer in range";
+			return -1;
+		}
+		break;
+	case CT_SIZE:
+		if (parse_size(value, k->min, k->max, &v) != KILN_OK) {
+			*why = "not a size (e.g. 1048576, 512k, 8m, 1g) in range";
+			return -1;
+		}
+		break;
+	case CT_BOOL:
+		if (parse_bool(value, &b) != KILN_OK) {
+			*why = "not a boolean (true/false)";
+			return -1;
+		}
+		v = b;
+		break;
+	case CT_MODE: {
+		const char *p = value;
+
+		v = 0;
+		if (*p == '\0' || strlen(p) > 4) {
+			*why = "not an octal mode such as 0660";
+			return -1;
+		}
+		for (; *p; p++) {
+			if (*p < '0' || *p > '7') {
+				*why = "not an octal mode such as 0660";
+				return -1;
+			}
+			v = v * 8 + (*p - '0');
+		}
+		if (v > k->max) {
+			*why = "mode out of range";
+			return -1;
+		}
+		break;
+	}
+	default: *why = "internal: bad key type"; return -1;
+	}
+	memcpy(base + k->offset, &v, sizeof(v));
+	return 0;
+}
+
+void
+config_defaults(struct kiln_config *cfg)
+{
+	size_t i;
+	const char *why;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < N_KEYS; i++)
+		(void)config_set(cfg, &config_keys[i], config_keys[i].def, &why);
+}
+
+static char *
+config_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static const struct config_key *
+config_find(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].key, key) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static int
+config_section_known(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+/* Parses one line (NUL-terminated, modifiable) in the current section.
+ * Returns 0, or -1 with err filled. */
+static int
+config_line(char *line, unsigned lineno, const char *name, char section[64],
+	    struct kiln_config *cfg, char err[CONFIG_ERR_MAX])
+{
+	char *s = config_trim(line), *eq, *key, *value;
+	const struct config_key *k;
+	const char *why = NULL;
+
+	if (*s == '\0' || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *end = strchr(s, ']');
+
+		if (end == NULL || end[1] != '\0' || end - s - 1 <= 0 || end - s - 1 >= 64) {
+			config_errf(err, "%s:%u: malformed section header", name, lineno);
+			return -1;
+		}
+		*end = '\0';
+		memcpy(section, s + 1, strlen(s + 1) + 1);
+		if (!config_section_known(section)) {
+			config_errf(err, "%s:%u: unknown section [%s]", name, lineno, section);
+			return -1;
+		}
+		return 0;
+	}
+	if ((eq = strchr(s, '=')) == NULL) {
+		config_errf(err, "%s:%u: expected key = value", name, lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = config_trim(s);
+	value = config_trim(eq + 1);
+	if (section[0] == '\0') {
+		config_errf(err, "%s:%u: key '%s' outside any [section]", name, lineno, key);
+		return -1;
+	}
+	if ((k = config_find(section, key)) == NULL) {
+		config_errf(err, "%s:%u: unknown key '%s' in [%s]", name, lineno, key, section);
+		return -1;
+	}
+	if (config_set(cfg, k, value, &why) != 0) {
+		config_errf(err, "%s:%u: bad value for %s.%s: %s", name, lineno, section, key, why);
+		return -1;
+	}
+	return 0;
+}
+
+enum kiln_err
+config_parse(const char *text, size_t len, const char *name, struct kiln_config *cfg,
+	     char err[CONFIG_ERR_MAX])
+{
+	char line[CONFIG_LINE_MAX];
+	char section[64] = "";
+	size_t pos = 0;
+	unsigned lineno = 0;
+
+	err[0] = '\0';
+	while (pos < len) {
+		size_t end = pos, n;
+
+		while (end < len && text[end] != '\n')
+			end++;
+		n = end - pos;
+		lineno++;
+		if (n >= sizeof(line)) {
+			config_errf(err, "%s:%u: line too long", name, lineno);
+			return KILN_ERR_CONFIG;
+		}
+		if (memchr(text + pos, '\0', n) != NULL) {
+			config_errf(err, "%s:%u: NUL byte in line", name, lineno);
+			return KILN_ERR_CONFIG;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		if (config_line(line, lineno, name, section, cfg, err) != 0)
+			return KILN_ERR_CONFIG;
+		pos = end + 1;
+	}
+	return KILN_OK;
+}
+
+/* 1 when cfg holds any non-empty secret. */
+static int
+config_has_secret(const struct kiln_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		if (config_keys[i].secret && ((const char *)cfg)[config_keys[i].offset] != '\0')
+			return 1;
+	return 0;
+}
+
+enum kiln_err
+config_load(const char *path, struct kiln_config *cfg, char err[CONFIG_ERR_MAX])
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t got;
+	size_t len = 0;
+	int fd;
+	enum kiln_err rc = KILN_ERR_CONFIG;
+
+	config_defaults(cfg);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		config_errf(err, "%s: cannot open: %s", path, strerror(errno));
+		return KILN_ERR_CONFIG;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		config_errf(err, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		config_errf(err, "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		abort();
+	while (len < (size_t)st.st_size) {
+		got = read(fd, buf + len, (size_t)st.st_size - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	if ((rc = config_parse(buf, len, path, cfg, err)) != KILN_OK)
+		goto out;
+	if (config_has_secret(cfg) && (st.st_mode & 077) != 0) {
+		config_errf(err,
+			    "%s: holds secrets but is readable by group or others "
+			    "(mode %04o); run: chmod 600 %s",
+			    path, (unsigned)(st.st_mode & 07777), path);
+		rc = KILN_ERR_CONFIG;
+		goto out;
+	}
+	rc = KILN_OK;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+const char *
+config_path(const char *explicit_path)
+{
+	const char *env;
+
+	if (explicit_path != NULL)
+		return explicit_path;
+	if ((env = getenv("KILN_CONFIG")) != NULL && env[0] != '\0')
+		return env;
+	return KILN_SYSCONFDIR "/kiln/kiln.conf";
+}

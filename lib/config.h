@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* config.h: kiln.conf, an INI file shared by kiln-api, kiln-scheduler and
+ * kilnctl. Every key is declared once in config.c's table with its type,
+ * range and default; docs/kiln.conf.example lists them for operators.
+ * Not for: per-request settings or anything stored in the database. */
+#ifndef KILN_CONFIG_H
+#define KILN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define CONFIG_STR_MAX 512
+#define CONFIG_ERR_MAX 512
+
+struct kiln_config {
+	/* [database] */
+	char db_socket[CONFIG_STR_MAX]; /* unix socket; wins over host/port */
+	char db_host[CONFIG_STR_MAX];
+	int64_t db_port;
+	char db_user[CONFIG_STR_MAX];
+	char db_password[CONFIG_STR_MAX]; /* secret */
+	char db_name[CONFIG_STR_MAX];
+	int64_t db_connect_timeout; /* seconds */
+	int64_t db_rw_timeout;      /* seconds, per read or write */
+	/* [api] */
+	char listen[CONFIG_STR_MAX]; /* unix path, "tcp:HOST:PORT" or "fd:N" */
+	int64_t socket_mode;         /* permission bits of a unix socket */
+	int64_t workers;             /* 0: 2 x online CPUs */
+	int64_t max_requests;        /* per worker before it recycles; 0: never */
+	int64_t max_body;            /* bytes, default cap for request bodies */
+	int64_t access_log;          /* bool */
+	/* [storage] */
+	char storage_root[CONFIG_STR_MAX];
+	/* [secrets] */
+	char jwt_secret[CONFIG_STR_MAX];  /* secret */
+	char signing_key[CONFIG_STR_MAX]; /* secret */
+};
+
+/* Fills OUT: cfg with every default. */
+void config_defaults(struct kiln_config *cfg);
+
+/* Parses INI text (len bytes, need not be NUL-terminated) over the values
+ * already in cfg (call config_defaults first). name is used in messages.
+ * Returns KILN_OK or KILN_ERR_CONFIG with OUT: err ("name:LINE: why"). */
+enum kiln_err config_parse(const char *text, size_t len, const char *name, struct kiln_config *cfg,
+			   char err[CONFIG_ERR_MAX]);
+
+/* Loads defaults then the file at path. A file that sets a secret and is
+ * readable by group or others is refused. KILN_ERR_CONFIG with OUT: err. */
+enum kiln_err config_load(const char *path, struct kiln_config *cfg, char err[CONFIG_ERR_MAX]);
+
+/* The path to use: explicit (from -c) if non-NULL, else $KILN_CONFIG, else
+ * the compiled-in default. Borrowed. */
+const char *config_path(const char *explicit_path);
+
+#endif

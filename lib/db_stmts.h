@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* db_stmts.h: the enum of every SQL statement kiln runs. The text and the
+ * parameter/result signatures live in db_stmts.c, in the same order. */
+#ifndef KILN_DB_STMTS_H
+#define KILN_DB_STMTS_H
+
+enum db_stmt_id {
+	STMT_PING,
+	STMT_MIGRATIONS_CREATE,
+	STMT_MIGRATIONS_LIST,
+	STMT_MIGRATIONS_INSERT,
+	STMT_LOCK_GET,
+	STMT_LOCK_RELEASE,
+	STMT__COUNT
+};
+
+/* One statement: params and results are signatures, one letter per column:
+ * 'i' int64, 's' string, 'd' double. */
+struct db_stmt_def {
+	const char *name;
+	const char *sql;
+	const char *params;
+	const char *results;
+};
+
+/* The table, indexed by enum db_stmt_id. */
+extern const struct db_stmt_def db_stmts[STMT__COUNT];
+
+#endif

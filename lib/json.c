@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* json.c: strict parsing and compact output (see json.h). */
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+json_depth_ok(const char *buf, size_t len, int max)
+{
+	int depth = 0, in_str = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+			continue;
+		}
+		if (c == '"') {
+			in_str = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return 0;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return 1;
+}
+
+enum kiln_err
+json_parse_strict(const char *buf, size_t len, json_t **out, char *why, size_t whylen)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	*out = NULL;
+	if (len == 0) {
+		snprintf(why, whylen, "empty body");
+		return KILN_ERR_BAD_JSON;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		snprintf(why, whylen, "NUL byte in body");
+		return KILN_ERR_BAD_JSON;
+	}
+	if (!json_depth_ok(buf, len, JSON_MAX_DEPTH)) {
+		snprintf(why, whylen, "nesting deeper than %d levels", JSON_MAX_DEPTH);
+		return KILN_ERR_BAD_JSON;
+	}
+	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (v == NULL) {
+		snprintf(why, whylen, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		return KILN_ERR_BAD_JSON;
+	}
+	*out = v;
+	return KILN_OK;
+}
+
+char *
+json_dump_new(const json_t *v, size_t *len)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (s == NULL)
+		abort();
+	*len = strlen(s);
+	return s;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* it.h: helpers for the integration suite, which talks to a real stack
+ * (nginx -> kiln-api -> MariaDB) started by tests/integration/run.sh.
+ * Environment: KILN_IT_URL (http://127.0.0.1:PORT), KILN_IT_DIR (the
+ * stack's directory), KILN_IT_SRCDIR, KILN_IT_BUILDDIR. */
+#ifndef KILN_IT_H
+#define KILN_IT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define IT_MAX_WORKERS 64
+
+struct it_resp {
+	long status;
+	char *body; /* NUL-terminated; new, freed by it_resp_free */
+	size_t len;
+	char *headers; /* raw header block, new */
+	size_t hlen;
+	int curl_error; /* non-zero when the request failed at transport level */
+};
+
+/* One HTTP request to KILN_IT_URL + path. ctype and body may be NULL.
+ * extra: NULL-terminated "Name: value" header lines or NULL. path_as_is
+ * stops curl from normalising "..". Returns 0 when a response arrived. */
+int it_http(const char *method, const char *path, const char *ctype, const char *body,
+	    size_t len, const char *const *extra, int path_as_is, struct it_resp *r);
+void it_resp_free(struct it_resp *r);
+
+/* Value of a response header (case-insensitive name) into OUT: buf, or NULL. */
+const char *it_header(const struct it_resp *r, const char *name, char *buf, size_t n);
+
+/* Parses the body as JSON (new reference) or NULL. */
+json_t *it_json(const struct it_resp *r);
+
+/* Status of GET path, or -1 on transport failure. */
+long it_get_status(const char *path);
+
+/* Runs tests/stack.sh CMD on the stack's directory. Returns its exit code. */
+int it_stack(const char *cmd);
+
+/* Path under the stack directory into OUT: buf. */
+const char *it_path(const char *rel, char *buf, size_t n);
+
+/* kiln-api's master pid from its pid file, or -1. */
+pid_t it_master_pid(void);
+
+/* The master's current children into OUT: pids (sorted); count. */
+int it_worker_pids(pid_t master, pid_t *pids, int max);
+
+/* Polls cond(arg) every 20 ms until it returns non-zero or timeout_ms
+ * passes. Returns 1 when the condition held. */
+int it_wait(int timeout_ms, int (*cond)(void *), void *arg);
+
+/* Milliseconds on a monotonic clock. */
+long long it_now_ms(void);
+
+/* Background load: a thread that GETs path in a loop, counting responses
+ * whose status is not want (or transport errors). */
+struct it_load;
+struct it_load *it_load_start(const char *path, long want);
+/* Stops the thread; returns requests done, OUT: *failures. */
+long it_load_stop(struct it_load *l, long *failures);
+
+/* A raw FastCGI client (fcgi_client.c) for tests that must hold a request
+ * open inside a worker. Connects to the unix socket at path. -1 on error. */
+int fcgi_connect(const char *path);
+/* Sends BEGIN_REQUEST and the params (NULL-terminated "KEY=VALUE"); with
+ * finish=0 leaves the params stream open (no empty PARAMS record). */
+int fcgi_send_params(int fd, const char *const *env, int finish);
+/* Ends the params stream and sends an empty stdin. */
+int fcgi_end_request(int fd);
+/* Reads stdout records until END_REQUEST into OUT: buf. Returns bytes or -1. */
+long fcgi_read_response(int fd, char *buf, size_t n, int timeout_ms);
+
+/* Suites. */
+void suite_http(void);
+void suite_db(void);
+void suite_process(void);
+
+#endif

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/* it_util.c: HTTP through libcurl, the stack script, /proc lookups and a
+ * background load thread for the integration suite (see it.h). */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "it.h"
+
+struct it_buf {
+	char *p;
+	size_t len;
+};
+
+static size_t
+it_append(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct it_buf *b = userp;
+	size_t n = size * nmemb;
+	char *p = realloc(b->p, b->len + n + 1);
+
+	if (p == NULL)
+		abort();
+	memcpy(p + b->len, data, n);
+	b->len += n;
+	p[b->len] = '\0';
+	b->p = p;
+	return n;
+}
+
+int
+it_http(const char *method, const char *path, const char *ctype, const char *body, size_t len,
+	const char *const *extra, int path_as_is, struct it_resp *r)
+{
+	char url[4096], hdr[512];
+	struct it_buf b = {NULL, 0}, h = {NULL, 0};
+	struct curl_slist *list = NULL;
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	if (c == NULL)
+		abort();
+	snprintf(url, sizeof(url), "%s%s", getenv("KILN_IT_URL"), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, it_append);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, it_append);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (path_as_is)
+		curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	if (ctype != NULL) {
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
+		list = curl_slist_append(list, hdr);
+	}
+	list = curl_slist_append(list, "Expect:");
+	for (; extra != NULL && *extra != NULL; extra++)
+		list = curl_slist_append(list, *extra);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	else
+		r->curl_error = (int)rc;
+	curl_slist_free_all(list);
+	curl_easy_cleanup(c);
+	r->body = b.p ? b.p : calloc(1, 1);
+	r->len = b.len;
+	r->headers = h.p ? h.p : calloc(1, 1);
+	r->hlen = h.len;
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+void
+it_resp_free(struct it_resp *r)
+{
+	free(r->body);
+	free(r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+it_header(const struct it_resp *r, const char *name, char *buf, size_t n)
+{
+	const char *p = r->headers;
+	size_t nl = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *eol = strstr(p, "\r\n");
+		size_t linelen = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (linelen > nl && strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			size_t vl;
+
+			while (*v == ' ')
+				v++;
+			vl = linelen - (size_t)(v - p);
+			if (vl >= n)
+				vl = n - 1;
+			memcpy(buf, v, vl);
+			buf[vl] = '\0';
+			return buf;
+		}
+		p = eol ? eol + 2 : NULL;
+	}
+	return NULL;
+}
+
+json_t *
+it_json(const struct it_resp *r)
+{
+	return json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL);
+}
+
+long
+it_get_status(const char *path)
+{
+	struct it_resp r;
+	long s;
+
+	if (it_http("GET", path, NULL, NULL, 0, NULL, 0, &r) != 0) {
+		it_resp_free(&r);
+		return -1;
+	}
+	s = r.status;
+	it_resp_free(&r);
+	return s;
+}
+
+int
+it_stack(const char *cmd)
+{
+	char script[4096];
+	pid_t pid;
+	int status;
+
+	snprintf(script, sizeof(script), "%s/tests/stack.sh", getenv("KILN_IT_SRCDIR"));
+	if ((pid = fork()) == 0) {
+		setenv("KILN_SRCDIR", getenv("KILN_IT_SRCDIR"), 1);
+		setenv("KILN_BUILDDIR", getenv("KILN_IT_BUILDDIR"), 1);
+		execlp("bash", "bash", script, cmd, getenv("KILN_IT_DIR"), (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+const char *
+it_path(const char *rel, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s", getenv("KILN_IT_DIR"), rel);
+	return buf;
+}
+
+pid_t
+it_master_pid(void)
+{
+	char path[4096];
+	FILE *f = fopen(it_path("run/kiln-api.pid", path, sizeof(path)), "r");
+	long pid = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return (pid_t)pid;
+}
+
+static int
+it_pid_cmp(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+it_worker_pids(pid_t master, pid_t *pids, int max)
+{
+	char path[128];
+	FILE *f;
+	long pid;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", (long)master, (long)master);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (n < max && fscanf(f, "%ld", &pid) == 1)
+		pids[n++] = (pid_t)pid;
+	fclose(f);
+	qsort(pids, (size_t)n, sizeof(*pids), it_pid_cmp);
+	return n;
+}
+
+long long
+it_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+it_wait(int timeout_ms, int (*cond)(void *), void *arg)
+{
+	long long deadline = it_now_ms() + timeout_ms;
+	struct timespec step = {0, 20 * 1000 * 1000};
+
+	for (;;) {
+		if (cond(arg))
+			return 1;
+		if (it_now_ms() > deadline)
+			return 0;
+		nanosleep(&step, NULL);
+	}
+}
+
+struct it_load {
+	pthread_t thread;
+	const char *path;
+	long want;
+	volatile int stop;
+	long done, failures;
+};
+
+static void *
+it_load_main(void *arg)
+{
+	struct it_load *l = arg;
+
+	while (!l->stop) {
+		long s = it_get_status(l->path);
+
+		l->done++;
+		if (s != l->want)
+			l->failures++;
+	}
+	return NULL;
+}
+
+struct it_load *
+it_load_start(const char *path, long want)
+{
+	struct it_load *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		abort();
+	l->path = path;
+	l->want = want;
+	if (pthread_create(&l->thread, NULL, it_load_main, l) != 0)
+		abort();
+	return l;
+}
+
+long
+it_load_stop(struct it_load *l, long *failures)
+{
+	long done;
+
+	l->stop = 1;
+	pthread_join(l->thread, NULL);
+	done = l->done;
+	*failures = l->failures;
+	free(l);
+	return done;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c: the integration suite's runner (see it.h). The process suite
+ * runs last: it stops and restarts kiln-api. */
+#include <CUnit/Basic.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "it.h"
+
+int
+main(void)
+{
+	unsigned failures;
+
+	if (getenv("KILN_IT_URL") == NULL || getenv("KILN_IT_DIR") == NULL) {
+		fprintf(stderr, "kiln-it: run me through tests/integration/run.sh\n");
+		return 2;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	suite_http();
+	suite_db();
+	suite_process();
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	CU_basic_show_failures(CU_get_failure_list());
+	printf("\n");
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	curl_global_cleanup();
+	return failures == 0 && CU_get_error() == CUE_SUCCESS ? 0 : 1;
+}

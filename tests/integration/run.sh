@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# run.sh: starts a private stack on a free port in a fresh directory, runs
+# the integration suite against it through nginx, and tears it down on any
+# exit. On failure the stack's logs are kept in tests/integration-logs/.
+set -uo pipefail
+src=${top_srcdir:?}; build=${top_builddir:?}
+dir=$(mktemp -d /tmp/kiln-it.XXXXXX)
+port=$("$build/tests/freeport")
+stack() { KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" "$@"; }
+cleanup() {
+	stack stop "$dir" >/dev/null 2>&1
+	if [ "${rc:-1}" != 0 ]; then
+		rm -rf "$build/tests/integration-logs"
+		cp -r "$dir/log" "$build/tests/integration-logs" 2>/dev/null
+		echo "stack logs kept in $build/tests/integration-logs"
+		tail -n 30 "$dir"/log/kiln-api.log 2>/dev/null
+	fi
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+export KILN_WORKERS=4 KILN_MAX_BODY=64k KILN_MAX_REQUESTS=300
+stack start "$dir" "$port" || { rc=1; exit 1; }
+KILN_IT_URL="http://127.0.0.1:$port" KILN_IT_DIR="$dir" KILN_IT_SRCDIR="$src" \
+KILN_IT_BUILDDIR="$build" "$build/tests/integration/kiln-it"
+rc=$?
+exit $rc

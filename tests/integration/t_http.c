@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* t_http.c: the request core through real nginx -> kiln-api -> MariaDB:
+ * health, error bodies, 404/405/413/400, trailing slashes, request ids,
+ * and the OpenAPI document nginx serves. */
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "it.h"
+
+/* Asserts body is exactly {"detail": <string>, "code": code}. */
+static void
+assert_error_body(const struct it_resp *r, const char *code)
+{
+	json_t *j = it_json(r);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(json_object_size(j), 2);
+	CU_ASSERT(json_is_string(json_object_get(j, "detail")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "code")), code);
+	json_decref(j);
+}
+
+static void
+test_health_ok(void)
+{
+	struct it_resp r;
+	char buf[256];
+	json_t *j;
+
+	CU_ASSERT_EQUAL_FATAL(it_http("GET", "/api/v1/health", NULL, NULL, 0, NULL, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "Content-Type", buf, sizeof(buf)));
+	CU_ASSERT_STRING_EQUAL(buf, "application/json");
+	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "Cache-Control", buf, sizeof(buf)));
+	CU_ASSERT_STRING_EQUAL(buf, "no-store");
+	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "X-Request-ID", buf, sizeof(buf)));
+	CU_ASSERT_EQUAL(strlen(buf), 32);
+	j = it_json(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")), "ok");
+	CU_ASSERT(json_is_true(json_object_get(j, "database")));
+	CU_ASSERT(json_is_string(json_object_get(j, "version")));
+	json_decref(j);
+	it_resp_free(&r);
+}
+
+static void
+test_trailing_slash(void)
+{
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/health/"), 200);
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/health?x=1"), 200);
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/health//"), 400);
+}
+
+static void
+test_request_id(void)
+{
+	const char *good[] = {"X-Request-ID: trace-42.a_b", NULL};
+	const char *bad[] = {"X-Request-ID: no spaces <allowed>", NULL};
+	struct it_resp r;
+	char buf[256];
+
+	it_http("GET", "/api/v1/health", NULL, NULL, 0, good, 0, &r);
+	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "X-Request-ID", buf, sizeof(buf)));
+	CU_ASSERT_STRING_EQUAL(buf, "trace-42.a_b");
+	it_resp_free(&r);
+	it_http("GET", "/api/v1/health", NULL, NULL, 0, bad, 0, &r);
+	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "X-Request-ID", buf, sizeof(buf)));
+	CU_ASSERT_EQUAL(strlen(buf), 32);
+	CU_ASSERT(strstr(buf, "spaces") == NULL);
+	it_resp_free(&r);
+}
+
+static void
+test_not_found(void)
+{
+	static const char *const paths[] = {"/api/v1/nope", "/api/v1/health/extra", "/api/v2/health",
+					    "/api/v1/HEALTH"};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct it_resp r;
+
+		it_http("GET", paths[i], NULL, NULL, 0, NULL, 0, &r);
+		CU_ASSERT_EQUAL(r.status, 404);
+		assert_error_body(&r, "not_found");
+		it_resp_free(&r);
+	}
+}
+
+static void
+test_method_not_allowed(void)
+{
+	static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+	size_t i;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		struct it_resp r;
+		char buf[128];
+
+		it_http(methods[i], "/api/v1/health", NULL, NULL, 0, NULL, 0, &r);
+		CU_ASSERT_EQUAL(r.status, 405);
+		CU_ASSERT_PTR_NOT_NULL(it_header(&r, "Allow", buf, sizeof(buf)));
+		CU_ASSERT_STRING_EQUAL(buf, "GET");
+		assert_error_body(&r, "method_not_allowed");
+		it_resp_free(&r);
+	}
+}
+
+static void
+test_too_large(void)
+{
+	/* the test stack caps kiln-api at 64 KiB and nginx at 2 MiB */
+	size_t small = 100 * 1024, huge = 3 * 1024 * 1024;
+	char *body = malloc(huge);
+	struct it_resp r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+	memset(body, 'x', huge);
+	/* a body on a route that takes none: kiln-api answers, after draining */
+	it_http("GET", "/api/v1/health", "application/json", body, small, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 413);
+	assert_error_body(&r, "payload_too_large");
+	it_resp_free(&r);
+	/* beyond nginx's cap: nginx answers, in the same JSON shape */
+	it_http("POST", "/api/v1/health", "application/json", body, huge, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 413);
+	assert_error_body(&r, "payload_too_large");
+	it_resp_free(&r);
+	free(body);
+	/* and the worker that drained is healthy */
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/health"), 200);
+}
+
+static void
+test_bad_path(void)
+{
+	static const char *const paths[] = {"/api/v1/../v1/health", "/api/v1/./health",
+					    "/api/v1/health/%00", "/api/v1/health/%2e%2e"};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct it_resp r;
+
+		it_http("GET", paths[i], NULL, NULL, 0, NULL, 1, &r);
+		/* nginx may reject some of these itself; kiln never serves them */
+		CU_ASSERT(r.status == 400 || r.status == 404);
+		if (i < 2) {
+			CU_ASSERT_EQUAL(r.status, 400);
+			assert_error_body(&r, "bad_request");
+		}
+		it_resp_free(&r);
+	}
+}
+
+static void
+test_openapi_served(void)
+{
+	struct it_resp r;
+	json_t *j, *paths;
+
+	it_http("GET", "/api/v1/openapi.json", NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	j = it_json(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT(strncmp(json_string_value(json_object_get(j, "openapi")), "3.1", 3) == 0);
+	paths = json_object_get(j, "paths");
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(paths, "/api/v1/health"));
+	json_decref(j);
+	it_resp_free(&r);
+}
+
+void
+suite_http(void)
+{
+	CU_pSuite s = CU_add_suite("http", NULL, NULL);
+
+	CU_add_test(s, "health answers 200 with the database up", test_health_ok);
+	CU_add_test(s, "a trailing slash is accepted, an empty segment is not", test_trailing_slash);
+	CU_add_test(s, "X-Request-ID is echoed when sane, replaced otherwise", test_request_id);
+	CU_add_test(s, "unknown paths give 404 in the error shape", test_not_found);
+	CU_add_test(s, "wrong methods give 405 with Allow", test_method_not_allowed);
+	CU_add_test(s, "bodies over the caps give 413 from kiln-api and nginx", test_too_large);
+	CU_add_test(s, "dot segments give 400", test_bad_path);
+	CU_add_test(s, "nginx serves /api/v1/openapi.json", test_openapi_served);
+}
