@@ -6,9 +6,12 @@
 
 #include <fcgiapp.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 struct fio {
 	FCGX_Request req;
+	int fast_close; /* the listening socket is a unix socket */
 };
 
 int
@@ -21,11 +24,15 @@ struct fio *
 fio_new(int listen_fd)
 {
 	struct fio *f = calloc(1, sizeof(*f));
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
 
 	if (f == NULL)
 		abort();
 	if (FCGX_InitRequest(&f->req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		abort();
+	if (getsockname(listen_fd, (struct sockaddr *)&sa, &len) == 0 && sa.ss_family == AF_UNIX)
+		f->fast_close = 1;
 	return f;
 }
 
@@ -95,8 +102,23 @@ fio_io(struct fio *f)
 	return io;
 }
 
+/* libfcgi ends a connection with shutdown() and then waits up to 2 s for
+ * the web server to close its side first (a guard against TCP resets
+ * eating the response). On a unix socket there is no such reset, and the
+ * wait holds the worker for a scheduler round trip per request, so there
+ * we close at once: the connection is marked kept for libfcgi's finish
+ * and closed here. A request that ended in a stream error keeps libfcgi's
+ * own close. */
 void
 fio_finish(struct fio *f)
 {
+	int fd = f->req.ipcFd;
+
+	if (f->fast_close && fd >= 0)
+		f->req.keepConnection = 1;
 	FCGX_Finish_r(&f->req);
+	if (f->fast_close && f->req.ipcFd == fd && fd >= 0) {
+		close(fd);
+		f->req.ipcFd = -1;
+	}
 }

@@ -45,6 +45,24 @@ request_id_ok(const char *id)
 	return 1;
 }
 
+/* A fresh 128-bit request id in hex. Random bytes come from a per-process
+ * pool refilled 256 ids at a time, saving a getrandom() per request. The
+ * pool starts empty, so processes forked from one that never used it (the
+ * kiln-api master) never share ids. */
+static void
+request_new_id(char out[REQ_ID_MAX + 1])
+{
+	static unsigned char pool[16 * 256];
+	static size_t used = sizeof(pool);
+
+	if (used + 16 > sizeof(pool)) {
+		crypto_random(pool, sizeof(pool));
+		used = 0;
+	}
+	crypto_hex(pool + used, 16, out);
+	used += 16;
+}
+
 void
 request_init(struct request *req, struct arena *arena, struct app *app, const struct req_io *io,
 	     char *const *envp)
@@ -82,10 +100,7 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	if (rid != NULL && request_id_ok(rid)) {
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);
 	} else {
-		unsigned char raw[16];
-
-		crypto_random(raw, sizeof(raw));
-		crypto_hex(raw, sizeof(raw), req->request_id);
+		request_new_id(req->request_id);
 	}
 	req->status = 0;
 }

@@ -4,6 +4,7 @@
 #include "router.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -179,7 +180,12 @@ route_read_body(struct request *req, char *detail, size_t dlen)
 		return KILN_ERR_TOO_LARGE;
 	}
 	want = (size_t)req->content_length;
-	req->body = arena_alloc(req->arena, want + 1);
+	/* user-sized: a failed allocation is an answer (503), not an abort */
+	if ((req->body = malloc(want + 1)) == NULL) {
+		route_drain(req);
+		return KILN_ERR_NOMEM;
+	}
+	arena_defer(req->arena, free, req->body);
 	while (have < want) {
 		long got = req->io.read(req->io.ctx, req->body + have, want - have);
 

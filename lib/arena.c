@@ -30,8 +30,11 @@ static struct arena_chunk *
 arena_chunk_new(size_t min)
 {
 	size_t size = min > ARENA_CHUNK ? min : ARENA_CHUNK;
-	struct arena_chunk *c = malloc(sizeof(*c) + size);
+	struct arena_chunk *c;
 
+	if (size > SIZE_MAX - sizeof(*c))
+		abort();
+	c = malloc(sizeof(*c) + size);
 	if (c == NULL)
 		abort();
 	c->next = NULL;

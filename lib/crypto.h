@@ -27,4 +27,35 @@ void crypto_sha256(const void *data, size_t n, unsigned char digest[CRYPTO_SHA25
 /* Lower-case hex of n bytes into OUT: hex, which holds 2n+1 bytes. */
 void crypto_hex(const unsigned char *bytes, size_t n, char *hex);
 
+/* Password hashes: libsodium's crypto_pwhash_str (argon2id). */
+#define CRYPTO_PASSWORD_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+
+struct crypto_password_cost {
+	unsigned long long ops; /* argon2id passes */
+	size_t mem;             /* bytes */
+};
+
+/* libsodium's interactive limits (about 100 ms and 64 MiB per hash). */
+void crypto_password_cost_interactive(struct crypto_password_cost *c);
+
+/* Hashes password (len bytes) into OUT: out, NUL-terminated.
+ * KILN_OK or KILN_ERR_NOMEM (argon2 could not get its memory). */
+enum kiln_err crypto_password_hash(const char *password, size_t len,
+				   const struct crypto_password_cost *c,
+				   char out[CRYPTO_PASSWORD_HASH_MAX]);
+
+/* 1 when password matches hash. Takes the hash's own cost in time. */
+int crypto_password_verify(const char *hash, const char *password, size_t len);
+
+/* 1 when hash was made with other parameters than c (rehash on login). */
+int crypto_password_needs_rehash(const char *hash, const struct crypto_password_cost *c);
+
+/* Base64url without padding of n bytes into OUT: out, which holds
+ * CRYPTO_B64_LEN(n) bytes including the NUL. */
+#define CRYPTO_B64_LEN(n) (((n)*4 + 2) / 3 + 1)
+void crypto_b64url(const unsigned char *bytes, size_t n, char *out);
+
+/* SHA-256 of a NUL-terminated string as 64 hex digits into OUT: hex[65]. */
+void crypto_sha256_hex(const char *s, char hex[65]);
+
 #endif

@@ -25,4 +25,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				"iss", ""},
     [STMT_LOCK_GET] = {"lock_get", "SELECT GET_LOCK(?, ?)", "si", "i"},
     [STMT_LOCK_RELEASE] = {"lock_release", "SELECT RELEASE_LOCK(?)", "s", "i"},
+    [STMT_CONNECTION_ID] = {"connection_id", "SELECT CONNECTION_ID()", "", "i"},
+    [STMT_SETTING_GET] = {"setting_get", "SELECT value FROM settings WHERE name = ?", "s", "s"},
+    [STMT_SETTING_PUT] = {"setting_put",
+			  "INSERT INTO settings (name, value) VALUES (?, ?)"
+			  " ON DUPLICATE KEY UPDATE value = VALUES(value)",
+			  "ss", ""},
+    [STMT_SETTING_UPDATE] = {"setting_update", "UPDATE settings SET value = ? WHERE name = ?", "ss",
+			     ""},
 };

@@ -11,11 +11,13 @@
 #define LOG_LINE_MAX 2048
 
 static const char *log_ident = "kiln";
+static long log_pid; /* cached by log_set_ident: saves a getpid() per line */
 
 void
 log_set_ident(const char *ident)
 {
 	log_ident = ident;
+	log_pid = (long)getpid();
 }
 
 void
@@ -33,7 +35,8 @@ log_msg(enum log_level lvl, const char *fmt, ...)
 	n = snprintf(line, sizeof(line),
 		     "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%ld] %s: ", tm.tm_year + 1900,
 		     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		     ts.tv_nsec / 1000000, log_ident, (long)getpid(), names[lvl]);
+		     ts.tv_nsec / 1000000, log_ident, log_pid ? log_pid : (long)getpid(),
+		     names[lvl]);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);

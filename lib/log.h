@@ -7,7 +7,8 @@
 
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
-/* Sets the program name shown in each line (borrowed; must outlive use). */
+/* Sets the program name shown in each line (borrowed; must outlive use)
+ * and caches the pid: call it again in a child after fork. */
 void log_set_ident(const char *ident);
 
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -33,8 +33,8 @@ fcgi_write_all(int fd, const unsigned char *p, size_t n)
 static int
 fcgi_record(int fd, int type, const unsigned char *body, size_t len)
 {
-	unsigned char h[8] = {1, (unsigned char)type, 0, 1, (unsigned char)(len >> 8),
-			      (unsigned char)len, 0, 0};
+	unsigned char h[8] = {
+	    1, (unsigned char)type, 0, 1, (unsigned char)(len >> 8), (unsigned char)len, 0, 0};
 
 	if (fcgi_write_all(fd, h, 8) != 0)
 		return -1;

@@ -24,8 +24,8 @@ struct it_resp {
 /* One HTTP request to KILN_IT_URL + path. ctype and body may be NULL.
  * extra: NULL-terminated "Name: value" header lines or NULL. path_as_is
  * stops curl from normalising "..". Returns 0 when a response arrived. */
-int it_http(const char *method, const char *path, const char *ctype, const char *body,
-	    size_t len, const char *const *extra, int path_as_is, struct it_resp *r);
+int it_http(const char *method, const char *path, const char *ctype, const char *body, size_t len,
+	    const char *const *extra, int path_as_is, struct it_resp *r);
 void it_resp_free(struct it_resp *r);
 
 /* Value of a response header (case-insensitive name) into OUT: buf, or NULL. */
@@ -77,6 +77,7 @@ long fcgi_read_response(int fd, char *buf, size_t n, int timeout_ms);
 /* Suites. */
 void suite_http(void);
 void suite_db(void);
+void suite_dblayer(void);
 void suite_process(void);
 
 #endif

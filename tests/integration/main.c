@@ -21,6 +21,7 @@ main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	suite_http();
+	suite_dblayer();
 	suite_db();
 	suite_process();
 	CU_basic_set_mode(CU_BRM_VERBOSE);

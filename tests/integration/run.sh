@@ -24,4 +24,9 @@ stack start "$dir" "$port" || { rc=1; exit 1; }
 KILN_IT_URL="http://127.0.0.1:$port" KILN_IT_DIR="$dir" KILN_IT_SRCDIR="$src" \
 KILN_IT_BUILDDIR="$build" "$build/tests/integration/kiln-it"
 rc=$?
+# a sanitizer build reports into the server logs; any report fails the run
+if grep -lE 'AddressSanitizer|LeakSanitizer|runtime error:' "$dir"/log/*.log 2>/dev/null; then
+	echo "sanitizer reports found in the stack logs above"
+	rc=1
+fi
 exit $rc

@@ -75,8 +75,8 @@ test_request_id(void)
 static void
 test_not_found(void)
 {
-	static const char *const paths[] = {"/api/v1/nope", "/api/v1/health/extra", "/api/v2/health",
-					    "/api/v1/HEALTH"};
+	static const char *const paths[] = {"/api/v1/nope", "/api/v1/health/extra",
+					    "/api/v2/health", "/api/v1/HEALTH"};
 	size_t i;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -177,7 +177,8 @@ suite_http(void)
 	CU_pSuite s = CU_add_suite("http", NULL, NULL);
 
 	CU_add_test(s, "health answers 200 with the database up", test_health_ok);
-	CU_add_test(s, "a trailing slash is accepted, an empty segment is not", test_trailing_slash);
+	CU_add_test(s, "a trailing slash is accepted, an empty segment is not",
+		    test_trailing_slash);
 	CU_add_test(s, "X-Request-ID is echoed when sane, replaced otherwise", test_request_id);
 	CU_add_test(s, "unknown paths give 404 in the error shape", test_not_found);
 	CU_add_test(s, "wrong methods give 405 with Allow", test_method_not_allowed);

@@ -179,7 +179,7 @@ static void
 test_sigterm_drains(void)
 {
 	static const char *const env[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/health",
-				    "SERVER_PROTOCOL=HTTP/1.1", NULL};
+					  "SERVER_PROTOCOL=HTTP/1.1", NULL};
 	char sock[4096], out[8192];
 	pid_t master = it_master_pid();
 	long long t0;

@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# bench.sh: kiln's benchmarks (./dev bench). Starts a private stack
+# (tests/stack.sh) in a fresh /tmp/kiln-bench.XXXXXX on a free port, loads it
+# with wrk through nginx and prints the figures as ratios against nginx's own
+# `return 200` (/_nginx/ok), measured in the same run on the same machine,
+# since absolute rates say more about the machine than about kiln. It ends
+# with a markdown block for docs/benchmarks.md.
+#
+#   bench.sh [--keepalive]
+#
+# --keepalive  also measures GET /api/v1/health with nginx->FastCGI keepalive
+#              (upstream keepalive pool + fastcgi_keep_conn on), at the
+#              default connection count and at KILN_BENCH_KA_CONNS, before
+#              and after, in the same stack. kiln ships with it off; this is
+#              the measurement behind that choice (docs/benchmarks.md).
+#
+# Environment: KILN_SRCDIR, KILN_BUILDDIR (set by ./dev), KILN_WORKERS
+# (kiln-api workers, default 4) and KILN_MAX_REQUESTS (requests before a
+# worker is recycled, default 10000) for tests/stack.sh,
+# KILN_BENCH_SECONDS (per run, default 10), KILN_BENCH_WARMUP (seconds
+# before each run, default 2),
+# KILN_BENCH_CONNECTIONS (default 64), KILN_BENCH_THREADS (wrk threads,
+# default 2), KILN_BENCH_KA_CONNS (default 16), KILN_BENCH_KA_POOL (upstream
+# keepalive size, default 8), KILN_BENCH_KEEP=1 keeps the stack's folder.
+#
+# Benchmarks report, they do not judge: a missed budget is printed as FAIL
+# and the exit status stays 0. It is non-zero when the stack does not come
+# up, wrk cannot run, or more than 1% of the requests of a default
+# (keepalive off) run fail.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+src=${KILN_SRCDIR:-$here}
+build=${KILN_BUILDDIR:-$here/build}
+secs=${KILN_BENCH_SECONDS:-10}
+warmup=${KILN_BENCH_WARMUP:-2}
+conns=${KILN_BENCH_CONNECTIONS:-64}
+threads=${KILN_BENCH_THREADS:-2}
+ka_conns=${KILN_BENCH_KA_CONNS:-16}
+ka_pool=${KILN_BENCH_KA_POOL:-8}
+export KILN_SRCDIR=$src KILN_BUILDDIR=$build
+
+# Budgets (DESIGN.md section 9). p99 is the GET /jobs/{id} budget, reported
+# for every kiln route.
+budget_ratio=0.20
+budget_p99_ms=10
+budget_rss_mib=16
+
+keepalive=0
+for arg in "$@"; do
+	case $arg in
+	--keepalive) keepalive=1 ;;
+	-h | --help) awk 'NR > 2 && !/^#/ { exit } NR > 2 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+	*) echo "bench: unknown argument $arg (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "bench: $*" >&2; }
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 50 ms.
+wait_for() {
+	local deadline=$(( $(now_ms) + $1 * 1000 )) what=$2; shift 2
+	until "$@" >/dev/null 2>&1; do
+		(( $(now_ms) < deadline )) || die "timed out waiting for $what"
+		sleep 0.05
+	done
+}
+
+# Floating-point helpers (bash has none).
+fcalc() { awk "BEGIN { printf \"%s\", $1 }"; }
+ftest() { awk "BEGIN { exit !($1) }"; }
+
+command -v wrk >/dev/null || die "wrk is not installed (apt-get install wrk; ./dev bench installs it)"
+command -v nginx >/dev/null || die "nginx is not installed"
+command -v curl >/dev/null || die "curl is not installed"
+[ -x "$build/fcgi/kiln-api" ] || die "$build/fcgi/kiln-api is missing: build first (./dev bench does)"
+[ -f "$src/bench/wrk-report.lua" ] || die "$src/bench/wrk-report.lua is missing"
+
+freeport=$build/tests/freeport
+if [ ! -x "$freeport" ]; then
+	make -s -C "$build" tests/freeport >&2 || die "cannot build $freeport"
+fi
+
+dir=""
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [ -n "$dir" ] && [ -d "$dir" ]; then
+		bash "$src/tests/stack.sh" stop "$dir" >/dev/null 2>&1 ||
+			echo "bench: stopping the stack in $dir failed" >&2
+		case $dir in
+		/tmp/kiln-bench.*)
+			if [ "${KILN_BENCH_KEEP:-0}" = 1 ]; then
+				echo "bench: kept $dir" >&2
+			else
+				rm -rf "$dir"
+			fi
+			;;
+		esac
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Other work on the machine skews every figure (nginx's more than kiln's,
+# or the other way round): sample how busy the CPUs are for a second before
+# anything of ours starts (/proc/stat: user nice system idle iowait irq
+# softirq steal).
+cpu_sample() { awk '$1 == "cpu" { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
+read -r busy0 total0 < <(cpu_sample)
+sleep 1
+read -r busy1 total1 < <(cpu_sample)
+busy_before=$(fcalc "($total1 > $total0) ? 100 * ($busy1 - $busy0) / ($total1 - $total0) : 0")
+busy_before=$(printf '%.0f' "$busy_before")
+if (( busy_before > 10 )); then
+	say "warning: the CPUs were ${busy_before}% busy before the run; figures will be noisy"
+fi
+
+dir=$(mktemp -d /tmp/kiln-bench.XXXXXX)
+port=$("$freeport")
+base="http://127.0.0.1:$port"
+
+# Warnings and errors the stack logged (kiln-api's info lines are its access
+# log), for failures and the post-run health check; `show_logs all` adds the
+# plain tail of the set-up logs, whose errors follow no common shape.
+show_logs() {
+	local f
+	for f in "$dir"/log/kiln-api.log "$dir"/log/nginx-error.log "$dir"/log/mariadb.log \
+		"$dir"/log/migrate.log; do
+		[ -s "$f" ] || continue
+		case ${1:-}:$f in
+		all:*/migrate.log | all:*/mariadb.log)
+			echo "--- $f (last 10 lines)" >&2
+			tail -n 10 "$f" >&2
+			;;
+		*)
+			grep -E ' (warn|error)[]:]|\[(warn|error|crit|alert|emerg)\]|ERROR' "$f" >"$dir/problems" || continue
+			echo "--- $f (warnings and errors, last 20)" >&2
+			tail -n 20 "$dir/problems" >&2
+			;;
+		esac
+	done
+}
+
+say "stack in $dir on port $port (KILN_WORKERS=${KILN_WORKERS:-4})"
+if ! bash "$src/tests/stack.sh" start "$dir" "$port" >"$dir/stack-start.log" 2>&1; then
+	cat "$dir/stack-start.log" >&2
+	show_logs all
+	die "the stack did not start"
+fi
+health=$(curl -fsS --max-time 5 "$base/api/v1/health") || { show_logs all; die "GET /api/v1/health failed"; }
+case $health in
+*'"database":true'* | *'"database": true'*) ;;
+*) show_logs; die "health does not see the database: $health" ;;
+esac
+curl -fsS --max-time 5 "$base/_nginx/ok" >/dev/null || die "GET /_nginx/ok failed"
+workers=$(awk -F' *= *' '$1 == "workers" { print $2 }' "$dir/kiln.conf")
+max_requests=$(awk -F' *= *' '$1 == "max_requests" { print $2 }' "$dir/kiln.conf")
+
+# Results, keyed by a run label.
+declare -A r_route r_conns r_rps r_p50 r_p99 r_err r_req r_ka
+labels=()
+
+# measure LABEL PATH CONNECTIONS KEEPALIVE(on|off): warm-up, then the run.
+measure() {
+	local label=$1 path=$2 c=$3 ka=$4 out line kv t
+	t=$threads
+	(( t <= c )) || t=$c
+	say "$label: $path, $c connections, ${warmup}s warm-up + ${secs}s"
+	if (( warmup > 0 )); then
+		wrk -t"$t" -c"$c" -d"${warmup}s" --timeout 10s "$base$path" >/dev/null 2>&1 ||
+			die "wrk warm-up against $path failed"
+	fi
+	out=$(wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s -s "$src/bench/wrk-report.lua" \
+		"$base$path" 2>&1) || { echo "$out" >&2; die "wrk against $path failed"; }
+	line=$(grep '^RESULT ' <<<"$out") || { echo "$out" >&2; die "no RESULT line from wrk"; }
+	r_route[$label]=$path r_conns[$label]=$c r_ka[$label]=$ka
+	for kv in ${line#RESULT }; do
+		case $kv in
+		rps=*) r_rps[$label]=${kv#*=} ;;
+		p50_ms=*) r_p50[$label]=${kv#*=} ;;
+		p99_ms=*) r_p99[$label]=${kv#*=} ;;
+		errors=*) r_err[$label]=${kv#*=} ;;
+		requests=*) r_req[$label]=${kv#*=} ;;
+		esac
+	done
+	labels+=("$label")
+}
+
+# Pids of PID's children (Linux /proc; scans /proc when the kernel lacks
+# the children file).
+children() {
+	local f=/proc/$1/task/$1/children p
+	if [ -r "$f" ]; then
+		cat "$f"
+	else
+		for p in /proc/[0-9]*; do
+			[ "$(awk '{ print $4 }' "$p/stat" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"
+		done
+	fi
+}
+
+rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
+
+# Sets rss_max/rss_sum (MiB), rss_n and rss_master for kiln-api's workers.
+measure_rss() {
+	local master kib pid max=0 sum=0 n=0
+	master=$(cat "$dir/run/kiln-api.pid") || die "no kiln-api pid file"
+	for pid in $(children "$master"); do
+		kib=$(rss_kib "$pid")
+		[ -n "$kib" ] || continue
+		(( kib > max )) && max=$kib
+		sum=$(( sum + kib )) n=$(( n + 1 ))
+	done
+	(( n > 0 )) || die "kiln-api master $master has no workers"
+	kib=$(rss_kib "$master")
+	rss_max=$(fcalc "$max / 1024") rss_sum=$(fcalc "$sum / 1024") rss_n=$n
+	rss_master=$(fcalc "${kib:-0} / 1024")
+}
+
+# nginx's worker pids (the master's children).
+nginx_workers() { children "$(cat "$dir/run/nginx.pid")" | tr ' ' '\n' | sort; }
+any_alive() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+marker_up() { curl -fsS --max-time 2 "$base/_bench/keepalive" | grep -qx on; }
+ngx_old=()
+old_workers_gone() { ! any_alive "${ngx_old[@]}"; }
+
+# Turns nginx->FastCGI keepalive on in the generated server block: an
+# upstream keepalive pool, and fastcgi_keep_conn on through a copy of
+# kiln-fastcgi.conf (that file sets it off, and nginx refuses the directive
+# twice in one location). A marker location tells when the reload is live.
+keepalive_on() {
+	local ngx=$dir/nginx
+	sed -E 's/^(fastcgi_keep_conn[[:space:]]+)off;/\1on;/' "$src/nginx/kiln-fastcgi.conf" \
+		>"$ngx/kiln-fastcgi-keepalive.conf"
+	grep -Eq '^fastcgi_keep_conn[[:space:]]+on;' "$ngx/kiln-fastcgi-keepalive.conf" ||
+		die "nginx/kiln-fastcgi.conf has no 'fastcgi_keep_conn off;' line to turn on"
+	awk -v inc="$ngx/kiln-fastcgi-keepalive.conf" -v pool="$ka_pool" '
+		/^upstream kiln_api[[:space:]]*\{/ { up = 1 }
+		up && /^\}/ { print "\tkeepalive " pool ";"; up = 0; n_up++ }
+		/include[[:space:]].*\/kiln-fastcgi\.conf;/ {
+			sub(/include[[:space:]].*\/kiln-fastcgi\.conf;/, "include " inc ";"); n_inc++
+		}
+		/location = \/_nginx\/ok[[:space:]]*\{/ {
+			print "\tlocation = /_bench/keepalive { return 200 \"on\\n\"; }"; n_mark++
+		}
+		{ print }
+		END { exit !(n_up == 1 && n_inc >= 1 && n_mark == 1) }
+	' "$ngx/kiln-server.conf" >"$ngx/kiln-server.conf.new" ||
+		die "nginx/kiln.conf changed shape: cannot add keepalive to $ngx/kiln-server.conf"
+	mv "$ngx/kiln-server.conf.new" "$ngx/kiln-server.conf"
+	nginx -t -q -e "$dir/log/nginx-error.log" -p "$ngx" -c "$ngx/nginx.conf" ||
+		die "nginx -t failed on the keepalive configuration"
+	mapfile -t ngx_old < <(nginx_workers)
+	nginx -e "$dir/log/nginx-error.log" -p "$ngx" -c "$ngx/nginx.conf" -s reload
+	wait_for 20 "nginx to load the keepalive configuration" marker_up
+	wait_for 20 "nginx's old workers to exit" old_workers_gone
+}
+
+# Machine.
+cores=$(nproc)
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+[ -n "$cpu" ] || cpu=$(lscpu 2>/dev/null | awk -F': *' '/^Model name/ { print $2; exit }')
+cpu=${cpu:-unknown CPU}
+kernel=$(uname -sr)
+mem=$(awk '$1 == "MemTotal:" { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+nginx_v=$(nginx -v 2>&1 | sed 's|^nginx version: nginx/||')
+mariadb_v=$(mariadbd --version 2>/dev/null | sed -E 's/.*Ver ([^ ]+).*/\1/')
+wrk_v=$({ wrk -v 2>&1 || true; } | awk 'NR == 1 { print $2 }')
+rev=$(git -C "$src" describe --always --dirty 2>/dev/null || echo "no commit")
+started=$(date -u +%Y-%m-%dT%H:%MZ)
+
+# The runs. nginx first: it is the yardstick.
+measure nginx /_nginx/ok "$conns" -
+measure health /api/v1/health "$conns" off
+measure_rss
+if (( keepalive )); then
+	measure "health@$ka_conns" /api/v1/health "$ka_conns" off
+	say "turning nginx->FastCGI keepalive on (keepalive $ka_pool; fastcgi_keep_conn on) and reloading nginx"
+	keepalive_on
+	measure "health+ka" /api/v1/health "$conns" on
+	measure "health+ka@$ka_conns" /api/v1/health "$ka_conns" on
+fi
+
+# What the server logged under load.
+api_log=$dir/log/kiln-api.log
+worker_pids=$(grep -oE 'kiln-api/worker\[[0-9]+\]' "$api_log" | sort -u | wc -l)
+api_problems=$(grep -cE ' (warn|error): ' "$api_log" || true)
+api_5xx=$(grep -cE ' info: [A-Z]+ [^ ]+ 5[0-9][0-9] ' "$api_log" || true)
+ngx_problems=$(grep -cE '\[(error|crit|alert|emerg)\]' "$dir/log/nginx-error.log" 2>/dev/null || true)
+
+# Table rows, shared by the terminal table and the markdown block.
+nginx_rps=${r_rps[nginx]}
+rows=()
+failed_errors=0
+for l in "${labels[@]}"; do
+	rps=${r_rps[$l]} p99=${r_p99[$l]} err=${r_err[$l]} req=${r_req[$l]}
+	ratio=$(fcalc "$rps / $nginx_rps")
+	errpct=$(fcalc "($req > 0) ? 100 * $err / $req : 100")
+	errpct=$(printf "%.2f" "$errpct")
+	if [ "$l" = nginx ]; then
+		budget="baseline" verdict="-"
+	else
+		budget="≥ $budget_ratio× nginx, p99 < $budget_p99_ms ms"
+		verdict=pass
+		ftest "$ratio >= $budget_ratio" || verdict="FAIL (rate)"
+		if ! ftest "$p99 < $budget_p99_ms"; then
+			[ "$verdict" = pass ] && verdict="FAIL (p99)" || verdict="FAIL (rate, p99)"
+		fi
+	fi
+	if ftest "$errpct > 1"; then
+		verdict="$verdict; errors ${errpct}%"
+		[ "${r_ka[$l]}" = on ] || failed_errors=1
+	fi
+	ka=${r_ka[$l]}
+	[ "$ka" = - ] && ka=""
+	[ -n "$ka" ] && ka=" (keepalive $ka)"
+	rows+=("GET ${r_route[$l]}$ka|${r_conns[$l]}|$(printf '%.0f' "$rps")|${r_p50[$l]}|$p99|$(printf '%.3f' "$ratio")|$err|$budget|$verdict")
+done
+rss_verdict=pass
+ftest "$rss_max < $budget_rss_mib" || rss_verdict=FAIL
+
+# Terminal report.
+{
+	echo
+	echo "kiln bench, $started, $rev"
+	echo "machine: $cores cores, $cpu, $mem, $kernel; CPUs ${busy_before}% busy before the run"
+	echo "stack: nginx $nginx_v (2 workers), kiln-api $workers workers (max_requests $max_requests), MariaDB $mariadb_v, wrk $wrk_v -t$threads, ${secs}s per run after ${warmup}s warm-up, all on loopback"
+	echo
+	printf '%-40s %6s %9s %8s %8s %8s %7s  %-30s %s\n' route conns "req/s" "p50 ms" "p99 ms" "x nginx" errors budget result
+	for row in "${rows[@]}"; do
+		IFS='|' read -r a b c d e f g h i <<<"$row"
+		printf '%-40s %6s %9s %8s %8s %8s %7s  %-30s %s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i"
+	done
+	echo
+	printf 'kiln-api worker RSS after load: max %.1f MiB (budget < %d MiB: %s), sum %.1f MiB over %d workers, master %.1f MiB\n' \
+		"$rss_max" "$budget_rss_mib" "$rss_verdict" "$rss_sum" "$rss_n" "$rss_master"
+	recycle="recycled every $max_requests requests"
+	[ "$max_requests" = 0 ] && recycle="never recycled"
+	echo "kiln-api log: $worker_pids worker processes served ($recycle), $api_5xx 5xx responses, $api_problems warnings/errors; nginx error log: $ngx_problems errors"
+}
+
+# Markdown for docs/benchmarks.md.
+{
+	echo
+	echo "----- 8< ----- docs/benchmarks.md -----"
+	echo "Measured $started on $rev."
+	echo
+	echo "Machine: $cores cores, $cpu, $mem, $kernel (CPUs ${busy_before}% busy before the run)."
+	echo "Stack: nginx $nginx_v (2 workers), kiln-api $workers workers"
+	echo "(max_requests $max_requests), MariaDB $mariadb_v; wrk $wrk_v, $threads threads,"
+	echo "${secs} s per run after a ${warmup} s warm-up; wrk, nginx, kiln-api and MariaDB share the machine."
+	echo
+	echo "| route | connections | req/s | p50 ms | p99 ms | × nginx | errors | budget | result |"
+	echo "|---|--:|--:|--:|--:|--:|--:|---|---|"
+	for row in "${rows[@]}"; do
+		IFS='|' read -r a b c d e f g h i <<<"$row"
+		echo "| \`$a\` | $b | $c | $d | $e | $f | $g | $h | $i |"
+	done
+	echo
+	printf 'kiln-api worker RSS after the load: max %.1f MiB (budget < %d MiB: %s),\nsum %.1f MiB over %d workers; master %.1f MiB.\n' \
+		"$rss_max" "$budget_rss_mib" "$rss_verdict" "$rss_sum" "$rss_n" "$rss_master"
+	echo "----- >8 -----"
+}
+
+if (( api_problems > 0 || ngx_problems > 0 )); then
+	say "the stack logged warnings or errors under load:"
+	show_logs
+fi
+if (( failed_errors )); then
+	show_logs
+	die "more than 1% of the requests failed"
+fi
+exit 0

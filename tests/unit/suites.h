@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* suites.h: the CUnit suites of kiln-unit, one per source file under test.
+ * Each suite_<name>() registers its suite and tests in the current
+ * registry; main.c calls them all. Not for: shared test helpers. */
+#ifndef KILN_TEST_SUITES_H
+#define KILN_TEST_SUITES_H
+
+void suite_err(void);
+void suite_parse(void);
+void suite_config(void);
+void suite_json(void);
+void suite_arena(void);
+void suite_router(void);
+void suite_dispatch(void);
+void suite_openapi(void);
+void suite_migrate(void);
+
+#endif
