@@ -6,9 +6,31 @@
 #define KILN_HANDLERS_H
 
 #include "err.h"
+#include "router.h" /* route_param */
 #include "request.h"
 
 /* h_health.c */
 enum kiln_err h_health_get(struct request *req);
+
+/* h_auth.c */
+enum kiln_err h_auth_register(struct request *req);
+enum kiln_err h_auth_login(struct request *req);
+enum kiln_err h_auth_token(struct request *req);
+enum kiln_err h_auth_refresh(struct request *req);
+enum kiln_err h_auth_logout(struct request *req);
+enum kiln_err h_auth_me(struct request *req);
+
+/* h_apikeys.c */
+enum kiln_err h_apikeys_create(struct request *req);
+enum kiln_err h_apikeys_list(struct request *req);
+enum kiln_err h_apikeys_delete(struct request *req);
+
+/* h_users.c */
+enum kiln_err h_users_create(struct request *req);
+enum kiln_err h_users_list(struct request *req);
+enum kiln_err h_users_get(struct request *req);
+enum kiln_err h_users_patch(struct request *req);
+/* Answers user id as the API shows users, with status; 404 when absent. */
+enum kiln_err h_users_respond(struct request *req, int64_t id, int status);
 
 #endif

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "jwt_hs256.h"
 #include "log.h"
 #include "server.h"
 
@@ -35,6 +36,12 @@ main(int argc, char **argv)
 	cpath = config_path(cpath);
 	if (config_load(cpath, &cfg, err) != KILN_OK) {
 		log_error("%s", err);
+		return 1;
+	}
+	if (strlen(cfg.jwt_secret) < JWT_MIN_KEY) {
+		log_error("%s: [secrets] jwt_secret must be at least %d bytes "
+			  "(e.g. head -c 48 /dev/urandom | base64)",
+			  cpath, JWT_MIN_KEY);
 		return 1;
 	}
 	if (test_only) {

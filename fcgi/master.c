@@ -21,6 +21,7 @@
 #include "db.h"
 #include "log.h"
 #include "parse.h"
+#include "ratelimit.h"
 #include "server.h"
 
 #define MASTER_MAX_WORKERS 1024
@@ -351,6 +352,11 @@ master_run(const struct kiln_config *cfg, int listen_fd, const char *pidfile)
 		return 1;
 	}
 	db_library_init(); /* once, before fork; children connect on their own */
+	/* the rate-limit counters every worker shares */
+	if (ratelimit_init((size_t)cfg->rl_slots) != 0) {
+		log_error("cannot map the rate-limit table: %s", strerror(errno));
+		return 1;
+	}
 	log_info("kiln-api master %ld: %zu workers on %s", (long)getpid(), m.nworkers, cfg->listen);
 	master_fill(&m);
 	for (;;) {

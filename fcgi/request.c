@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto.h"
 #include "parse.h"
@@ -102,6 +103,7 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	} else {
 		request_new_id(req->request_id);
 	}
+	req->role = "";
 	req->status = 0;
 }
 
@@ -145,10 +147,10 @@ request_decode(struct arena *a, const char *s, size_t n)
 	return out;
 }
 
-const char *
-request_query(struct request *req, const char *name)
+/* First value of name in an urlencoded "a=1&b=2" string p. */
+static const char *
+request_kv(struct request *req, const char *p, const char *name)
 {
-	const char *p = req->query;
 	size_t nlen = strlen(name);
 
 	while (*p != '\0') {
@@ -162,6 +164,30 @@ request_query(struct request *req, const char *name)
 		p = amp ? amp + 1 : end;
 	}
 	return NULL;
+}
+
+const char *
+request_query(struct request *req, const char *name)
+{
+	return request_kv(req, req->query, name);
+}
+
+int
+request_is_form(const struct request *req)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	const char *ct = req->content_type;
+
+	return strncasecmp(ct, form, sizeof(form) - 1) == 0 &&
+	       (ct[sizeof(form) - 1] == '\0' || ct[sizeof(form) - 1] == ';');
+}
+
+const char *
+request_form(struct request *req, const char *name)
+{
+	if (req->body == NULL || !request_is_form(req))
+		return NULL;
+	return request_kv(req, req->body, name);
 }
 
 void

@@ -71,8 +71,12 @@ struct request {
 	size_t nparams;
 	char *body; /* NUL-terminated copy of the body, or NULL */
 	size_t body_len;
-	json_t *json;    /* parsed body for RF_JSON_BODY routes (freed with the arena) */
-	int64_t user_id; /* authenticated principal, 0 for none */
+	json_t *json;       /* parsed body for RF_JSON_BODY routes (freed with the arena) */
+	int64_t user_id;    /* authenticated principal, 0 for none */
+	unsigned role_bit;  /* enum role_bit of the principal, 0 for none */
+	const char *role;   /* "user", "admin", ... ("" for none) */
+	int64_t api_key_id; /* when authenticated by X-API-Key, else 0 */
+	char fam[40];       /* refresh family of a bearer session, "" for none */
 
 	/* the response */
 	int status;
@@ -93,6 +97,13 @@ void request_init(struct request *req, struct arena *arena, struct app *app,
 /* Value of a query parameter (first occurrence, percent-decoded, arena-owned)
  * or NULL when absent. */
 const char *request_query(struct request *req, const char *name);
+
+/* 1 when the Content-Type is application/x-www-form-urlencoded. */
+int request_is_form(const struct request *req);
+
+/* Value of a field of an application/x-www-form-urlencoded body, decoded
+ * (arena-owned), or NULL when absent or when the body is not a form. */
+const char *request_form(struct request *req, const char *name);
 
 /* Adds a response header line "name: value" (copied). */
 void request_add_header(struct request *req, const char *name, const char *value);

@@ -32,6 +32,16 @@ resp_json_new(struct request *req, int status, json_t *body)
 }
 
 void
+resp_empty(struct request *req, int status)
+{
+	req->status = status;
+	req->resp_body = NULL;
+	req->resp_len = 0;
+	req->body_type = "application/json";
+	req->responded = 1;
+}
+
+void
 resp_error(struct request *req, enum kiln_err e, const char *detail)
 {
 	int status = err_http_status(e);

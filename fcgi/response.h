@@ -13,6 +13,9 @@
 /* Sets a JSON response; steals body (a new reference, may not be NULL). */
 void resp_json_new(struct request *req, int status, json_t *body);
 
+/* Sets a response without a body (204). */
+void resp_empty(struct request *req, int status);
+
 /* Sets an error response for e. detail (copied; NULL for the default
  * message) is shown only for 4xx: a 5xx always says the generic message,
  * and the specifics belong in the log with the request id. */

@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "auth.h"
 #include "json.h"
 #include "parse.h"
+#include "ratelimit.h"
 #include "response.h"
 
 /* RFC 3986 pchar plus '/', without '%'-decoding: routes are plain ASCII. */
@@ -213,6 +216,8 @@ route_parse_json(struct request *req, char *detail, size_t dlen)
 
 	if (req->body_len == 0)
 		return KILN_OK;
+	if ((req->route->flags & RF_FORM) && request_is_form(req))
+		return KILN_OK; /* a form: the handler reads it */
 	if (strncasecmp(ct, "application/json", jl) != 0 || (ct[jl] != '\0' && ct[jl] != ';')) {
 		snprintf(detail, dlen, "Content-Type must be application/json");
 		return KILN_ERR_MEDIA_TYPE;
@@ -221,6 +226,34 @@ route_parse_json(struct request *req, char *detail, size_t dlen)
 		return KILN_ERR_BAD_JSON;
 	arena_defer(req->arena, route_json_decref, req->json);
 	return KILN_OK;
+}
+
+/* Step 5: the principal's request budget, shared by the host's workers.
+ * Sets X-RateLimit-* on every authenticated answer; on excess answers 429
+ * with Retry-After and returns 1. */
+static int
+route_rate_limit(struct request *req)
+{
+	const struct kiln_config *cfg = req->app->cfg;
+	struct ratelimit_rule rules[2] = {{cfg->rl_short_window, cfg->rl_short_limit},
+					  {cfg->rl_long_window, cfg->rl_long_limit}};
+	struct ratelimit_verdict v;
+	char key[32], num[32];
+
+	snprintf(key, sizeof(key), "u:%lld", (long long)req->user_id);
+	ratelimit_hit(key, strlen(key), (int64_t)time(NULL), rules, 2, &v);
+	snprintf(num, sizeof(num), "%lld", (long long)v.limit);
+	request_add_header(req, "X-RateLimit-Limit", num);
+	snprintf(num, sizeof(num), "%lld", (long long)v.remaining);
+	request_add_header(req, "X-RateLimit-Remaining", num);
+	snprintf(num, sizeof(num), "%lld", (long long)v.reset);
+	request_add_header(req, "X-RateLimit-Reset", num);
+	if (!v.limited)
+		return 0;
+	snprintf(num, sizeof(num), "%lld", (long long)v.retry_after);
+	request_add_header(req, "Retry-After", num);
+	resp_error(req, KILN_ERR_RATE_LIMITED, "rate limit exceeded, retry later");
+	return 1;
 }
 
 void
@@ -248,10 +281,14 @@ route_dispatch_table(struct request *req, const struct route *table, size_t n)
 	if ((rc = route_read_body(req, detail, sizeof(detail))) != KILN_OK)
 		goto fail;
 	if (!(req->route->flags & RF_NOAUTH)) {
-		/* Credentials (JWT, API keys) and the role check arrive with the
-		 * accounts work; until then every protected route is closed. */
-		rc = KILN_ERR_UNAUTHORIZED;
-		goto fail;
+		if ((rc = auth_authenticate(req)) != KILN_OK)
+			goto fail;
+		if ((req->route->roles & req->role_bit) == 0) {
+			rc = KILN_ERR_FORBIDDEN;
+			goto fail;
+		}
+		if (route_rate_limit(req) != 0)
+			return;
 	}
 	if ((req->route->flags & RF_JSON_BODY) &&
 	    (rc = route_parse_json(req, detail, sizeof(detail))) != KILN_OK)

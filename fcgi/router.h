@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "account.h" /* enum role_bit */
 #include "err.h"
 #include "request.h"
 
@@ -15,27 +16,21 @@
  *   RF_JSON_BODY the body, when present, must be application/json; it is
  *                parsed strictly into req->json before the handler runs
  *   RF_STREAM    the handler writes its own response progressively (SSE)
- *   RF_AUDIT     the access log line is marked for audit (admin changes) */
+ *   RF_AUDIT     the access log line is marked for audit (admin changes)
+ *   RF_FORM      with RF_JSON_BODY: an application/x-www-form-urlencoded
+ *                body is accepted too and left for the handler (logins) */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,
 	RF_STREAM = 1u << 2,
 	RF_AUDIT = 1u << 3,
+	RF_FORM = 1u << 4,
 };
-
-/* Roles, as bits so that a route lists exactly who may call it. */
-enum role_bit {
-	ROLE_USER = 1u << 0,
-	ROLE_VIEWER = 1u << 1,
-	ROLE_OPERATOR = 1u << 2,
-	ROLE_ADMIN = 1u << 3,
-};
-#define ROLES_ANY (ROLE_USER | ROLE_VIEWER | ROLE_OPERATOR | ROLE_ADMIN)
-#define ROLES_STAFF (ROLE_OPERATOR | ROLE_ADMIN)
 
 /* max_body values besides a byte count */
 #define BODY_NONE 0
-#define BODY_DEFAULT (-1) /* the config's api.max_body */
+#define BODY_DEFAULT (-1)      /* the config's api.max_body */
+#define BODY_SMALL (64 * 1024) /* JSON documents of a few fields */
 
 #define ROUTE_DRAIN_MAX (64 * 1024 * 1024) /* bytes discarded after a 413 */
 

@@ -9,8 +9,21 @@
 /* One line per endpoint, aligned, is the point of the table. */
 // clang-format off
 const struct route route_table[] = {
-	/* method  pattern                handler        flags      roles  max body   summary */
-	{"GET",    "/api/v1/health",      h_health_get,  RF_NOAUTH, 0,     BODY_NONE, "Readiness: database reachable"},
+	/* method  pattern                        handler            flags                        roles        max body    summary */
+	{"GET",    "/api/v1/health",              h_health_get,      RF_NOAUTH,                   0,           BODY_NONE,  "Readiness: database reachable"},
+	{"POST",   "/api/v1/auth/register",       h_auth_register,   RF_NOAUTH | RF_JSON_BODY,    0,           BODY_SMALL, "Create an account"},
+	{"POST",   "/api/v1/auth/login",          h_auth_login,      RF_NOAUTH | RF_JSON_BODY | RF_FORM, 0,    BODY_SMALL, "Log in (JSON, form or query) for tokens"},
+	{"POST",   "/api/v1/auth/token",          h_auth_token,      RF_NOAUTH | RF_JSON_BODY | RF_FORM, 0,    BODY_SMALL, "OAuth2 password grant"},
+	{"POST",   "/api/v1/auth/refresh",        h_auth_refresh,    RF_NOAUTH | RF_JSON_BODY,    0,           BODY_SMALL, "Rotate a refresh token"},
+	{"POST",   "/api/v1/auth/logout",         h_auth_logout,     RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Revoke this session's refresh tokens"},
+	{"GET",    "/api/v1/auth/me",             h_auth_me,         0,                           ROLES_ANY,   BODY_NONE,  "The caller"},
+	{"GET",    "/api/v1/auth/api-keys",       h_apikeys_list,    0,                           ROLES_ANY,   BODY_NONE,  "The caller's API keys"},
+	{"POST",   "/api/v1/auth/api-keys",       h_apikeys_create,  RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Create an API key (shown once)"},
+	{"DELETE", "/api/v1/auth/api-keys/{id}",  h_apikeys_delete,  0,                           ROLES_ANY,   BODY_NONE,  "Revoke an API key"},
+	{"POST",   "/api/v1/users",               h_users_create,    RF_JSON_BODY | RF_AUDIT,     ROLE_ADMIN,  BODY_SMALL, "Create a user with a role"},
+	{"GET",    "/api/v1/users",               h_users_list,      0,                           ROLE_ADMIN,  BODY_NONE,  "List users"},
+	{"GET",    "/api/v1/users/{id}",          h_users_get,       0,                           ROLE_ADMIN,  BODY_NONE,  "Read a user"},
+	{"PATCH",  "/api/v1/users/{id}",          h_users_patch,     RF_JSON_BODY | RF_AUDIT,     ROLE_ADMIN,  BODY_SMALL, "Change role, password, is_active or limits"},
 };
 // clang-format on
 

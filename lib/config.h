@@ -33,6 +33,20 @@ struct kiln_config {
 	int64_t access_log;          /* bool */
 	/* [storage] */
 	char storage_root[CONFIG_STR_MAX];
+	/* [auth] */
+	int64_t access_ttl;   /* seconds an access token lives */
+	int64_t refresh_ttl;  /* seconds a refresh token lives */
+	int64_t password_ops; /* argon2id passes */
+	int64_t password_mem; /* argon2id memory, bytes */
+	/* [ratelimit] per principal, shared by the host's workers */
+	int64_t rl_short_window; /* seconds */
+	int64_t rl_short_limit;  /* requests per short window */
+	int64_t rl_long_window;  /* seconds */
+	int64_t rl_long_limit;   /* requests per long window */
+	int64_t rl_login_window; /* seconds over which failed logins count */
+	int64_t rl_login_per_email;
+	int64_t rl_login_per_address;
+	int64_t rl_slots; /* counters in the shared table */
 	/* [secrets] */
 	char jwt_secret[CONFIG_STR_MAX];  /* secret */
 	char signing_key[CONFIG_STR_MAX]; /* secret */

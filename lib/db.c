@@ -217,7 +217,8 @@ db_bind_params(MYSQL_BIND *b, const struct db_val *params, unsigned long *lens, 
 			b[i].buffer = (void *)(uintptr_t)&params[i].f;
 			break;
 		case DB_T_STR:
-			lens[i] = (unsigned long)params[i].len;
+			lens[i] = (unsigned long)(params[i].len == DB_LEN_NUL ? strlen(params[i].s)
+									      : params[i].len);
 			b[i].buffer_type = MYSQL_TYPE_STRING;
 			b[i].buffer = (void *)(uintptr_t)params[i].s;
 			b[i].buffer_length = lens[i];

@@ -32,7 +32,10 @@ struct db_val {
 #define DBV_NULL ((struct db_val){.type = DB_T_NULL})
 #define DBV_I64(v) ((struct db_val){.type = DB_T_I64, .i = (v)})
 #define DBV_F64(v) ((struct db_val){.type = DB_T_F64, .f = (v)})
-#define DBV_STR(v) ((struct db_val){.type = DB_T_STR, .s = (v), .len = strlen(v)})
+/* The length of a DBV_STR is taken when the statement runs, so a buffer
+ * may be filled after its db_val is declared. */
+#define DB_LEN_NUL SIZE_MAX
+#define DBV_STR(v) ((struct db_val){.type = DB_T_STR, .s = (v), .len = DB_LEN_NUL})
 #define DBV_STRN(v, n) ((struct db_val){.type = DB_T_STR, .s = (v), .len = (n)})
 
 /* Process-wide client library set-up; call once before fork (master) or at

@@ -4,6 +4,17 @@
  * Sort orders are separate statements chosen from a whitelist, never input. */
 #include "db_stmts.h"
 
+/* ISO 8601 UTC out of a DATETIME (every session runs at time_zone +00:00) */
+#define ISO(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
+/* A user as the API shows it; result signature USER_SIG */
+#define USER_COLS                                                                                  \
+	"id, email, username, full_name, role, is_active, max_concurrent_jobs,"                    \
+	" daily_cost_cap_micros, " ISO("created_at")
+#define USER_SIG "issssiiis"
+#define APIKEY_COLS                                                                                \
+	"id, name, prefix, " ISO("created_at") ", " ISO("last_used_at") ", " ISO("expires_at")
+#define APIKEY_SIG "isssss"
+
 const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_PING] = {"ping", "SELECT 1", "", "i"},
     [STMT_MIGRATIONS_CREATE] = {"migrations_create",
@@ -33,4 +44,82 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  "ss", ""},
     [STMT_SETTING_UPDATE] = {"setting_update", "UPDATE settings SET value = ? WHERE name = ?", "ss",
 			     ""},
+    [STMT_USER_INSERT] = {"user_insert",
+			  "INSERT INTO users (email, username, full_name, password_hash, role)"
+			  " VALUES (?, ?, ?, ?, ?)",
+			  "sssss", ""},
+    [STMT_USER_GET] = {"user_get", "SELECT " USER_COLS " FROM users WHERE id = ?", "i", USER_SIG},
+    [STMT_USER_LIST] = {"user_list", "SELECT " USER_COLS " FROM users ORDER BY id LIMIT ? OFFSET ?",
+			"ii", USER_SIG},
+    [STMT_USER_COUNT] = {"user_count", "SELECT COUNT(*) FROM users", "", "i"},
+    [STMT_USER_EMAIL_EXISTS] = {"user_email_exists", "SELECT id FROM users WHERE email = ?", "s",
+				"i"},
+    [STMT_USER_USERNAME_EXISTS] = {"user_username_exists",
+				   "SELECT id FROM users WHERE username = ?", "s", "i"},
+    [STMT_USER_LOGIN] = {"user_login",
+			 "SELECT id, email, password_hash, role, is_active, " ISO(
+			     "created_at") " FROM users WHERE email = ?",
+			 "s", "isssis"},
+    [STMT_USER_AUTH] = {"user_auth", "SELECT role, is_active FROM users WHERE id = ?", "i", "si"},
+    [STMT_USER_SET_PASSWORD] = {"user_set_password",
+				"UPDATE users SET password_hash = ? WHERE id = ?", "si", ""},
+    /* PATCH: each field is set only when its flag (the ? before it) is 1 */
+    [STMT_USER_UPDATE] = {"user_update",
+			  "UPDATE users SET role = IF(? = 1, ?, role),"
+			  " is_active = IF(? = 1, ?, is_active),"
+			  " max_concurrent_jobs = IF(? = 1, ?, max_concurrent_jobs),"
+			  " daily_cost_cap_micros = IF(? = 1, ?, daily_cost_cap_micros),"
+			  " password_hash = IF(? = 1, ?, password_hash)"
+			  " WHERE id = ?",
+			  "isiiiiiiisi", ""},
+    [STMT_USER_ACTIVE_ADMINS_LOCK] = {"user_active_admins_lock",
+				      "SELECT id FROM users WHERE role = 'admin' AND is_active = 1"
+				      " FOR UPDATE",
+				      "", "i"},
+    [STMT_USER_ID_BY_EMAIL] = {"user_id_by_email", "SELECT id FROM users WHERE email = ?", "s",
+			       "i"},
+    [STMT_APIKEY_INSERT] = {"apikey_insert",
+			    "INSERT INTO api_keys (user_id, name, prefix, key_hash, expires_at)"
+			    " VALUES (?, ?, ?, ?, ?)",
+			    "issss", ""},
+    [STMT_APIKEY_GET] = {"apikey_get",
+			 "SELECT " APIKEY_COLS " FROM api_keys WHERE id = ? AND user_id = ?", "ii",
+			 APIKEY_SIG},
+    [STMT_APIKEY_LIST] = {"apikey_list",
+			  "SELECT " APIKEY_COLS " FROM api_keys"
+			  " WHERE user_id = ? AND revoked_at IS NULL ORDER BY id",
+			  "i", APIKEY_SIG},
+    [STMT_APIKEY_REVOKE] = {"apikey_revoke",
+			    "UPDATE api_keys SET revoked_at = NOW(6)"
+			    " WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+			    "ii", ""},
+    /* one round trip per API-key request: the key, its owner, expiry, and
+     * whether last_used_at is stale enough to be worth a write */
+    [STMT_APIKEY_AUTH] = {"apikey_auth",
+			  "SELECT k.id, k.user_id, u.role, u.is_active,"
+			  " k.expires_at IS NOT NULL AND k.expires_at <= NOW(6),"
+			  " k.last_used_at IS NULL OR k.last_used_at < NOW(6) - INTERVAL 60 SECOND"
+			  " FROM api_keys k JOIN users u ON u.id = k.user_id"
+			  " WHERE k.key_hash = ? AND k.revoked_at IS NULL",
+			  "s", "iisiii"},
+    [STMT_APIKEY_TOUCH] = {"apikey_touch", "UPDATE api_keys SET last_used_at = NOW(6) WHERE id = ?",
+			   "i", ""},
+    [STMT_REFRESH_INSERT] =
+	{"refresh_insert",
+	 "INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)"
+	 " VALUES (?, ?, ?, NOW(6) + INTERVAL ? SECOND)",
+	 "issi", ""},
+    [STMT_REFRESH_LOCK] = {"refresh_lock",
+			   "SELECT id, user_id, family_id, expires_at <= NOW(6),"
+			   " used_at IS NOT NULL, revoked_at IS NOT NULL"
+			   " FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
+			   "s", "iisiii"},
+    [STMT_REFRESH_MARK_USED] = {"refresh_mark_used",
+				"UPDATE refresh_tokens SET used_at = NOW(6)"
+				" WHERE id = ? AND used_at IS NULL",
+				"i", ""},
+    [STMT_REFRESH_REVOKE_FAMILY] = {"refresh_revoke_family",
+				    "UPDATE refresh_tokens SET revoked_at = NOW(6)"
+				    " WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL",
+				    "si", ""},
 };

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* kilnctl.c: the sysadmin's tool. kilnctl [-c CONFIG] COMMAND ...
  *   migrate [--dir DIR] [--status]   apply (or list) schema migrations
+ *   user create|passwd|list          accounts (the first admin, lost passwords)
  * Later commands (user, limits, nodes, audit, gc) join the table below. */
 #include <stdio.h>
 #include <string.h>
 
+#include "account.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -46,12 +48,208 @@ cmd_migrate(const struct kiln_config *cfg, int argc, char **argv)
 	return rc == KILN_OK ? 0 : 1;
 }
 
+/* Reads one line (the password) from stdin into OUT: buf. 0 or -1. */
+static int
+read_password(char *buf, size_t n)
+{
+	size_t len;
+
+	if (fgets(buf, (int)n, stdin) == NULL)
+		return -1;
+	len = strlen(buf);
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	return 0;
+}
+
+/* A random password, base64url of 18 bytes, into OUT: buf. */
+static void
+generate_password(char buf[CRYPTO_B64_LEN(18)])
+{
+	unsigned char raw[18];
+
+	crypto_random(raw, sizeof(raw));
+	crypto_b64url(raw, sizeof(raw), buf);
+}
+
+/* Parses "--name value" pairs of argv into the named slots. */
+static int
+user_opts(int argc, char **argv, const char **email, const char **role, const char **username,
+	  int *from_stdin)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--password-stdin") == 0)
+			*from_stdin = 1;
+		else if (i + 1 < argc && strcmp(argv[i], "--email") == 0)
+			*email = argv[++i];
+		else if (i + 1 < argc && role != NULL && strcmp(argv[i], "--role") == 0)
+			*role = argv[++i];
+		else if (i + 1 < argc && username != NULL && strcmp(argv[i], "--username") == 0)
+			*username = argv[++i];
+		else
+			return -1;
+	}
+	return *email != NULL ? 0 : -1;
+}
+
+static int
+user_password(int from_stdin, char *pw, size_t n, int *generated)
+{
+	const char *why;
+
+	*generated = !from_stdin;
+	if (!from_stdin) {
+		generate_password(pw);
+		return 0;
+	}
+	if (read_password(pw, n) != 0 || account_password_check(strlen(pw), &why) != 0) {
+		fprintf(stderr, "kilnctl: password on stdin must be 8 to 1024 bytes\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_create(const struct kiln_config *cfg, struct db *db, int argc, char **argv)
+{
+	const char *email_in = NULL, *role = "user", *username = NULL, *why = NULL, *which = "";
+	char email[ACCOUNT_EMAIL_MAX + 1], pw[ACCOUNT_PASSWORD_MAX + 2];
+	int from_stdin = 0, generated;
+	int64_t id = 0;
+	enum kiln_err rc;
+
+	if (user_opts(argc, argv, &email_in, &role, &username, &from_stdin) != 0) {
+		fprintf(stderr, "usage: kilnctl user create --email E [--role R] [--username U] "
+				"[--password-stdin]\n");
+		return 2;
+	}
+	if (account_email_normalize(email_in, email, &why) != 0 || account_role_bit(role) == 0 ||
+	    (username != NULL && account_username_check(username, &why) != 0)) {
+		fprintf(stderr, "kilnctl: %s\n",
+			why ? why : "role must be user, viewer, operator or admin");
+		return 2;
+	}
+	if (user_password(from_stdin, pw, sizeof(pw), &generated) != 0)
+		return 2;
+	rc = account_create(db, cfg, email, pw, strlen(pw), username, NULL, role, &id, &which);
+	if (rc == KILN_ERR_CONFLICT) {
+		fprintf(stderr, "kilnctl: that %s is already registered\n", which);
+		return 1;
+	}
+	if (rc != KILN_OK) {
+		fprintf(stderr, "kilnctl: could not create the user (database error)\n");
+		return 1;
+	}
+	printf("created user %lld: %s (%s)\n", (long long)id, email, role);
+	if (generated)
+		printf("password: %s\n(shown once: keep it now)\n", pw);
+	return 0;
+}
+
+static int
+user_passwd(const struct kiln_config *cfg, struct db *db, int argc, char **argv)
+{
+	const char *email_in = NULL, *why = NULL;
+	char email[ACCOUNT_EMAIL_MAX + 1], pw[ACCOUNT_PASSWORD_MAX + 2];
+	char hash[CRYPTO_PASSWORD_HASH_MAX];
+	struct db_res *res = NULL;
+	int from_stdin = 0, generated;
+	uint64_t affected = 0;
+
+	if (user_opts(argc, argv, &email_in, NULL, NULL, &from_stdin) != 0 ||
+	    account_email_normalize(email_in, email, &why) != 0) {
+		fprintf(stderr, "usage: kilnctl user passwd --email E [--password-stdin]\n");
+		return 2;
+	}
+	if (user_password(from_stdin, pw, sizeof(pw), &generated) != 0)
+		return 2;
+	{
+		struct db_val p[1] = {DBV_STR(email)};
+
+		if (db_exec(db, STMT_USER_ID_BY_EMAIL, p, 1, &res, NULL, NULL) != KILN_OK ||
+		    db_res_rows(res) != 1) {
+			fprintf(stderr, "kilnctl: no user %s\n", email);
+			db_res_free(res);
+			return 1;
+		}
+	}
+	if (account_hash(cfg, pw, strlen(pw), hash) == KILN_OK) {
+		struct db_val u[2] = {DBV_STR(hash), DBV_I64(db_res_i64(res, 0, 0))};
+
+		(void)db_exec(db, STMT_USER_SET_PASSWORD, u, 2, NULL, &affected, NULL);
+	}
+	db_res_free(res);
+	if (affected != 1) {
+		fprintf(stderr, "kilnctl: password not changed\n");
+		return 1;
+	}
+	printf("password changed for %s\n", email);
+	if (generated)
+		printf("password: %s\n(shown once: keep it now)\n", pw);
+	return 0;
+}
+
+static int
+user_list(struct db *db)
+{
+	struct db_val p[2] = {DBV_I64(1000000), DBV_I64(0)};
+	struct db_res *res = NULL;
+	size_t i;
+
+	if (db_exec(db, STMT_USER_LIST, p, 2, &res, NULL, NULL) != KILN_OK) {
+		fprintf(stderr, "kilnctl: cannot list users\n");
+		return 1;
+	}
+	printf("%-6s %-40s %-9s %-6s %s\n", "id", "email", "role", "active", "created_at");
+	for (i = 0; i < db_res_rows(res); i++)
+		printf("%-6lld %-40s %-9s %-6s %s\n", (long long)db_res_i64(res, i, 0),
+		       db_res_str(res, i, 1, NULL), db_res_str(res, i, 4, NULL),
+		       db_res_i64(res, i, 5) ? "yes" : "no", db_res_str(res, i, 8, NULL));
+	db_res_free(res);
+	return 0;
+}
+
+static int
+cmd_user(const struct kiln_config *cfg, int argc, char **argv)
+{
+	struct db *db;
+	int rc;
+
+	if (argc < 1 || (strcmp(argv[0], "create") != 0 && strcmp(argv[0], "passwd") != 0 &&
+			 strcmp(argv[0], "list") != 0)) {
+		fprintf(stderr, "usage: kilnctl user create|passwd|list ...\n");
+		return 2;
+	}
+	db_library_init();
+	db = db_new(cfg);
+	if (db_connect(db) != KILN_OK) {
+		fprintf(stderr, "kilnctl: cannot connect to the database\n");
+		db_free(db);
+		return 1;
+	}
+	if (strcmp(argv[0], "create") == 0)
+		rc = user_create(cfg, db, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "passwd") == 0)
+		rc = user_passwd(cfg, db, argc - 1, argv + 1);
+	else
+		rc = user_list(db);
+	db_free(db);
+	db_library_end();
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct kiln_config *cfg, int argc, char **argv);
 	const char *help;
 } commands[] = {
     {"migrate", cmd_migrate, "migrate [--dir DIR] [--status]  apply or list schema migrations"},
+    {"user", cmd_user,
+     "user create --email E [--role R] [--username U] [--password-stdin]\n"
+     "  user passwd --email E [--password-stdin]      (a password is generated unless given)\n"
+     "  user list"},
 };
 
 static void

@@ -20,7 +20,7 @@ for f in "$@"; do
 fcgiapp.h:fcgi/fcgi_io.c
 fcgi_stdio.h:(nowhere)
 mysql.h:lib/db.c
-jwt.h:lib/jwt.c
+jwt.h:lib/jwt_hs256.c
 sodium.h:lib/crypto.c
 LIST
 	case "$f" in render/*) ;; *)

@@ -99,6 +99,19 @@ max_body = ${KILN_MAX_BODY:-1m}
 [storage]
 root = $dir/storage
 
+[auth]
+password_ops = ${KILN_PASSWORD_OPS:-2}
+password_mem = ${KILN_PASSWORD_MEM:-64m}
+
+[ratelimit]
+short_window = ${KILN_RL_SHORT_WINDOW:-60}
+short_limit = ${KILN_RL_SHORT_LIMIT:-100}
+long_window = ${KILN_RL_LONG_WINDOW:-3600}
+long_limit = ${KILN_RL_LONG_LIMIT:-1000}
+login_window = ${KILN_RL_LOGIN_WINDOW:-900}
+login_per_email = ${KILN_RL_LOGIN_PER_EMAIL:-10}
+login_per_address = ${KILN_RL_LOGIN_PER_ADDRESS:-100}
+
 [secrets]
 jwt_secret = $jwt
 signing_key = $sig
@@ -109,6 +122,22 @@ CONF
 migrate() {
 	"$build/scheduler/kilnctl" -c "$dir/kiln.conf" migrate --dir "$src/sql" >>"$dir/log/migrate.log" 2>&1 ||
 		die "migrations failed: $dir/log/migrate.log"
+}
+
+# The first admin, created once with a generated password. Its credentials
+# are printed once; test stacks (KILN_KEEP_ADMIN=1) also keep them in
+# DIR/admin.txt (mode 0600) for the suites to log in with.
+first_admin() {
+	[ -f "$dir/admin.created" ] && return 0
+	local out email=${KILN_ADMIN_EMAIL:-admin@kiln.localhost}
+	out=$("$build/scheduler/kilnctl" -c "$dir/kiln.conf" user create --email "$email" --role admin) ||
+		die "could not create the first admin"
+	touch "$dir/admin.created"
+	if [ "${KILN_KEEP_ADMIN:-0}" = 1 ]; then
+		( umask 077; printf '%s\n%s\n' "$email" "$(printf '%s\n' "$out" | sed -n 's/^password: //p')" >"$dir/admin.txt" )
+	else
+		echo "first admin (shown once): $email / $(printf '%s\n' "$out" | sed -n 's/^password: //p')"
+	fi
 }
 
 api_health() { curl -fsS --max-time 2 "http://127.0.0.1:$port/api/v1/health"; }
@@ -181,7 +210,7 @@ port=${3:-$(cat "$dir/port" 2>/dev/null || echo 8080)}
 case $cmd in
 start)
 	echo "$port" >"$dir/port"
-	db_start; configure; migrate; api_start; nginx_start
+	db_start; configure; migrate; first_admin; api_start; nginx_start
 	wait_for 20 "health at http://127.0.0.1:$port/api/v1/health" api_health
 	;;
 stop) nginx_stop; api_stop; db_stop ;;

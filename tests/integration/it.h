@@ -40,6 +40,9 @@ long it_get_status(const char *path);
 /* Runs tests/stack.sh CMD on the stack's directory. Returns its exit code. */
 int it_stack(const char *cmd);
 
+/* Runs a shell command line; its exit code. */
+int it_run_shell(const char *cmd);
+
 /* Path under the stack directory into OUT: buf. */
 const char *it_path(const char *rel, char *buf, size_t n);
 
@@ -79,5 +82,7 @@ void suite_http(void);
 void suite_db(void);
 void suite_dblayer(void);
 void suite_process(void);
+void suite_auth(void);
+void suite_users(void);
 
 #endif

@@ -163,6 +163,21 @@ it_stack(const char *cmd)
 	return WEXITSTATUS(status);
 }
 
+int
+it_run_shell(const char *cmd)
+{
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 const char *
 it_path(const char *rel, char *buf, size_t n)
 {

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "crypto.h"
+
 #include "it.h"
 
 int
@@ -18,9 +20,13 @@ main(void)
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (crypto_init() != KILN_OK)
+		return 2;
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	suite_http();
+	suite_auth();
+	suite_users();
 	suite_dblayer();
 	suite_db();
 	suite_process();

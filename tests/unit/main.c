@@ -33,6 +33,7 @@ main(void)
 	suite_dispatch();
 	suite_openapi();
 	suite_migrate();
+	suite_ratelimit();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

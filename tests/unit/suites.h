@@ -14,5 +14,6 @@ void suite_router(void);
 void suite_dispatch(void);
 void suite_openapi(void);
 void suite_migrate(void);
+void suite_ratelimit(void);
 
 #endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* auth.c: credentials to a principal, and new sessions (see auth.h). */
+#include "auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "account.h"
+#include "db.h"
+#include "jwt_hs256.h"
+
+#define AUTH_KEY_MAX 128 /* longest X-API-Key or bearer token considered */
+
+static void
+auth_set_role(struct request *req, const char *role)
+{
+	req->role = arena_strdup(req->arena, role);
+	req->role_bit = account_role_bit(role);
+}
+
+static enum kiln_err
+auth_bearer(struct request *req, const char *token)
+{
+	const struct kiln_config *cfg = req->app->cfg;
+	struct jwt_claims c;
+	struct db_val p[1];
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+
+	if (jwt_hs256_verify(cfg->jwt_secret, strlen(cfg->jwt_secret), token, (int64_t)time(NULL),
+			     "access", &c) != KILN_OK)
+		return KILN_ERR_UNAUTHORIZED;
+	p[0] = DBV_I64(c.sub);
+	if ((rc = db_exec(req->app->db, STMT_USER_AUTH, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 1) != 1) {
+		db_res_free(res); /* gone or disabled: its tokens stop at once */
+		return KILN_ERR_UNAUTHORIZED;
+	}
+	req->user_id = c.sub;
+	auth_set_role(req, db_res_str(res, 0, 0, NULL));
+	snprintf(req->fam, sizeof(req->fam), "%s", c.fam);
+	db_res_free(res);
+	return KILN_OK;
+}
+
+static enum kiln_err
+auth_api_key(struct request *req, const char *key)
+{
+	char hash[65];
+	struct db_val p[1];
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+
+	if (strncmp(key, AUTH_API_KEY_PREFIX, strlen(AUTH_API_KEY_PREFIX)) != 0 ||
+	    strlen(key) > AUTH_KEY_MAX)
+		return KILN_ERR_UNAUTHORIZED;
+	crypto_sha256_hex(key, hash);
+	p[0] = DBV_STR(hash);
+	if ((rc = db_exec(req->app->db, STMT_APIKEY_AUTH, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	/* id, user_id, role, is_active, expired, stale last_used_at */
+	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 3) != 1 || db_res_i64(res, 0, 4) != 0) {
+		db_res_free(res);
+		return KILN_ERR_UNAUTHORIZED;
+	}
+	req->api_key_id = db_res_i64(res, 0, 0);
+	req->user_id = db_res_i64(res, 0, 1);
+	auth_set_role(req, db_res_str(res, 0, 2, NULL));
+	if (db_res_i64(res, 0, 5) == 1) {
+		struct db_val t[1] = {DBV_I64(req->api_key_id)};
+
+		(void)db_exec(req->app->db, STMT_APIKEY_TOUCH, t, 1, NULL, NULL, NULL);
+	}
+	db_res_free(res);
+	return KILN_OK;
+}
+
+enum kiln_err
+auth_authenticate(struct request *req)
+{
+	const char *a = req->authorization;
+
+	if (a[0] != '\0') {
+		if (strncasecmp(a, "Bearer ", 7) != 0 || strlen(a) > 7 + 4096)
+			return KILN_ERR_UNAUTHORIZED;
+		a += 7;
+		while (*a == ' ')
+			a++;
+		return auth_bearer(req, a);
+	}
+	if (req->api_key[0] != '\0')
+		return auth_api_key(req, req->api_key);
+	return KILN_ERR_UNAUTHORIZED;
+}
+
+void
+auth_new_secret(const char *prefix, char *token, size_t tokenlen, char hash[65])
+{
+	unsigned char raw[AUTH_TOKEN_BYTES];
+	char b64[AUTH_TOKEN_LEN];
+
+	crypto_random(raw, sizeof(raw));
+	crypto_b64url(raw, sizeof(raw), b64);
+	snprintf(token, tokenlen, "%s%s", prefix, b64);
+	crypto_sha256_hex(token, hash);
+}
+
+void
+auth_new_family(char fam[AUTH_FAMILY_LEN])
+{
+	unsigned char raw[16];
+
+	crypto_random(raw, sizeof(raw));
+	crypto_hex(raw, sizeof(raw), fam);
+}
+
+enum kiln_err
+auth_store_refresh(struct db *db, const struct kiln_config *cfg, int64_t user_id, const char *fam,
+		   char token[AUTH_TOKEN_LEN])
+{
+	char hash[65];
+	struct db_val p[4];
+
+	auth_new_secret("", token, AUTH_TOKEN_LEN, hash);
+	p[0] = DBV_I64(user_id);
+	p[1] = DBV_STR(fam);
+	p[2] = DBV_STR(hash);
+	p[3] = DBV_I64(cfg->refresh_ttl);
+	return db_exec(db, STMT_REFRESH_INSERT, p, 4, NULL, NULL, NULL);
+}
+
+enum kiln_err
+auth_access_token(struct request *req, int64_t user_id, const char *role, const char *fam,
+		  char **token)
+{
+	const struct kiln_config *cfg = req->app->cfg;
+	struct jwt_claims c;
+	unsigned char jti[16];
+	char *t = NULL;
+	enum kiln_err rc;
+
+	memset(&c, 0, sizeof(c));
+	c.sub = user_id;
+	c.iat = (int64_t)time(NULL);
+	c.exp = c.iat + cfg->access_ttl;
+	snprintf(c.typ, sizeof(c.typ), "access");
+	snprintf(c.role, sizeof(c.role), "%s", role);
+	snprintf(c.fam, sizeof(c.fam), "%s", fam ? fam : "");
+	crypto_random(jti, sizeof(jti));
+	crypto_hex(jti, sizeof(jti), c.jti);
+	if ((rc = jwt_hs256_sign(cfg->jwt_secret, strlen(cfg->jwt_secret), &c, &t)) != KILN_OK)
+		return rc;
+	*token = arena_strdup(req->arena, t);
+	free(t);
+	return KILN_OK;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* views.c: resource shapes (see views.h). */
+#include "views.h"
+
+#include <stdlib.h>
+
+static json_t *
+view_str_or_null(const struct db_res *res, size_t row, size_t col)
+{
+	return db_res_is_null(res, row, col) ? json_null()
+					     : json_string(db_res_str(res, row, col, NULL));
+}
+
+static json_t *
+view_int_or_null(const struct db_res *res, size_t row, size_t col)
+{
+	return db_res_is_null(res, row, col) ? json_null()
+					     : json_integer((json_int_t)db_res_i64(res, row, col));
+}
+
+json_t *
+view_money_new(int64_t micros)
+{
+	return json_real((double)micros / 1e6);
+}
+
+json_t *
+view_user_new(const struct db_res *res, size_t row)
+{
+	json_t *u = json_pack(
+	    "{s:I, s:s, s:o, s:o, s:s, s:b, s:o, s:o, s:s}", "id",
+	    (json_int_t)db_res_i64(res, row, 0), "email", db_res_str(res, row, 1, NULL), "username",
+	    view_str_or_null(res, row, 2), "full_name", view_str_or_null(res, row, 3), "role",
+	    db_res_str(res, row, 4, NULL), "is_active", (int)db_res_i64(res, row, 5),
+	    "max_concurrent_jobs", view_int_or_null(res, row, 6), "daily_cost_cap",
+	    db_res_is_null(res, row, 7) ? json_null() : view_money_new(db_res_i64(res, row, 7)),
+	    "created_at", db_res_str(res, row, 8, NULL));
+
+	if (u == NULL)
+		abort();
+	return u;
+}
+
+json_t *
+view_api_key_new(const struct db_res *res, size_t row)
+{
+	json_t *k = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)db_res_i64(res, row, 0), "name",
+	    db_res_str(res, row, 1, NULL), "prefix", db_res_str(res, row, 2, NULL), "created_at",
+	    db_res_str(res, row, 3, NULL), "last_used_at", view_str_or_null(res, row, 4),
+	    "expires_at", view_str_or_null(res, row, 5));
+
+	if (k == NULL)
+		abort();
+	return k;
+}
+
+json_t *
+view_list_new(json_t *items, int64_t page, int64_t page_size, int64_t total)
+{
+	json_t *l = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "page", (json_int_t)page,
+			      "page_size", (json_int_t)page_size, "total", (json_int_t)total);
+
+	if (l == NULL)
+		abort();
+	return l;
+}
