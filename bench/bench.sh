@@ -149,7 +149,10 @@ show_logs() {
 }
 
 say "stack in $dir on port $port (KILN_WORKERS=${KILN_WORKERS:-4})"
-if ! bash "$src/tests/stack.sh" start "$dir" "$port" >"$dir/stack-start.log" 2>&1; then
+# The per-user rate limit would turn an authenticated load into 429s: the
+# bench stack lifts it. The admin's credentials are kept for the login.
+if ! KILN_KEEP_ADMIN=1 KILN_RL_SHORT_LIMIT=1000000000 KILN_RL_LONG_LIMIT=1000000000 \
+	bash "$src/tests/stack.sh" start "$dir" "$port" >"$dir/stack-start.log" 2>&1; then
 	cat "$dir/stack-start.log" >&2
 	show_logs all
 	die "the stack did not start"
@@ -169,15 +172,15 @@ labels=()
 
 # measure LABEL PATH CONNECTIONS KEEPALIVE(on|off): warm-up, then the run.
 measure() {
-	local label=$1 path=$2 c=$3 ka=$4 out line kv t
+	local label=$1 path=$2 c=$3 ka=$4 hdr=${5:-X-Bench: 1} out line kv t
 	t=$threads
 	(( t <= c )) || t=$c
 	say "$label: $path, $c connections, ${warmup}s warm-up + ${secs}s"
 	if (( warmup > 0 )); then
-		wrk -t"$t" -c"$c" -d"${warmup}s" --timeout 10s "$base$path" >/dev/null 2>&1 ||
+		wrk -t"$t" -c"$c" -d"${warmup}s" --timeout 10s -H "$hdr" "$base$path" >/dev/null 2>&1 ||
 			die "wrk warm-up against $path failed"
 	fi
-	out=$(wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s -s "$src/bench/wrk-report.lua" \
+	out=$(wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s -H "$hdr" -s "$src/bench/wrk-report.lua" \
 		"$base$path" 2>&1) || { echo "$out" >&2; die "wrk against $path failed"; }
 	line=$(grep '^RESULT ' <<<"$out") || { echo "$out" >&2; die "no RESULT line from wrk"; }
 	r_route[$label]=$path r_conns[$label]=$c r_ka[$label]=$ka
@@ -279,6 +282,24 @@ started=$(date -u +%Y-%m-%dT%H:%MZ)
 # The runs. nginx first: it is the yardstick.
 measure nginx /_nginx/ok "$conns" -
 measure health /api/v1/health "$conns" off
+# An authenticated route: JWT check, the user's row, JSON. Budget: within
+# 15% of health in the same run.
+admin_email=$(sed -n 1p "$dir/admin.txt") admin_pw=$(sed -n 2p "$dir/admin.txt")
+login_body="{\"email\":\"$admin_email\",\"password\":\"$admin_pw\"}"
+token=$(curl -fsS -X POST -H 'Content-Type: application/json' -d "$login_body" "$base/api/v1/auth/login" |
+	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$token" ] || die "could not log in as the first admin"
+measure me /api/v1/auth/me "$conns" off "Authorization: Bearer $token"
+# Login latency: argon2id at the configured cost is deliberately slow.
+login_ms=()
+for _ in $(seq 20); do
+	login_ms+=("$(curl -fsS -o /dev/null -w '%{time_total}' -X POST -H 'Content-Type: application/json' \
+		-d "$login_body" "$base/api/v1/auth/login" | awk '{ printf "%.1f", $1 * 1000 }')")
+done
+login_p50=$(printf '%s\n' "${login_ms[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+login_max=$(printf '%s\n' "${login_ms[@]}" | sort -n | tail -n 1)
+password_mem=$(awk -F' *= *' '$1 == "password_mem" { print $2 }' "$dir/kiln.conf")
+password_ops=$(awk -F' *= *' '$1 == "password_ops" { print $2 }' "$dir/kiln.conf")
 measure_rss
 if (( keepalive )); then
 	measure "health@$ka_conns" /api/v1/health "$ka_conns" off
@@ -325,6 +346,11 @@ for l in "${labels[@]}"; do
 done
 rss_verdict=pass
 ftest "$rss_max < $budget_rss_mib" || rss_verdict=FAIL
+me_ratio=$(fcalc "${r_rps[me]} / ${r_rps[health]}")
+me_verdict=pass
+ftest "$me_ratio >= 0.85" || me_verdict=FAIL
+me_line=$(printf 'GET /api/v1/auth/me at %.3f x health in the same run (budget >= 0.85: %s); login (argon2id ops %s, mem %s) p50 %s ms, max %s ms over 20 sequential logins' \
+	"$me_ratio" "$me_verdict" "$password_ops" "$password_mem" "$login_p50" "$login_max")
 
 # Terminal report.
 {
@@ -341,6 +367,7 @@ ftest "$rss_max < $budget_rss_mib" || rss_verdict=FAIL
 	echo
 	printf 'kiln-api worker RSS after load: max %.1f MiB (budget < %d MiB: %s), sum %.1f MiB over %d workers, master %.1f MiB\n' \
 		"$rss_max" "$budget_rss_mib" "$rss_verdict" "$rss_sum" "$rss_n" "$rss_master"
+	echo "$me_line"
 	recycle="recycled every $max_requests requests"
 	[ "$max_requests" = 0 ] && recycle="never recycled"
 	echo "kiln-api log: $worker_pids worker processes served ($recycle), $api_5xx 5xx responses, $api_problems warnings/errors; nginx error log: $ngx_problems errors"
@@ -366,6 +393,8 @@ ftest "$rss_max < $budget_rss_mib" || rss_verdict=FAIL
 	echo
 	printf 'kiln-api worker RSS after the load: max %.1f MiB (budget < %d MiB: %s),\nsum %.1f MiB over %d workers; master %.1f MiB.\n' \
 		"$rss_max" "$budget_rss_mib" "$rss_verdict" "$rss_sum" "$rss_n" "$rss_master"
+	echo
+	echo "$me_line."
 	echo "----- >8 -----"
 }
 

@@ -21,6 +21,12 @@ auth_set_role(struct request *req, const char *role)
 	req->role_bit = account_role_bit(role);
 }
 
+static void
+auth_res_free(void *p)
+{
+	db_res_free(p);
+}
+
 static enum kiln_err
 auth_bearer(struct request *req, const char *token)
 {
@@ -33,17 +39,19 @@ auth_bearer(struct request *req, const char *token)
 	if (jwt_hs256_verify(cfg->jwt_secret, strlen(cfg->jwt_secret), token, (int64_t)time(NULL),
 			     "access", &c) != KILN_OK)
 		return KILN_ERR_UNAUTHORIZED;
+	/* the whole row: /auth/me answers from it without a second query */
 	p[0] = DBV_I64(c.sub);
-	if ((rc = db_exec(req->app->db, STMT_USER_AUTH, p, 1, &res, NULL, NULL)) != KILN_OK)
+	if ((rc = db_exec(req->app->db, STMT_USER_GET, p, 1, &res, NULL, NULL)) != KILN_OK)
 		return rc;
-	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 1) != 1) {
+	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 5) != 1) {
 		db_res_free(res); /* gone or disabled: its tokens stop at once */
 		return KILN_ERR_UNAUTHORIZED;
 	}
 	req->user_id = c.sub;
-	auth_set_role(req, db_res_str(res, 0, 0, NULL));
+	auth_set_role(req, db_res_str(res, 0, 4, NULL));
+	req->principal = res;
+	arena_defer(req->arena, auth_res_free, res);
 	snprintf(req->fam, sizeof(req->fam), "%s", c.fam);
-	db_res_free(res);
 	return KILN_OK;
 }
 

@@ -390,5 +390,9 @@ h_auth_logout(struct request *req)
 enum kiln_err
 h_auth_me(struct request *req)
 {
+	if (req->principal != NULL) { /* read by authentication moments ago */
+		resp_json_new(req, 200, view_user_new(req->principal, 0));
+		return KILN_OK;
+	}
 	return h_users_respond(req, req->user_id, 200);
 }

@@ -71,12 +71,13 @@ struct request {
 	size_t nparams;
 	char *body; /* NUL-terminated copy of the body, or NULL */
 	size_t body_len;
-	json_t *json;       /* parsed body for RF_JSON_BODY routes (freed with the arena) */
-	int64_t user_id;    /* authenticated principal, 0 for none */
-	unsigned role_bit;  /* enum role_bit of the principal, 0 for none */
-	const char *role;   /* "user", "admin", ... ("" for none) */
-	int64_t api_key_id; /* when authenticated by X-API-Key, else 0 */
-	char fam[40];       /* refresh family of a bearer session, "" for none */
+	json_t *json;             /* parsed body for RF_JSON_BODY routes (freed with the arena) */
+	int64_t user_id;          /* authenticated principal, 0 for none */
+	unsigned role_bit;        /* enum role_bit of the principal, 0 for none */
+	const char *role;         /* "user", "admin", ... ("" for none) */
+	int64_t api_key_id;       /* when authenticated by X-API-Key, else 0 */
+	char fam[40];             /* refresh family of a bearer session, "" for none */
+	struct db_res *principal; /* the user's row (bearer auth), arena-owned */
 
 	/* the response */
 	int status;
