@@ -62,16 +62,23 @@ account_email_normalize(const char *in, char out[ACCOUNT_EMAIL_MAX + 1], const c
 	}
 	{
 		const char *dom = out + at + 1;
-		size_t dl = n - at - 1;
+		size_t dl = n - at - 1, label;
 
 		if (strchr(dom, '.') == NULL || dom[0] == '.' || dom[dl - 1] == '.' ||
-		    strstr(dom, "..") != NULL || dom[0] == '-') {
+		    strstr(dom, "..") != NULL || dom[0] == '-' || strstr(dom, "-.") != NULL ||
+		    strstr(dom, ".-") != NULL || dom[dl - 1] == '-' || out[0] == '.' ||
+		    out[at - 1] == '.' || memmem(out, at, "..", 2) != NULL) {
 			*why = "email must look like name@example.com";
 			return -1;
 		}
-		for (i = 0; i < dl; i++) {
+		for (i = 0, label = 0; i < dl; i++) {
 			char c = dom[i];
 
+			label = c == '.' ? 0 : label + 1;
+			if (label > 63) {
+				*why = "email domain has a label longer than 63 characters";
+				return -1;
+			}
 			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
 			      c == '.' || (unsigned char)c >= 0x80)) {
 				*why = "email domain contains a character that is not allowed";

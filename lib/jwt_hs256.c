@@ -85,7 +85,9 @@ jwt_hs256_verify(const void *key, size_t keylen, const char *token, int64_t now,
 	if (jwt_get_alg(j) != JWT_ALG_HS256)
 		goto out;
 	/* read the claims with their JSON types; jwt_get_grant_int would
-	 * turn a string "exp" into 0 */
+	 * turn a string "exp" into 0. (libjwt has already parsed the payload,
+	 * keeping the last of duplicate claims; only a holder of the key can
+	 * sign such a token, so that is not checked again here.) */
 	if ((grants = jwt_get_grants_json(j, NULL)) == NULL ||
 	    (claims = json_loads(grants, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
 	    !json_is_object(claims))
@@ -98,7 +100,7 @@ jwt_hs256_verify(const void *key, size_t keylen, const char *token, int64_t now,
 	    jwt_str_claim(claims, "jti", c->jti, sizeof(c->jti), 0) != 0 ||
 	    jwt_str_claim(claims, "fam", c->fam, sizeof(c->fam), 1) != 0)
 		goto out;
-	if (c->exp <= now || c->iat > now + JWT_SKEW || c->exp <= c->iat)
+	if (c->exp <= now || (c->iat > now && c->iat - now > JWT_SKEW) || c->exp <= c->iat)
 		goto out;
 	if (strcmp(c->typ, want_typ) != 0)
 		goto out;

@@ -34,6 +34,8 @@ main(void)
 	suite_openapi();
 	suite_migrate();
 	suite_ratelimit();
+	suite_jwt();
+	suite_account();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

@@ -15,5 +15,7 @@ void suite_dispatch(void);
 void suite_openapi(void);
 void suite_migrate(void);
 void suite_ratelimit(void);
+void suite_jwt(void);
+void suite_account(void);
 
 #endif
