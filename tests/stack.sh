@@ -88,6 +88,7 @@ socket = $dir/run/mysqld.sock
 user = kiln
 password = $pw
 name = kiln
+rw_timeout = ${KILN_DB_RW_TIMEOUT:-30}
 
 [api]
 listen = $dir/run/api.sock

@@ -22,7 +22,7 @@ trap cleanup EXIT
 export KILN_WORKERS=4 KILN_MAX_BODY=64k KILN_MAX_REQUESTS=300 KILN_KEEP_ADMIN=1
 # cheap password hashing and short rate-limit windows, so the suites test
 # limits without waiting out production-sized windows
-export KILN_PASSWORD_OPS=1 KILN_PASSWORD_MEM=8m
+export KILN_PASSWORD_OPS=1 KILN_PASSWORD_MEM=8m KILN_DB_RW_TIMEOUT=3
 export KILN_RL_SHORT_WINDOW=2 KILN_RL_SHORT_LIMIT=200 KILN_RL_LONG_WINDOW=3600 KILN_RL_LONG_LIMIT=1000000
 export KILN_RL_LOGIN_WINDOW=3 KILN_RL_LOGIN_PER_EMAIL=5 KILN_RL_LOGIN_PER_ADDRESS=100000
 stack start "$dir" "$port" || { rc=1; exit 1; }

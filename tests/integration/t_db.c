@@ -2,6 +2,8 @@
 /* t_db.c: MariaDB goes away and comes back while kiln-api keeps running:
  * the same workers answer 503 during the outage and recover by themselves. */
 #include <CUnit/CUnit.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "it.h"
@@ -50,6 +52,41 @@ test_db_outage_and_recovery(void)
 	CU_ASSERT(memcmp(before, after, sizeof(pid_t) * (size_t)(na < nb ? na : nb)) == 0);
 }
 
+/* Sends sig to MariaDB (its pid file). */
+static int
+db_signal(int sig)
+{
+	char path[4096];
+	FILE *f = fopen(it_path("run/mariadb.pid", path, sizeof(path)), "r");
+	long pid = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return pid > 0 ? kill((pid_t)pid, sig) : -1;
+}
+
+static void
+test_db_hung(void)
+{
+	long want_ok = 200;
+	struct it_resp r;
+
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/health"), 200);
+	/* a database that hangs (stopped, not gone): the worker gives up after
+	 * [database] rw_timeout (3 s in the test stack) instead of waiting for
+	 * ever, answers 503, and comes back when the database does */
+	CU_ASSERT_EQUAL_FATAL(db_signal(SIGSTOP), 0);
+	it_http("GET", "/api/v1/health", NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(db_signal(SIGCONT), 0);
+	CU_ASSERT_EQUAL(r.status, 503);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"database\":false"));
+	it_resp_free(&r);
+	CU_ASSERT(it_wait(20000, health_is, &want_ok));
+}
+
 void
 suite_db(void)
 {
@@ -57,4 +94,5 @@ suite_db(void)
 
 	CU_add_test(s, "MariaDB stopped -> 503, restarted -> the same workers recover",
 		    test_db_outage_and_recovery);
+	CU_add_test(s, "a hung MariaDB answers 503 after rw_timeout, then recovers", test_db_hung);
 }
