@@ -25,6 +25,12 @@ enum kiln_err h_apikeys_create(struct request *req);
 enum kiln_err h_apikeys_list(struct request *req);
 enum kiln_err h_apikeys_delete(struct request *req);
 
+/* h_wallet.c */
+enum kiln_err h_wallet_balance(struct request *req);
+enum kiln_err h_wallet_topup(struct request *req);
+enum kiln_err h_wallet_transactions(struct request *req);
+enum kiln_err h_wallet_grant(struct request *req);
+
 /* h_users.c */
 enum kiln_err h_users_create(struct request *req);
 enum kiln_err h_users_list(struct request *req);

@@ -24,6 +24,10 @@ const struct route route_table[] = {
 	{"GET",    "/api/v1/users",               h_users_list,      0,                           ROLE_ADMIN,  BODY_NONE,  "List users"},
 	{"GET",    "/api/v1/users/{id}",          h_users_get,       0,                           ROLE_ADMIN,  BODY_NONE,  "Read a user"},
 	{"PATCH",  "/api/v1/users/{id}",          h_users_patch,     RF_JSON_BODY | RF_AUDIT,     ROLE_ADMIN,  BODY_SMALL, "Change role, password, is_active or limits"},
+	{"GET",    "/api/v1/wallet/balance",      h_wallet_balance,  0,                           ROLES_ANY,   BODY_NONE,  "Balance, reserve, available, today's spend"},
+	{"POST",   "/api/v1/wallet/topup",        h_wallet_topup,    RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Add credits (idempotent by payment_reference)"},
+	{"GET",    "/api/v1/wallet/transactions", h_wallet_transactions, 0,                       ROLES_ANY,   BODY_NONE,  "The ledger, newest first"},
+	{"POST",   "/api/v1/admin/wallet/{user_id}/grant", h_wallet_grant, RF_JSON_BODY | RF_AUDIT, ROLE_ADMIN, BODY_SMALL, "Grant credits to a user"},
 };
 // clang-format on
 

@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 
+#include "money.h"
+
 static json_t *
 view_str_or_null(const struct db_res *res, size_t row, size_t col)
 {
@@ -21,7 +23,7 @@ view_int_or_null(const struct db_res *res, size_t row, size_t col)
 json_t *
 view_money_new(int64_t micros)
 {
-	return json_real((double)micros / 1e6);
+	return money_to_json_new(micros);
 }
 
 json_t *
@@ -53,6 +55,22 @@ view_api_key_new(const struct db_res *res, size_t row)
 	if (k == NULL)
 		abort();
 	return k;
+}
+
+json_t *
+view_ledger_new(const struct db_res *res, size_t row)
+{
+	json_t *e = json_pack(
+	    "{s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "id", (json_int_t)db_res_i64(res, row, 0),
+	    "type", db_res_str(res, row, 1, NULL), "amount",
+	    money_to_json_new(db_res_i64(res, row, 2)), "balance_after",
+	    money_to_json_new(db_res_i64(res, row, 3)), "job_id", view_int_or_null(res, row, 4),
+	    "payment_reference", view_str_or_null(res, row, 5), "description",
+	    view_str_or_null(res, row, 6), "created_at", db_res_str(res, row, 7, NULL));
+
+	if (e == NULL)
+		abort();
+	return e;
 }
 
 json_t *

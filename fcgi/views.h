@@ -22,6 +22,10 @@ json_t *view_user_new(const struct db_res *res, size_t row);
  * expires_at}. New. */
 json_t *view_api_key_new(const struct db_res *res, size_t row);
 
+/* A row of LEDGER_COLS as {id, type, amount, balance_after, job_id,
+ * payment_reference, description, created_at}. New. */
+json_t *view_ledger_new(const struct db_res *res, size_t row);
+
 /* {"items": items, "page", "page_size", "total"}; steals items. New. */
 json_t *view_list_new(json_t *items, int64_t page, int64_t page_size, int64_t total);
 

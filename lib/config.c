@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "money.h"
 #include "parse.h"
 
 #ifndef KILN_SYSCONFDIR
@@ -22,7 +23,7 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_LINE_MAX 4096
 
-enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE };
+enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE, CT_MONEY };
 
 struct config_key {
 	const char *section;
@@ -64,6 +65,9 @@ static const struct config_key config_keys[] = {
     {"ratelimit", "login_per_email", CT_INT, OFF(rl_login_per_email), 1, 1000000, "10", 0},
     {"ratelimit", "login_per_address", CT_INT, OFF(rl_login_per_address), 1, 1000000, "100", 0},
     {"ratelimit", "slots", CT_INT, OFF(rl_slots), 64, 16777216, "16384", 0},
+    {"credits", "max_topup", CT_MONEY, OFF(max_topup), 0, 0, "10000", 0},
+    {"credits", "daily_cost_cap", CT_MONEY, OFF(daily_cost_cap), 0, 0, "500", 0},
+    {"credits", "max_job_cost", CT_MONEY, OFF(max_job_cost), 0, 0, "100", 0},
     {"secrets", "jwt_secret", CT_STR, OFF(jwt_secret), 0, 0, "", 1},
     {"secrets", "signing_key", CT_STR, OFF(signing_key), 0, 0, "", 1},
 };
@@ -114,6 +118,10 @@ config_set(struct kiln_config *cfg, const struct config_key *k, const char *valu
 			return -1;
 		}
 		v = b;
+		break;
+	case CT_MONEY:
+		if (money_parse(value, MONEY_MAX_MICROS, &v, why) != KILN_OK)
+			return -1;
 		break;
 	case CT_MODE: {
 		const char *p = value;

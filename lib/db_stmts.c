@@ -14,6 +14,11 @@
 #define APIKEY_COLS                                                                                \
 	"id, name, prefix, " ISO("created_at") ", " ISO("last_used_at") ", " ISO("expires_at")
 #define APIKEY_SIG "isssss"
+/* A wallet_ledger row as the API shows it; result signature LEDGER_SIG */
+#define LEDGER_COLS                                                                                \
+	"id, type, amount_micros, balance_after_micros, job_id, payment_reference, "               \
+	"description, " ISO("created_at")
+#define LEDGER_SIG "isiiisss"
 
 const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_PING] = {"ping", "SELECT 1", "", "i"},
@@ -122,4 +127,100 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				    "UPDATE refresh_tokens SET revoked_at = NOW(6)"
 				    " WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL",
 				    "si", ""},
+    /* the wallet: balances change only beside a ledger row (lib/ledger.c) */
+    [STMT_WALLET_LOCK] =
+	{"wallet_lock", "SELECT balance_micros, reserved_micros FROM users WHERE id = ? FOR UPDATE",
+	 "i", "ii"},
+    [STMT_WALLET_GET] = {"wallet_get",
+			 "SELECT balance_micros, reserved_micros, daily_cost_cap_micros"
+			 " FROM users WHERE id = ?",
+			 "i", "iii"},
+    /* credit only while the result stays at or under the cap (3rd ?) */
+    [STMT_WALLET_CREDIT] = {"wallet_credit",
+			    "UPDATE users SET balance_micros = balance_micros + ?"
+			    " WHERE id = ? AND balance_micros <= ?",
+			    "iii", ""},
+    /* never below zero: the conditions are the guard, affected rows the answer */
+    [STMT_WALLET_DEBIT] = {"wallet_debit",
+			   "UPDATE users SET balance_micros = balance_micros - ?,"
+			   " reserved_micros = reserved_micros - ?"
+			   " WHERE id = ? AND balance_micros >= ? AND reserved_micros >= ?",
+			   "iiiii", ""},
+    [STMT_WALLET_RESERVE] = {"wallet_reserve",
+			     "UPDATE users SET reserved_micros = reserved_micros + ?"
+			     " WHERE id = ? AND balance_micros - reserved_micros >= ?",
+			     "iii", ""},
+    [STMT_WALLET_UNRESERVE] = {"wallet_unreserve",
+			       "UPDATE users SET reserved_micros = reserved_micros - ?"
+			       " WHERE id = ? AND reserved_micros >= ?",
+			       "iii", ""},
+    [STMT_LEDGER_INSERT] = {"ledger_insert",
+			    "INSERT INTO wallet_ledger (user_id, type, amount_micros,"
+			    " balance_after_micros, job_id, payment_reference, description)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+			    "isiiiss", ""},
+    [STMT_LEDGER_GET] = {"ledger_get", "SELECT " LEDGER_COLS " FROM wallet_ledger WHERE id = ?",
+			 "i", LEDGER_SIG},
+    [STMT_LEDGER_BY_PAYMENT] = {"ledger_by_payment",
+				"SELECT " LEDGER_COLS " FROM wallet_ledger"
+				" WHERE user_id = ? AND payment_reference = ?",
+				"is", LEDGER_SIG},
+    [STMT_LEDGER_LIST] = {"ledger_list",
+			  "SELECT " LEDGER_COLS " FROM wallet_ledger WHERE user_id = ?"
+			  " ORDER BY id DESC LIMIT ? OFFSET ?",
+			  "iii", LEDGER_SIG},
+    [STMT_LEDGER_COUNT] = {"ledger_count", "SELECT COUNT(*) FROM wallet_ledger WHERE user_id = ?",
+			   "i", "i"},
+    /* charges since 00:00 UTC (sessions run at +00:00) */
+    [STMT_LEDGER_SPENT_TODAY] = {"ledger_spent_today",
+				 "SELECT CAST(COALESCE(-SUM(amount_micros), 0) AS SIGNED)"
+				 " FROM wallet_ledger WHERE user_id = ? AND type = 'charge'"
+				 " AND created_at >= CURRENT_DATE()",
+				 "i", "i"},
+    [STMT_HOLD_LOCK] = {"hold_lock",
+			"SELECT user_id, amount_micros, charged_micros, released_at IS NOT NULL"
+			" FROM job_holds WHERE job_id = ? FOR UPDATE",
+			"i", "iiii"},
+    [STMT_HOLD_ADD] =
+	{"hold_add",
+	 "INSERT INTO job_holds (job_id, user_id, amount_micros) VALUES (?, ?, ?)"
+	 " ON DUPLICATE KEY UPDATE amount_micros = amount_micros + VALUES(amount_micros),"
+	 " released_at = NULL",
+	 "iii", ""},
+    [STMT_HOLD_DRAW] =
+	{"hold_draw",
+	 "UPDATE job_holds SET amount_micros = amount_micros - ?,"
+	 " charged_micros = charged_micros + ? WHERE job_id = ? AND amount_micros >= ?",
+	 "iiii", ""},
+    [STMT_HOLD_RELEASE] = {"hold_release",
+			   "UPDATE job_holds SET amount_micros = 0, released_at = NOW(6)"
+			   " WHERE job_id = ? AND released_at IS NULL",
+			   "i", ""},
+    /* a step is claimed by inserting its row first: no gap locks, so
+     * concurrent steps with other keys never deadlock each other */
+    [STMT_STEP_GET] = {"step_get", "SELECT result_micros FROM ledger_steps WHERE step_key = ?", "s",
+		       "i"},
+    [STMT_STEP_INSERT] =
+	{"step_insert",
+	 "INSERT INTO ledger_steps (step_key, job_id, result_micros) VALUES (?, ?, 0)", "si", ""},
+    [STMT_STEP_SET_RESULT] = {"step_set_result",
+			      "UPDATE ledger_steps SET result_micros = ? WHERE step_key = ?", "is",
+			      ""},
+    [STMT_AUDIT_BALANCES] =
+	{"audit_balances",
+	 "SELECT u.id, u.email, u.balance_micros,"
+	 " CAST(COALESCE(SUM(l.amount_micros), 0) AS SIGNED)"
+	 " FROM users u LEFT JOIN wallet_ledger l ON l.user_id = u.id"
+	 " GROUP BY u.id, u.email, u.balance_micros"
+	 " HAVING u.balance_micros <> CAST(COALESCE(SUM(l.amount_micros), 0) AS SIGNED)",
+	 "", "isii"},
+    [STMT_AUDIT_RESERVED] =
+	{"audit_reserved",
+	 "SELECT u.id, u.email, u.reserved_micros,"
+	 " CAST(COALESCE(SUM(h.amount_micros), 0) AS SIGNED)"
+	 " FROM users u LEFT JOIN job_holds h"
+	 " ON h.user_id = u.id AND h.released_at IS NULL"
+	 " GROUP BY u.id, u.email, u.reserved_micros"
+	 " HAVING u.reserved_micros <> CAST(COALESCE(SUM(h.amount_micros), 0) AS SIGNED)",
+	 "", "isii"},
 };

@@ -65,7 +65,10 @@ json_parse_strict(const char *buf, size_t len, json_t **out, char *why, size_t w
 char *
 json_dump_new(const json_t *v, size_t *len)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 15 significant digits: money (micro-credits as credits, at most
+	 * 6 decimals below 1e9) prints as its shortest decimal, 0.1 not
+	 * 0.10000000000000001 */
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 
 	if (s == NULL)
 		abort();

@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -142,4 +144,12 @@ fcgi_read_response(int fd, char *buf, size_t n, int timeout_ms)
 	}
 	buf[have] = '\0';
 	return (long)have;
+}
+
+long
+fcgi_unread(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, SIOCOUTQ, &n) == 0 ? n : -1;
 }

@@ -72,6 +72,9 @@ int fcgi_connect(const char *path);
 /* Sends BEGIN_REQUEST and the params (NULL-terminated "KEY=VALUE"); with
  * finish=0 leaves the params stream open (no empty PARAMS record). */
 int fcgi_send_params(int fd, const char *const *env, int finish);
+/* Bytes this client sent that the server has not read yet (SIOCOUTQ), or
+ * -1. Zero after a send means a worker accepted the connection and read. */
+long fcgi_unread(int fd);
 /* Ends the params stream and sends an empty stdin. */
 int fcgi_end_request(int fd);
 /* Reads stdout records until END_REQUEST into OUT: buf. Returns bytes or -1. */
@@ -84,5 +87,6 @@ void suite_dblayer(void);
 void suite_process(void);
 void suite_auth(void);
 void suite_users(void);
+void suite_wallet(void);
 
 #endif

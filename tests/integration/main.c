@@ -25,10 +25,12 @@ main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	suite_http();
+	suite_db(); /* early: it checks that no worker is replaced, so it must run
+		      * long before any worker reaches the stack's max_requests */
+	suite_dblayer();
 	suite_auth();
 	suite_users();
-	suite_dblayer();
-	suite_db();
+	suite_wallet();
 	suite_process();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

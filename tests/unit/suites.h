@@ -17,5 +17,6 @@ void suite_migrate(void);
 void suite_ratelimit(void);
 void suite_jwt(void);
 void suite_account(void);
+void suite_money(void);
 
 #endif
