@@ -8,6 +8,7 @@
 
 #include "handlers.h"
 #include "ledger.h"
+#include "limits.h"
 #include "money.h"
 #include "response.h"
 #include "validate.h"
@@ -47,35 +48,21 @@ wallet_entry_response(struct request *req, int64_t user_id, int64_t entry_id, in
 enum kiln_err
 h_wallet_balance(struct request *req)
 {
-	struct db_val p[1] = {DBV_I64(req->user_id)};
-	struct db_res *w = NULL, *spent = NULL;
+	struct user_limits u;
 	enum kiln_err rc;
-	int64_t bal, res, cap;
 	json_t *body;
 
-	if ((rc = db_exec(req->app->db, STMT_WALLET_GET, p, 1, &w, NULL, NULL)) != KILN_OK ||
-	    (rc = db_exec(req->app->db, STMT_LEDGER_SPENT_TODAY, p, 1, &spent, NULL, NULL)) !=
-		KILN_OK)
-		goto out;
-	if (db_res_rows(w) != 1) {
-		rc = KILN_ERR_NOT_FOUND;
-		goto out;
-	}
-	bal = db_res_i64(w, 0, 0);
-	res = db_res_i64(w, 0, 1);
-	cap = db_res_is_null(w, 0, 2) ? req->app->cfg->daily_cost_cap : db_res_i64(w, 0, 2);
-	body =
-	    json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "balance", money_to_json_new(bal),
-		      "reserved", money_to_json_new(res), "available", money_to_json_new(bal - res),
-		      "spent_today", money_to_json_new(db_res_i64(spent, 0, 0)), "daily_cost_cap",
-		      money_to_json_new(cap), "currency", "credits");
+	if ((rc = limits_user(req->app->db, req->app->cfg, req->user_id, &u)) != KILN_OK)
+		return rc;
+	body = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "balance", money_to_json_new(u.balance),
+			 "reserved", money_to_json_new(u.reserved), "available",
+			 money_to_json_new(u.balance - u.reserved), "spent_today",
+			 money_to_json_new(u.spent_today), "daily_cost_cap",
+			 money_to_json_new(u.eff.daily_cost_cap), "currency", "credits");
 	if (body == NULL)
 		abort();
 	resp_json_new(req, 200, body);
-out:
-	db_res_free(spent);
-	db_res_free(w);
-	return rc;
+	return KILN_OK;
 }
 
 /* Reads {amount, <text_field>} into OUT: *micros, *text; 1 after a 422. */

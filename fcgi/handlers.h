@@ -31,6 +31,16 @@ enum kiln_err h_wallet_topup(struct request *req);
 enum kiln_err h_wallet_transactions(struct request *req);
 enum kiln_err h_wallet_grant(struct request *req);
 
+/* h_admin.c */
+enum kiln_err h_admin_prices_get(struct request *req);
+enum kiln_err h_admin_prices_put(struct request *req);
+enum kiln_err h_admin_limits_get(struct request *req);
+enum kiln_err h_admin_limits_global(struct request *req);
+enum kiln_err h_admin_limits_user(struct request *req);
+
+/* h_jobs.c */
+enum kiln_err h_jobs_estimate(struct request *req);
+
 /* h_users.c */
 enum kiln_err h_users_create(struct request *req);
 enum kiln_err h_users_list(struct request *req);

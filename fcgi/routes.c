@@ -28,6 +28,12 @@ const struct route route_table[] = {
 	{"POST",   "/api/v1/wallet/topup",        h_wallet_topup,    RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Add credits (idempotent by payment_reference)"},
 	{"GET",    "/api/v1/wallet/transactions", h_wallet_transactions, 0,                       ROLES_ANY,   BODY_NONE,  "The ledger, newest first"},
 	{"POST",   "/api/v1/admin/wallet/{user_id}/grant", h_wallet_grant, RF_JSON_BODY | RF_AUDIT, ROLE_ADMIN, BODY_SMALL, "Grant credits to a user"},
+	{"POST",   "/api/v1/jobs/estimate-cost",  h_jobs_estimate,   RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Quote a render or a compute job"},
+	{"GET",    "/api/v1/admin/prices",        h_admin_prices_get, 0,                          ROLE_ADMIN,  BODY_NONE,  "The price list"},
+	{"PUT",    "/api/v1/admin/prices",        h_admin_prices_put, RF_JSON_BODY | RF_AUDIT,    ROLE_ADMIN,  BODY_SMALL, "Change prices"},
+	{"GET",    "/api/v1/admin/limits",        h_admin_limits_get, 0,                          ROLE_ADMIN,  BODY_NONE,  "Global limits and per-user overrides"},
+	{"POST",   "/api/v1/admin/limits/global", h_admin_limits_global, RF_JSON_BODY | RF_AUDIT, ROLE_ADMIN,  BODY_SMALL, "Set global limits"},
+	{"POST",   "/api/v1/admin/limits/users/{id}", h_admin_limits_user, RF_JSON_BODY | RF_AUDIT, ROLE_ADMIN, BODY_SMALL, "Set or clear (null) a user's limits"},
 };
 // clang-format on
 

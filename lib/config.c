@@ -66,8 +66,9 @@ static const struct config_key config_keys[] = {
     {"ratelimit", "login_per_address", CT_INT, OFF(rl_login_per_address), 1, 1000000, "100", 0},
     {"ratelimit", "slots", CT_INT, OFF(rl_slots), 64, 16777216, "16384", 0},
     {"credits", "max_topup", CT_MONEY, OFF(max_topup), 0, 0, "10000", 0},
-    {"credits", "daily_cost_cap", CT_MONEY, OFF(daily_cost_cap), 0, 0, "500", 0},
-    {"credits", "max_job_cost", CT_MONEY, OFF(max_job_cost), 0, 0, "100", 0},
+    {"limits", "max_concurrent_jobs", CT_INT, OFF(max_concurrent_jobs), 0, 100000, "4", 0},
+    {"limits", "daily_cost_cap", CT_MONEY, OFF(daily_cost_cap), 0, 0, "500", 0},
+    {"limits", "max_job_cost", CT_MONEY, OFF(max_job_cost), 0, 0, "100", 0},
     {"secrets", "jwt_secret", CT_STR, OFF(jwt_secret), 0, 0, "", 1},
     {"secrets", "signing_key", CT_STR, OFF(signing_key), 0, 0, "", 1},
 };

@@ -48,9 +48,11 @@ struct kiln_config {
 	int64_t rl_login_per_address;
 	int64_t rl_slots; /* counters in the shared table */
 	/* [credits], micro-credits */
-	int64_t max_topup;      /* largest single top-up or grant */
-	int64_t daily_cost_cap; /* default per user per UTC day */
-	int64_t max_job_cost;   /* default per job */
+	int64_t max_topup; /* largest single top-up or grant */
+	/* [limits]: defaults until an admin sets them (settings table) */
+	int64_t max_concurrent_jobs; /* per user */
+	int64_t daily_cost_cap;      /* micro-credits per user per UTC day */
+	int64_t max_job_cost;        /* micro-credits per job */
 	/* [secrets] */
 	char jwt_secret[CONFIG_STR_MAX];  /* secret */
 	char signing_key[CONFIG_STR_MAX]; /* secret */

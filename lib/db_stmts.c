@@ -206,6 +206,16 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_STEP_SET_RESULT] = {"step_set_result",
 			      "UPDATE ledger_steps SET result_micros = ? WHERE step_key = ?", "is",
 			      ""},
+    [STMT_PRICES_LIST] =
+	{"prices_list", "SELECT name, unit, micros_per_unit, description FROM prices ORDER BY name",
+	 "", "ssis"},
+    [STMT_PRICE_SET] = {"price_set", "UPDATE prices SET micros_per_unit = ? WHERE name = ?", "is",
+			""},
+    [STMT_LIMITS_OVERRIDES] = {"limits_overrides",
+			       "SELECT id, email, max_concurrent_jobs, daily_cost_cap_micros"
+			       " FROM users WHERE max_concurrent_jobs IS NOT NULL"
+			       " OR daily_cost_cap_micros IS NOT NULL ORDER BY id",
+			       "", "isii"},
     [STMT_AUDIT_BALANCES] =
 	{"audit_balances",
 	 "SELECT u.id, u.email, u.balance_micros,"

@@ -465,6 +465,122 @@ test_racing_debits(void)
 	CU_ASSERT_EQUAL(run_audit(out, sizeof(out)), 0);
 }
 
+static void
+test_estimate(void)
+{
+	char t[2048];
+	struct it_resp r;
+	json_t *j, *b;
+
+	new_user("quote@example.com", t, sizeof(t));
+	/* the film docs' example, as written */
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/jobs/estimate-cost", t,
+			     "{\"num_images\": 10, \"video_duration\": 30, \"include_voice\": true,"
+			     " \"include_music\": true}",
+			     &r),
+			200);
+	j = it_json(&r);
+	b = json_object_get(j, "breakdown");
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "estimated_cost")), 2.48, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(b, "image_generation")), 0.20,
+			       1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(b, "video_generation")), 1.50,
+			       1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(b, "voice_synthesis")), 0.45,
+			       1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(b, "music_synthesis")), 0.30,
+			       1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(b, "ffmpeg_processing")), 0.03,
+			       1e-9);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"estimated_cost\":2.48"));
+	json_decref(j);
+	it_resp_free(&r);
+	/* a compute job to its timeout: 1 GPU, 4 cores, 8 GiB, one hour */
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/jobs/estimate-cost", t,
+			     "{\"gpus\":1,\"cpu_count\":4,\"memory_limit\":\"8g\","
+			     "\"timeout_seconds\":3600}",
+			     &r),
+			200);
+	j = it_json(&r);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "estimated_cost")),
+			       1.8 + 0.288 + 0.0576, 1e-9);
+	CU_ASSERT(json_is_true(json_object_get(j, "within_limit")));
+	json_decref(j);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/jobs/estimate-cost", t,
+				    "{\"num_images\": 0, \"video_duration\": 30}"),
+			422);
+	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/jobs/estimate-cost", t,
+				    "{\"num_images\": 1, \"video_duration\": 30, \"gpus\": 1}"),
+			422);
+	CU_ASSERT_EQUAL(
+	    call_status("POST", "/api/v1/jobs/estimate-cost", t, "{\"memory_limit\": \"lots\"}"),
+	    422);
+	CU_ASSERT_EQUAL(
+	    call_status("POST", "/api/v1/jobs/estimate-cost", t, "{\"timeout_seconds\": \"3600\"}"),
+	    422);
+}
+
+static void
+test_prices_and_limits(void)
+{
+	char t[2048], path[128];
+	long long id;
+	struct it_resp r;
+	json_t *j;
+
+	id = new_user("limits@example.com", t, sizeof(t));
+	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/admin/prices", t, NULL), 403);
+	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/admin/limits", t, NULL), 403);
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/admin/prices", admin_token, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"name\":\"image_generation\""));
+	it_resp_free(&r);
+	/* a price change moves the quote */
+	CU_ASSERT_EQUAL(
+	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"image_generation\": 0.05}"),
+	    200);
+	CU_ASSERT_EQUAL(call("POST", "/api/v1/jobs/estimate-cost", t,
+			     "{\"num_images\": 10, \"video_duration\": 30}", &r),
+			200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"image_generation\":0.5"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(
+	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"image_generation\": 0.02}"),
+	    200);
+	CU_ASSERT_EQUAL(
+	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"free_lunch\": 0}"), 422);
+	CU_ASSERT_EQUAL(
+	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"gpu_second\": -1}"), 422);
+	/* global limits, then a per-user override, then clearing it */
+	CU_ASSERT_EQUAL(call("GET", "/api/v1/admin/limits", admin_token, NULL, &r), 200);
+	j = it_json(&r);
+	CU_ASSERT_DOUBLE_EQUAL(
+	    json_number_value(json_object_get(json_object_get(j, "global"), "max_job_cost")), 100,
+	    1e-9);
+	json_decref(j);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/admin/limits/global", admin_token,
+				    "{\"daily_cost_cap\": 250, \"max_concurrent_jobs\": 3}"),
+			200);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 250, 1e-9);
+	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", id);
+	CU_ASSERT_EQUAL(call("POST", path, admin_token,
+			     "{\"daily_cost_cap\": 12.5, \"max_concurrent_jobs\": 1}", &r),
+			200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "limits@example.com"));
+	it_resp_free(&r);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 12.5, 1e-9);
+	CU_ASSERT_EQUAL(call_status("POST", path, admin_token, "{\"daily_cost_cap\": null}"), 200);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 250, 1e-9);
+	CU_ASSERT_EQUAL(call_status("POST", path, admin_token, "{\"colour\": 1}"), 422);
+	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/admin/limits/users/999999", admin_token,
+				    "{\"max_concurrent_jobs\": 1}"),
+			404);
+	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/admin/limits/global", admin_token,
+				    "{\"daily_cost_cap\": 500, \"max_concurrent_jobs\": 4}"),
+			200);
+}
+
 void
 suite_wallet(void)
 {
@@ -476,4 +592,7 @@ suite_wallet(void)
 	CU_add_test(s, "50 clients topping up while holds and charges race: exact figures",
 		    test_concurrency);
 	CU_add_test(s, "twenty debits race for ten credits: never below zero", test_racing_debits);
+	CU_add_test(s, "quotes: the render example and a compute job", test_estimate);
+	CU_add_test(s, "prices and limits: admin only, overrides set and cleared",
+		    test_prices_and_limits);
 }

@@ -37,6 +37,7 @@ main(void)
 	suite_jwt();
 	suite_account();
 	suite_money();
+	suite_estimate();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

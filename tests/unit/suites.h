@@ -18,5 +18,6 @@ void suite_ratelimit(void);
 void suite_jwt(void);
 void suite_account(void);
 void suite_money(void);
+void suite_estimate(void);
 
 #endif
