@@ -35,6 +35,24 @@ price_lookup(const char *name)
 
 __extension__ typedef __int128 estimate_wide;
 
+/* Input bounds that keep every product below 2^127 (about 1.7e38): counts
+ * up to 1e6, seconds up to 1e9, 2^50 bytes, prices up to 1e12 micros. */
+#define ESTIMATE_MAX_COUNT 1000000
+#define ESTIMATE_MAX_SECONDS 1000000000
+#define ESTIMATE_MAX_BYTES ((int64_t)1 << 50)
+#define ESTIMATE_MAX_PRICE ((int64_t)1000000000000)
+
+static int
+estimate_prices_ok(const struct prices *p)
+{
+	int i;
+
+	for (i = 0; i < PRICE__COUNT; i++)
+		if (p->micros[i] < 0 || p->micros[i] > ESTIMATE_MAX_PRICE)
+			return 0;
+	return 1;
+}
+
 /* Sums the parts into e->total, refusing totals out of range. */
 static enum kiln_err
 estimate_finish(const estimate_wide *parts, int n, struct estimate *e)
@@ -62,7 +80,8 @@ estimate_render(const struct prices *p, const struct render_spec *r, struct esti
 	estimate_wide parts[ESTIMATE_PARTS];
 	estimate_wide secs = r->video_duration;
 
-	if (r->num_images < 0 || r->video_duration < 0)
+	if (r->num_images < 0 || r->num_images > ESTIMATE_MAX_COUNT || r->video_duration < 0 ||
+	    r->video_duration > ESTIMATE_MAX_SECONDS || !estimate_prices_ok(p))
 		return KILN_ERR_RANGE;
 	parts[0] = (estimate_wide)r->num_images * p->micros[PRICE_IMAGE];
 	parts[1] = secs * p->micros[PRICE_VIDEO_SECOND];
@@ -78,7 +97,10 @@ estimate_compute(const struct prices *p, const struct compute_spec *c, struct es
 	const estimate_wide gib = (estimate_wide)1 << 30;
 	estimate_wide parts[3], t = c->timeout_seconds, mem;
 
-	if (c->gpus < 0 || c->cpu_count < 0 || c->memory_bytes < 0 || c->timeout_seconds < 0)
+	if (c->gpus < 0 || c->gpus > ESTIMATE_MAX_COUNT || c->cpu_count < 0 ||
+	    c->cpu_count > ESTIMATE_MAX_COUNT || c->memory_bytes < 0 ||
+	    c->memory_bytes > ESTIMATE_MAX_BYTES || c->timeout_seconds < 0 ||
+	    c->timeout_seconds > ESTIMATE_MAX_SECONDS || !estimate_prices_ok(p))
 		return KILN_ERR_RANGE;
 	parts[0] = (estimate_wide)c->gpus * t * p->micros[PRICE_GPU_SECOND];
 	parts[1] = (estimate_wide)c->cpu_count * t * p->micros[PRICE_CPU_SECOND];

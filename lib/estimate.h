@@ -61,8 +61,9 @@ extern const char *const estimate_render_parts[ESTIMATE_PARTS];
 /* Compute parts, in order: gpu, cpu, memory. */
 extern const char *const estimate_compute_parts[3];
 
-/* Quotes a render. Negative inputs, or a total beyond ESTIMATE_MAX_MICROS:
- * KILN_ERR_RANGE. */
+/* Quotes a render. Negative or absurd inputs (counts over 1e6, durations
+ * over 1e9 s, prices over 1e12 micros), or a total beyond
+ * ESTIMATE_MAX_MICROS: KILN_ERR_RANGE. */
 enum kiln_err estimate_render(const struct prices *p, const struct render_spec *r,
 			      struct estimate *e);
 

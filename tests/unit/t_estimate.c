@@ -92,6 +92,12 @@ t_estimate_compute(void)
 	CU_ASSERT_EQUAL(estimate_compute(&p, &c, &e), KILN_ERR_RANGE);
 	c = (struct compute_spec){INT64_MAX, INT64_MAX, 1, INT64_MAX};
 	CU_ASSERT_EQUAL(estimate_compute(&p, &c, &e), KILN_ERR_RANGE);
+	/* the largest accepted inputs cannot overflow, they only exceed the cap */
+	c = (struct compute_spec){1000000, 1000000, (int64_t)1 << 50, 1000000000};
+	CU_ASSERT_EQUAL(estimate_compute(&p, &c, &e), KILN_ERR_RANGE);
+	c = (struct compute_spec){1, 0, 0, 1};
+	p.micros[PRICE_GPU_SECOND] = -1;
+	CU_ASSERT_EQUAL(estimate_compute(&p, &c, &e), KILN_ERR_RANGE);
 }
 
 static void
