@@ -40,6 +40,25 @@ long it_get_status(const char *path);
 /* Runs tests/stack.sh CMD on the stack's directory. Returns its exit code. */
 int it_stack(const char *cmd);
 
+/* The password it_new_user gives every account it makes. */
+#define IT_PASSWORD "securepass123"
+
+/* POST /auth/login; copies the access token to OUT: token. The status. */
+long it_login(const char *email, const char *password, char *token, size_t n);
+/* Logs in as the stack's first admin (DIR/admin.txt). 0 or -1. */
+int it_admin_login(char *token, size_t n);
+/* method path with a bearer token and an optional JSON body; OUT: r. */
+long it_call(const char *method, const char *path, const char *token, const char *json,
+	     struct it_resp *r);
+long it_call_status(const char *method, const char *path, const char *token, const char *json);
+/* Registers email with IT_PASSWORD and logs in; OUT: token. The id, or 0. */
+long long it_new_user(const char *email, char *token, size_t n);
+/* The pid in a pid file under the stack directory, or -1. */
+long it_pidfile(const char *rel);
+/* Runs the stack's kilnctl with args (NULL-terminated; -c is added) and
+ * input on stdin; output into OUT: out. Its exit code, or -1. */
+int it_kilnctl(const char *const *args, const char *input, char *out, size_t n);
+
 /* Runs a shell command line; its exit code. */
 int it_run_shell(const char *cmd);
 

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,16 +189,7 @@ it_path(const char *rel, char *buf, size_t n)
 pid_t
 it_master_pid(void)
 {
-	char path[4096];
-	FILE *f = fopen(it_path("run/kiln-api.pid", path, sizeof(path)), "r");
-	long pid = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &pid) != 1)
-		pid = -1;
-	fclose(f);
-	return (pid_t)pid;
+	return (pid_t)it_pidfile("run/kiln-api.pid");
 }
 
 static int
@@ -298,4 +290,139 @@ it_load_stop(struct it_load *l, long *failures)
 	*failures = l->failures;
 	free(l);
 	return done;
+}
+
+long
+it_login(const char *email, const char *password, char *token, size_t n)
+{
+	char body[600];
+	struct it_resp r;
+	json_t *j;
+	long s;
+
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
+	s = r.status;
+	if (s == 200 && (j = it_json(&r)) != NULL) {
+		snprintf(token, n, "%s", json_string_value(json_object_get(j, "access_token")));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return s;
+}
+
+int
+it_admin_login(char *token, size_t n)
+{
+	char path[4096], email[256], pw[256];
+	FILE *f = fopen(it_path("admin.txt", path, sizeof(path)), "r");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fscanf(f, "%255s %255s", email, pw) == 2;
+	fclose(f);
+	return ok && it_login(email, pw, token, n) == 200 ? 0 : -1;
+}
+
+long
+it_call(const char *method, const char *path, const char *token, const char *json,
+	struct it_resp *r)
+{
+	char hdr[4200];
+	const char *h[] = {hdr, NULL};
+
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token);
+	it_http(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, h, 0,
+		r);
+	return r->status;
+}
+
+long
+it_call_status(const char *method, const char *path, const char *token, const char *json)
+{
+	struct it_resp r;
+	long s = it_call(method, path, token, json, &r);
+
+	it_resp_free(&r);
+	return s;
+}
+
+long long
+it_new_user(const char *email, char *token, size_t n)
+{
+	char body[512];
+	struct it_resp r;
+	long long id = 0;
+	json_t *j;
+
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, IT_PASSWORD);
+	it_http("POST", "/api/v1/auth/register", "application/json", body, strlen(body), NULL, 0,
+		&r);
+	if (r.status == 201 && (j = it_json(&r)) != NULL) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	if (id > 0 && it_login(email, IT_PASSWORD, token, n) != 200)
+		id = 0;
+	return id;
+}
+
+long
+it_pidfile(const char *rel)
+{
+	char path[4096];
+	FILE *f = fopen(it_path(rel, path, sizeof(path)), "r");
+	long pid = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = -1;
+	fclose(f);
+	return pid;
+}
+
+int
+it_kilnctl(const char *const *args, const char *input, char *out, size_t n)
+{
+	char bin[4096], conf[4096];
+	const char *argv[20];
+	int in[2], pfd[2], status, i = 0;
+	size_t have = 0;
+	ssize_t got;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%s/scheduler/kilnctl", getenv("KILN_IT_BUILDDIR"));
+	it_path("kiln.conf", conf, sizeof(conf));
+	argv[i++] = bin;
+	argv[i++] = "-c";
+	argv[i++] = conf;
+	for (; *args != NULL && i < 19; args++)
+		argv[i++] = *args;
+	argv[i] = NULL;
+	if (pipe(in) != 0 || pipe(pfd) != 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		dup2(in[0], 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(in[1]);
+		close(pfd[0]);
+		execv(bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(pfd[1]);
+	if (input != NULL)
+		(void)!write(in[1], input, strlen(input));
+	close(in[1]);
+	while (have + 1 < n && (got = read(pfd[0], out + have, n - 1 - have)) > 0)
+		have += (size_t)got;
+	out[have] = '\0';
+	close(pfd[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }

@@ -251,36 +251,15 @@ test_deadlock_is_retried(void)
 	db_free(b.db);
 }
 
-/* Runs kilnctl with args; output into OUT: out. Returns its exit code. */
+/* kilnctl migrate --dir SRC/sql [a1 [a2]]: its exit code, OUT: out. */
 static int
 kilnctl(const char *a1, const char *a2, char *out, size_t n)
 {
-	char bin[4096], conf[4096], sqldir[4096];
-	int pfd[2], status;
-	size_t have = 0;
-	ssize_t got;
-	pid_t pid;
+	char sqldir[4096];
+	const char *args[] = {"migrate", "--dir", sqldir, a1, a2, NULL};
 
-	snprintf(bin, sizeof(bin), "%s/scheduler/kilnctl", getenv("KILN_IT_BUILDDIR"));
 	snprintf(sqldir, sizeof(sqldir), "%s/sql", getenv("KILN_IT_SRCDIR"));
-	it_path("kiln.conf", conf, sizeof(conf));
-	if (pipe(pfd) != 0)
-		return -1;
-	if ((pid = fork()) == 0) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		execl(bin, bin, "-c", conf, "migrate", "--dir", sqldir, a1, a2, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (have + 1 < n && (got = read(pfd[0], out + have, n - 1 - have)) > 0)
-		have += (size_t)got;
-	out[have] = '\0';
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	return it_kilnctl(args, NULL, out, n);
 }
 
 static void

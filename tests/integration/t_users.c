@@ -19,49 +19,6 @@
 
 static char admin_token[2048];
 
-/* Logs in; copies the access token to OUT: token. Returns the status. */
-static long
-login(const char *email, const char *password, char *token, size_t n)
-{
-	char body[512];
-	struct it_resp r;
-	json_t *j;
-	long s;
-
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
-	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
-	s = r.status;
-	if (s == 200 && (j = it_json(&r)) != NULL) {
-		snprintf(token, n, "%s", json_string_value(json_object_get(j, "access_token")));
-		json_decref(j);
-	}
-	it_resp_free(&r);
-	return s;
-}
-
-/* method path with token and an optional JSON body; OUT: r. */
-static long
-call(const char *method, const char *path, const char *token, const char *json, struct it_resp *r)
-{
-	char hdr[2100];
-	const char *h[] = {hdr, NULL};
-
-	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token);
-	it_http(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, h, 0,
-		r);
-	return r->status;
-}
-
-static long
-call_status(const char *method, const char *path, const char *token, const char *json)
-{
-	struct it_resp r;
-	long s = call(method, path, token, json, &r);
-
-	it_resp_free(&r);
-	return s;
-}
-
 /* Creates a user through the admin API; returns the id. */
 static long long
 create_user(const char *email, const char *role)
@@ -73,7 +30,7 @@ create_user(const char *email, const char *role)
 
 	snprintf(body, sizeof(body),
 		 "{\"email\":\"%s\",\"password\":\"securepass123\",\"role\":\"%s\"}", email, role);
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/users", admin_token, body, &r), 201);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/users", admin_token, body, &r), 201);
 	if ((j = it_json(&r)) != NULL) {
 		id = json_integer_value(json_object_get(j, "id"));
 		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "role")), role);
@@ -86,16 +43,7 @@ create_user(const char *email, const char *role)
 static int
 users_init(void)
 {
-	char path[4096], email[256], pw[256];
-	FILE *f = fopen(it_path("admin.txt", path, sizeof(path)), "r");
-
-	if (f == NULL || fscanf(f, "%255s %255s", email, pw) != 2) {
-		if (f)
-			fclose(f);
-		return 1;
-	}
-	fclose(f);
-	return login(email, pw, admin_token, sizeof(admin_token)) == 200 ? 0 : 1;
+	return it_admin_login(admin_token, sizeof(admin_token)) == 0 ? 0 : 1;
 }
 
 static void
@@ -106,27 +54,29 @@ test_role_matrix(void)
 	create_user("matrix-viewer@example.com", "viewer");
 	create_user("matrix-operator@example.com", "operator");
 	create_user("matrix-user@example.com", "user");
-	CU_ASSERT_EQUAL(login("matrix-viewer@example.com", "securepass123", viewer, sizeof(viewer)),
-			200);
 	CU_ASSERT_EQUAL(
-	    login("matrix-operator@example.com", "securepass123", operator_, sizeof(operator_)),
+	    it_login("matrix-viewer@example.com", "securepass123", viewer, sizeof(viewer)), 200);
+	CU_ASSERT_EQUAL(
+	    it_login("matrix-operator@example.com", "securepass123", operator_, sizeof(operator_)),
 	    200);
-	CU_ASSERT_EQUAL(login("matrix-user@example.com", "securepass123", user, sizeof(user)), 200);
+	CU_ASSERT_EQUAL(it_login("matrix-user@example.com", "securepass123", user, sizeof(user)),
+			200);
 	/* users administration is the admin's alone */
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", user, NULL), 403);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", viewer, NULL), 403);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", operator_, NULL), 403);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", admin_token, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", user, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", viewer, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", operator_, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", admin_token, NULL), 200);
 	CU_ASSERT_EQUAL(
-	    call_status("POST", "/api/v1/users", viewer,
-			"{\"email\":\"v2@example.com\",\"password\":\"securepass123\"}"),
+	    it_call_status("POST", "/api/v1/users", viewer,
+			   "{\"email\":\"v2@example.com\",\"password\":\"securepass123\"}"),
 	    403);
-	CU_ASSERT_EQUAL(call_status("PATCH", "/api/v1/users/1", viewer, "{\"role\":\"admin\"}"),
+	CU_ASSERT_EQUAL(it_call_status("PATCH", "/api/v1/users/1", viewer, "{\"role\":\"admin\"}"),
 			403);
-	CU_ASSERT_EQUAL(call_status("PATCH", "/api/v1/users/1", user, "{\"role\":\"admin\"}"), 403);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", "/api/v1/users/1", user, "{\"role\":\"admin\"}"),
+			403);
 	/* everyone reads themselves */
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/auth/me", viewer, NULL), 200);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/auth/me", operator_, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/auth/me", viewer, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/auth/me", operator_, NULL), 200);
 }
 
 static void
@@ -139,17 +89,19 @@ test_admin_crud(void)
 
 	CU_ASSERT_FATAL(id > 0);
 	CU_ASSERT_EQUAL(
-	    call_status("POST", "/api/v1/users", admin_token,
-			"{\"email\":\"CRUD@example.com\",\"password\":\"securepass123\"}"),
+	    it_call_status("POST", "/api/v1/users", admin_token,
+			   "{\"email\":\"CRUD@example.com\",\"password\":\"securepass123\"}"),
 	    409);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/users", admin_token,
-				    "{\"email\":\"x@example.com\",\"password\":\"securepass123\","
-				    "\"role\":\"root\"}"),
-			422);
+	CU_ASSERT_EQUAL(
+	    it_call_status("POST", "/api/v1/users", admin_token,
+			   "{\"email\":\"x@example.com\",\"password\":\"securepass123\","
+			   "\"role\":\"root\"}"),
+	    422);
 	snprintf(path, sizeof(path), "/api/v1/users/%lld", id);
 	CU_ASSERT_EQUAL(
-	    call("PATCH", path, admin_token,
-		 "{\"role\":\"operator\",\"max_concurrent_jobs\":3,\"daily_cost_cap\":12.5}", &r),
+	    it_call("PATCH", path, admin_token,
+		    "{\"role\":\"operator\",\"max_concurrent_jobs\":3,\"daily_cost_cap\":12.5}",
+		    &r),
 	    200);
 	j = it_json(&r);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "role")), "operator");
@@ -158,32 +110,33 @@ test_admin_crud(void)
 	json_decref(j);
 	it_resp_free(&r);
 	/* null clears an override; other fields stay */
-	CU_ASSERT_EQUAL(call("PATCH", path, admin_token, "{\"max_concurrent_jobs\":null}", &r),
+	CU_ASSERT_EQUAL(it_call("PATCH", path, admin_token, "{\"max_concurrent_jobs\":null}", &r),
 			200);
 	j = it_json(&r);
 	CU_ASSERT(json_is_null(json_object_get(j, "max_concurrent_jobs")));
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "role")), "operator");
 	json_decref(j);
 	it_resp_free(&r);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"colour\":\"blue\"}"), 422);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"is_active\":\"no\"}"), 422);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"daily_cost_cap\":-1}"), 422);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"password\":\"short\"}"), 422);
-	CU_ASSERT_EQUAL(call_status("PATCH", "/api/v1/users/999999", admin_token, "{}"), 404);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users/999999", admin_token, NULL), 404);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users/abc", admin_token, NULL), 404);
-	CU_ASSERT_EQUAL(call_status("GET", path, admin_token, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"colour\":\"blue\"}"), 422);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"is_active\":\"no\"}"), 422);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"daily_cost_cap\":-1}"), 422);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"password\":\"short\"}"),
+			422);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", "/api/v1/users/999999", admin_token, "{}"), 404);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users/999999", admin_token, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users/abc", admin_token, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, admin_token, NULL), 200);
 	/* a new password works at once */
 	CU_ASSERT_EQUAL(
-	    call_status("PATCH", path, admin_token, "{\"password\":\"another-pass-1\"}"), 200);
+	    it_call_status("PATCH", path, admin_token, "{\"password\":\"another-pass-1\"}"), 200);
 	{
 		char t[2048];
 
-		CU_ASSERT_EQUAL(login("crud@example.com", "another-pass-1", t, sizeof(t)), 200);
-		CU_ASSERT_EQUAL(login("crud@example.com", "securepass123", t, sizeof(t)), 401);
+		CU_ASSERT_EQUAL(it_login("crud@example.com", "another-pass-1", t, sizeof(t)), 200);
+		CU_ASSERT_EQUAL(it_login("crud@example.com", "securepass123", t, sizeof(t)), 401);
 	}
 	/* paging */
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/users?page=1&page_size=2", admin_token, NULL, &r),
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/users?page=1&page_size=2", admin_token, NULL, &r),
 			200);
 	j = it_json(&r);
 	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "items")), 2);
@@ -191,8 +144,9 @@ test_admin_crud(void)
 	CU_ASSERT(json_integer_value(json_object_get(j, "total")) >= 3);
 	json_decref(j);
 	it_resp_free(&r);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users?page_size=101", admin_token, NULL), 422);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users?page=0", admin_token, NULL), 422);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users?page_size=101", admin_token, NULL),
+			422);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users?page=0", admin_token, NULL), 422);
 }
 
 static void
@@ -204,37 +158,37 @@ test_disabled_user_and_last_admin(void)
 	long long admin_id = 0;
 	json_t *j;
 
-	CU_ASSERT_EQUAL(login("disable-me@example.com", "securepass123", t, sizeof(t)), 200);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/auth/me", t, NULL), 200);
+	CU_ASSERT_EQUAL(it_login("disable-me@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/auth/me", t, NULL), 200);
 	snprintf(path, sizeof(path), "/api/v1/users/%lld", id);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"is_active\":false}"), 200);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"is_active\":false}"), 200);
 	/* the token issued before is dead at once, and login says 403 */
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/auth/me", t, NULL), 401);
-	CU_ASSERT_EQUAL(login("disable-me@example.com", "securepass123", t, sizeof(t)), 403);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/auth/me", t, NULL), 401);
+	CU_ASSERT_EQUAL(it_login("disable-me@example.com", "securepass123", t, sizeof(t)), 403);
 	/* the only active admin can be neither demoted nor disabled */
-	call("GET", "/api/v1/auth/me", admin_token, NULL, &r);
+	it_call("GET", "/api/v1/auth/me", admin_token, NULL, &r);
 	j = it_json(&r);
 	admin_id = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
 	it_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/users/%lld", admin_id);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"role\":\"user\"}"), 409);
-	CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"is_active\":false}"), 409);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", admin_token, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"role\":\"user\"}"), 409);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"is_active\":false}"), 409);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", admin_token, NULL), 200);
 	/* with a second admin, the first may step down (then is restored) */
 	{
 		long long second = create_user("second-admin@example.com", "admin");
 		char st[2048], p2[128];
 
-		CU_ASSERT_EQUAL(login("second-admin@example.com", "securepass123", st, sizeof(st)),
-				200);
-		CU_ASSERT_EQUAL(call_status("PATCH", path, admin_token, "{\"role\":\"operator\"}"),
-				200);
-		CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", admin_token, NULL), 403);
-		CU_ASSERT_EQUAL(call_status("PATCH", path, st, "{\"role\":\"admin\"}"), 200);
-		CU_ASSERT_EQUAL(call_status("GET", "/api/v1/users", admin_token, NULL), 200);
+		CU_ASSERT_EQUAL(
+		    it_login("second-admin@example.com", "securepass123", st, sizeof(st)), 200);
+		CU_ASSERT_EQUAL(
+		    it_call_status("PATCH", path, admin_token, "{\"role\":\"operator\"}"), 200);
+		CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", admin_token, NULL), 403);
+		CU_ASSERT_EQUAL(it_call_status("PATCH", path, st, "{\"role\":\"admin\"}"), 200);
+		CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/users", admin_token, NULL), 200);
 		snprintf(p2, sizeof(p2), "/api/v1/users/%lld", second);
-		CU_ASSERT_EQUAL(call_status("PATCH", p2, admin_token, "{\"is_active\":false}"),
+		CU_ASSERT_EQUAL(it_call_status("PATCH", p2, admin_token, "{\"is_active\":false}"),
 				200);
 	}
 }
@@ -248,7 +202,7 @@ passes_again(void *arg)
 {
 	struct recover_ctx *c = arg;
 
-	return call_status("GET", "/api/v1/auth/me", c->token, NULL) == 200;
+	return it_call_status("GET", "/api/v1/auth/me", c->token, NULL) == 200;
 }
 
 static void
@@ -260,10 +214,10 @@ test_rate_limit(void)
 	int i, limited = 0, ok = 0;
 
 	create_user("busy@example.com", "user");
-	CU_ASSERT_EQUAL_FATAL(login("busy@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL_FATAL(it_login("busy@example.com", "securepass123", t, sizeof(t)), 200);
 	/* the test stack allows 200 requests per 2 s window */
 	for (i = 0; i < 1000 && !limited; i++) {
-		call("GET", "/api/v1/auth/me", t, NULL, &r);
+		it_call("GET", "/api/v1/auth/me", t, NULL, &r);
 		if (r.status == 429) {
 			limited = 1;
 			CU_ASSERT_PTR_NOT_NULL(it_header(&r, "Retry-After", buf, sizeof(buf)));
@@ -284,7 +238,7 @@ test_rate_limit(void)
 	CU_ASSERT(limited);
 	CU_ASSERT(ok >= 200);
 	/* another user is not affected */
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/auth/me", admin_token, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/auth/me", admin_token, NULL), 200);
 	/* and the window ends */
 	CU_ASSERT(it_wait(5000, passes_again, &c));
 }
@@ -298,7 +252,7 @@ login_passes(void *arg)
 {
 	struct throttle_ctx *c = arg;
 
-	return login("throttle@example.com", "securepass123", c->token, sizeof(c->token)) == 200;
+	return it_login("throttle@example.com", "securepass123", c->token, sizeof(c->token)) == 200;
 }
 
 static void
@@ -313,7 +267,8 @@ test_login_throttle(void)
 	create_user("throttle@example.com", "user");
 	/* the test stack allows 5 failures per email per 3 s */
 	for (i = 0; i < 5; i++)
-		CU_ASSERT_EQUAL(login("throttle@example.com", "wrong-password", t, sizeof(t)), 401);
+		CU_ASSERT_EQUAL(it_login("throttle@example.com", "wrong-password", t, sizeof(t)),
+				401);
 	/* now even the right password is refused, with Retry-After */
 	it_http("POST", "/api/v1/auth/login", "application/json",
 		LIT("{\"email\":\"throttle@example.com\",\"password\":\"securepass123\"}"), NULL, 0,
@@ -322,53 +277,8 @@ test_login_throttle(void)
 	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "Retry-After", buf, sizeof(buf)));
 	it_resp_free(&r);
 	/* other accounts log in as usual */
-	CU_ASSERT_EQUAL(login("busy@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_login("busy@example.com", "securepass123", t, sizeof(t)), 200);
 	CU_ASSERT(it_wait(6000, login_passes, &c));
-}
-
-/* Runs the stack's kilnctl with args (NULL-terminated), stdin from input;
- * output into OUT: out. Returns the exit code. */
-static int
-kilnctl(const char *const *args, const char *input, char *out, size_t n)
-{
-	char bin[4096], conf[4096];
-	const char *argv[16];
-	int in[2], pfd[2], status, i = 0;
-	size_t have = 0;
-	ssize_t got;
-	pid_t pid;
-
-	snprintf(bin, sizeof(bin), "%s/scheduler/kilnctl", getenv("KILN_IT_BUILDDIR"));
-	it_path("kiln.conf", conf, sizeof(conf));
-	argv[i++] = bin;
-	argv[i++] = "-c";
-	argv[i++] = conf;
-	for (; *args != NULL && i < 15; args++)
-		argv[i++] = *args;
-	argv[i] = NULL;
-	if (pipe(in) != 0 || pipe(pfd) != 0)
-		return -1;
-	if ((pid = fork()) == 0) {
-		dup2(in[0], 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(in[1]);
-		close(pfd[0]);
-		execv(bin, (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(pfd[1]);
-	if (input != NULL)
-		(void)!write(in[1], input, strlen(input));
-	close(in[1]);
-	while (have + 1 < n && (got = read(pfd[0], out + have, n - 1 - have)) > 0)
-		have += (size_t)got;
-	out[have] = '\0';
-	close(pfd[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 static void
@@ -385,18 +295,18 @@ test_kilnctl_user(void)
 	char out[8192], pw[128], t[2048];
 	const char *p;
 
-	CU_ASSERT_EQUAL(kilnctl(create, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(it_kilnctl(create, NULL, out, sizeof(out)), 0);
 	p = strstr(out, "password: ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(sscanf(p, "password: %127s", pw), 1);
-	CU_ASSERT_EQUAL(login("ops@example.com", pw, t, sizeof(t)), 200);
-	CU_ASSERT_EQUAL(kilnctl(again, NULL, out, sizeof(out)), 1);
-	CU_ASSERT_EQUAL(kilnctl(badrole, NULL, out, sizeof(out)), 2);
-	CU_ASSERT_EQUAL(kilnctl(passwd, "a-new-password-42\n", out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(it_login("ops@example.com", pw, t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_kilnctl(again, NULL, out, sizeof(out)), 1);
+	CU_ASSERT_EQUAL(it_kilnctl(badrole, NULL, out, sizeof(out)), 2);
+	CU_ASSERT_EQUAL(it_kilnctl(passwd, "a-new-password-42\n", out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "a-new-password-42")); /* never echoed */
-	CU_ASSERT_EQUAL(login("ops@example.com", "a-new-password-42", t, sizeof(t)), 200);
-	CU_ASSERT_EQUAL(login("ops@example.com", pw, t, sizeof(t)), 401);
-	CU_ASSERT_EQUAL(kilnctl(list, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(it_login("ops@example.com", "a-new-password-42", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_login("ops@example.com", pw, t, sizeof(t)), 401);
+	CU_ASSERT_EQUAL(it_kilnctl(list, NULL, out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "ops@example.com"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "operator"));
 }
@@ -445,12 +355,12 @@ test_rehash_on_login(void)
 	stored_hash("rehash@example.com", before, sizeof(before));
 	CU_ASSERT_PTR_NOT_NULL(strstr(before, "$argon2id$v=19$m=8192,"));
 	CU_ASSERT_EQUAL_FATAL(set_password_mem("8m", "16m"), 0);
-	CU_ASSERT_EQUAL(login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
 	stored_hash("rehash@example.com", after, sizeof(after));
 	CU_ASSERT_PTR_NOT_NULL(strstr(after, "$argon2id$v=19$m=16384,"));
-	CU_ASSERT_EQUAL(login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
 	CU_ASSERT_EQUAL(set_password_mem("16m", "8m"), 0);
-	CU_ASSERT_EQUAL(login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
 }
 
 void

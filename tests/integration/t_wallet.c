@@ -22,73 +22,6 @@
 
 static char admin_token[2048];
 
-static long
-login(const char *email, char *token, size_t n)
-{
-	char body[512];
-	struct it_resp r;
-	json_t *j;
-	long s;
-
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"securepass123\"}", email);
-	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
-	s = r.status;
-	if (s == 200 && (j = it_json(&r)) != NULL) {
-		snprintf(token, n, "%s", json_string_value(json_object_get(j, "access_token")));
-		json_decref(j);
-	}
-	it_resp_free(&r);
-	return s;
-}
-
-/* Registers email and logs in; OUT: token; returns the user id. */
-static long long
-new_user(const char *email, char *token, size_t n)
-{
-	char body[512], hdr[2100];
-	const char *h[] = {hdr, NULL};
-	struct it_resp r;
-	long long id = 0;
-	json_t *j;
-
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"securepass123\"}", email);
-	it_http("POST", "/api/v1/auth/register", "application/json", body, strlen(body), NULL, 0,
-		&r);
-	CU_ASSERT_EQUAL(r.status, 201);
-	it_resp_free(&r);
-	CU_ASSERT_EQUAL(login(email, token, n), 200);
-	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token);
-	it_http("GET", "/api/v1/auth/me", NULL, NULL, 0, h, 0, &r);
-	if ((j = it_json(&r)) != NULL) {
-		id = json_integer_value(json_object_get(j, "id"));
-		json_decref(j);
-	}
-	it_resp_free(&r);
-	return id;
-}
-
-static long
-call(const char *method, const char *path, const char *token, const char *json, struct it_resp *r)
-{
-	char hdr[2100];
-	const char *h[] = {hdr, NULL};
-
-	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token);
-	it_http(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, h, 0,
-		r);
-	return r->status;
-}
-
-static long
-call_status(const char *method, const char *path, const char *token, const char *json)
-{
-	struct it_resp r;
-	long s = call(method, path, token, json, &r);
-
-	it_resp_free(&r);
-	return s;
-}
-
 /* The wallet's field (credits) from GET /wallet/balance. */
 static double
 wallet(const char *token, const char *field)
@@ -97,7 +30,7 @@ wallet(const char *token, const char *field)
 	double v = -1;
 	json_t *j;
 
-	if (call("GET", "/api/v1/wallet/balance", token, NULL, &r) == 200 &&
+	if (it_call("GET", "/api/v1/wallet/balance", token, NULL, &r) == 200 &&
 	    (j = it_json(&r)) != NULL) {
 		v = json_number_value(json_object_get(j, field));
 		json_decref(j);
@@ -109,29 +42,7 @@ wallet(const char *token, const char *field)
 static int
 wallet_init(void)
 {
-	char path[4096], email[256], pw[256];
-	FILE *f = fopen(it_path("admin.txt", path, sizeof(path)), "r");
-	char body[600];
-	struct it_resp r;
-	json_t *j;
-
-	if (f == NULL || fscanf(f, "%255s %255s", email, pw) != 2) {
-		if (f)
-			fclose(f);
-		return 1;
-	}
-	fclose(f);
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
-	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
-	if (r.status != 200 || (j = it_json(&r)) == NULL) {
-		it_resp_free(&r);
-		return 1;
-	}
-	snprintf(admin_token, sizeof(admin_token), "%s",
-		 json_string_value(json_object_get(j, "access_token")));
-	json_decref(j);
-	it_resp_free(&r);
-	return 0;
+	return it_admin_login(admin_token, sizeof(admin_token)) == 0 ? 0 : 1;
 }
 
 static void
@@ -154,17 +65,17 @@ test_topup(void)
 	long long txid;
 	size_t i;
 
-	new_user("wallet@example.com", t, sizeof(t));
+	it_new_user("wallet@example.com", t, sizeof(t));
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "balance"), 0, 1e-9);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/wallet/balance", t, NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/wallet/balance", t, NULL, &r), 200);
 	j = it_json(&r);
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "currency")), "credits");
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "daily_cost_cap")), 500, 1e-9);
 	json_decref(j);
 	it_resp_free(&r);
 	/* the wallet-style docs' example, as written */
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/wallet/topup", t,
-			     "{\"amount\": 50.00, \"payment_reference\": \"STRIPE-123\"}", &r),
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/wallet/topup", t,
+				"{\"amount\": 50.00, \"payment_reference\": \"STRIPE-123\"}", &r),
 			201);
 	j = it_json(&r);
 	tx = json_object_get(j, "transaction");
@@ -175,27 +86,27 @@ test_topup(void)
 	json_decref(j);
 	it_resp_free(&r);
 	/* again: the first transaction, nothing added */
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/wallet/topup", t,
-			     "{\"amount\": 50, \"payment_reference\": \"STRIPE-123\"}", &r),
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/wallet/topup", t,
+				"{\"amount\": 50, \"payment_reference\": \"STRIPE-123\"}", &r),
 			200);
 	j = it_json(&r);
 	CU_ASSERT_EQUAL(
 	    json_integer_value(json_object_get(json_object_get(j, "transaction"), "id")), txid);
 	json_decref(j);
 	it_resp_free(&r);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/wallet/topup", t,
-				    "{\"amount\": 60, \"payment_reference\": \"STRIPE-123\"}"),
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/wallet/topup", t,
+				       "{\"amount\": 60, \"payment_reference\": \"STRIPE-123\"}"),
 			409);
 	/* 0.1 + 0.2 is exactly 0.3 here */
-	call_status("POST", "/api/v1/wallet/topup", t,
-		    "{\"amount\":0.1,\"payment_reference\":\"p1\"}");
-	call_status("POST", "/api/v1/wallet/topup", t,
-		    "{\"amount\":0.2,\"payment_reference\":\"p2\"}");
+	it_call_status("POST", "/api/v1/wallet/topup", t,
+		       "{\"amount\":0.1,\"payment_reference\":\"p1\"}");
+	it_call_status("POST", "/api/v1/wallet/topup", t,
+		       "{\"amount\":0.2,\"payment_reference\":\"p2\"}");
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "balance"), 50.3, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "available"), 50.3, 1e-9);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CU_ASSERT_EQUAL(call_status("POST", "/api/v1/wallet/topup", t, bad[i]), 422);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/wallet/topup", t, "{\"amount\":"), 400);
+		CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/wallet/topup", t, bad[i]), 422);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/wallet/topup", t, "{\"amount\":"), 400);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "balance"), 50.3, 1e-9);
 	CU_ASSERT_EQUAL(it_get_status("/api/v1/wallet/balance"), 401);
 }
@@ -208,17 +119,17 @@ test_transactions_and_grants(void)
 	struct it_resp r;
 	json_t *j, *items;
 
-	new_user("ledger-a@example.com", a, sizeof(a));
-	bid = new_user("ledger-b@example.com", b, sizeof(b));
-	call_status("POST", "/api/v1/wallet/topup", a,
-		    "{\"amount\":1,\"payment_reference\":\"a1\"}");
-	call_status("POST", "/api/v1/wallet/topup", a,
-		    "{\"amount\":2,\"payment_reference\":\"a2\"}");
-	call_status("POST", "/api/v1/wallet/topup", b,
-		    "{\"amount\":7,\"payment_reference\":\"a1\"}");
+	it_new_user("ledger-a@example.com", a, sizeof(a));
+	bid = it_new_user("ledger-b@example.com", b, sizeof(b));
+	it_call_status("POST", "/api/v1/wallet/topup", a,
+		       "{\"amount\":1,\"payment_reference\":\"a1\"}");
+	it_call_status("POST", "/api/v1/wallet/topup", a,
+		       "{\"amount\":2,\"payment_reference\":\"a2\"}");
+	it_call_status("POST", "/api/v1/wallet/topup", b,
+		       "{\"amount\":7,\"payment_reference\":\"a1\"}");
 	/* newest first, only the caller's */
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/wallet/transactions?page=1&page_size=10", a, NULL, &r),
-			200);
+	CU_ASSERT_EQUAL(
+	    it_call("GET", "/api/v1/wallet/transactions?page=1&page_size=10", a, NULL, &r), 200);
 	j = it_json(&r);
 	items = json_object_get(j, "items");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "total")), 2);
@@ -230,21 +141,21 @@ test_transactions_and_grants(void)
 	CU_ASSERT_PTR_NULL(strstr(r.body, "\"amount\":7"));
 	json_decref(j);
 	it_resp_free(&r);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/wallet/transactions?page_size=101", a, NULL),
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/wallet/transactions?page_size=101", a, NULL),
 			422);
 	/* grants: admin only, to a user that exists */
 	snprintf(path, sizeof(path), "/api/v1/admin/wallet/%lld/grant", bid);
-	CU_ASSERT_EQUAL(call_status("POST", path, a, "{\"amount\":100,\"reason\":\"x\"}"), 403);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, a, "{\"amount\":100,\"reason\":\"x\"}"), 403);
 	CU_ASSERT_EQUAL(
-	    call("POST", path, admin_token, "{\"amount\":100,\"reason\":\"welcome\"}", &r), 201);
+	    it_call("POST", path, admin_token, "{\"amount\":100,\"reason\":\"welcome\"}", &r), 201);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"type\":\"grant\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "welcome"));
 	it_resp_free(&r);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(b, "balance"), 107, 1e-9);
-	CU_ASSERT_EQUAL(
-	    call_status("POST", "/api/v1/admin/wallet/999999/grant", admin_token, "{\"amount\":1}"),
-	    404);
-	CU_ASSERT_EQUAL(call_status("POST", path, admin_token, "{\"amount\":-5}"), 422);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/wallet/999999/grant", admin_token,
+				       "{\"amount\":1}"),
+			404);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "{\"amount\":-5}"), 422);
 }
 
 /* ---- the concurrency test ---- */
@@ -278,7 +189,7 @@ cc_topups(void *arg)
 			snprintf(body, sizeof(body),
 				 "{\"amount\":1.25,\"payment_reference\":\"own-%d-%d\"}", c->index,
 				 i);
-		s = call_status("POST", "/api/v1/wallet/topup", c->token, body);
+		s = it_call_status("POST", "/api/v1/wallet/topup", c->token, body);
 		if (s != 200 && s != 201)
 			c->bad++;
 	}
@@ -322,20 +233,9 @@ cc_charges(void *arg)
 static int
 run_audit(char *out, size_t n)
 {
-	char bin[4096], conf[4096], cmd[8400];
-	FILE *p;
-	size_t have = 0;
-	int status;
+	static const char *const args[] = {"audit", NULL};
 
-	snprintf(bin, sizeof(bin), "%s/scheduler/kilnctl", getenv("KILN_IT_BUILDDIR"));
-	it_path("kiln.conf", conf, sizeof(conf));
-	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' audit 2>&1", bin, conf);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	have = fread(out, 1, n - 1, p);
-	out[have] = '\0';
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return it_kilnctl(args, NULL, out, n);
 }
 
 static void
@@ -356,9 +256,10 @@ test_concurrency(void)
 	db = db_new(&cfg);
 	for (u = 0; u < CC_USERS; u++) {
 		snprintf(email, sizeof(email), "cc%d@example.com", u);
-		ids[u] = new_user(email, tokens[u], sizeof(tokens[u]));
+		ids[u] = it_new_user(email, tokens[u], sizeof(tokens[u]));
 		snprintf(grant, sizeof(grant), "/api/v1/admin/wallet/%lld/grant", ids[u]);
-		CU_ASSERT_EQUAL(call_status("POST", grant, admin_token, "{\"amount\":100}"), 201);
+		CU_ASSERT_EQUAL(it_call_status("POST", grant, admin_token, "{\"amount\":100}"),
+				201);
 		/* a job holding 20 credits of the 100 */
 		snprintf(email, sizeof(email), "hold:%d", 9000 + u);
 		CU_ASSERT_EQUAL(ledger_hold(db, 9000 + u, ids[u], 20000000, email), KILN_OK);
@@ -442,9 +343,9 @@ test_racing_debits(void)
 
 	CU_ASSERT_FATAL(config_load(it_path("kiln.conf", path, sizeof(path)), &cfg, err) ==
 			KILN_OK);
-	id = new_user("race@example.com", t, sizeof(t));
+	id = it_new_user("race@example.com", t, sizeof(t));
 	snprintf(grant, sizeof(grant), "/api/v1/admin/wallet/%lld/grant", id);
-	CU_ASSERT_EQUAL(call_status("POST", grant, admin_token, "{\"amount\":10}"), 201);
+	CU_ASSERT_EQUAL(it_call_status("POST", grant, admin_token, "{\"amount\":10}"), 201);
 	db = db_new(&cfg);
 	CU_ASSERT_EQUAL(ledger_hold(db, 9100, id, 1000000, "hold:9100"), KILN_OK);
 	for (i = 0; i < 20; i++) {
@@ -472,13 +373,14 @@ test_estimate(void)
 	struct it_resp r;
 	json_t *j, *b;
 
-	new_user("quote@example.com", t, sizeof(t));
+	it_new_user("quote@example.com", t, sizeof(t));
 	/* the film docs' example, as written */
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/jobs/estimate-cost", t,
-			     "{\"num_images\": 10, \"video_duration\": 30, \"include_voice\": true,"
-			     " \"include_music\": true}",
-			     &r),
-			200);
+	CU_ASSERT_EQUAL(
+	    it_call("POST", "/api/v1/jobs/estimate-cost", t,
+		    "{\"num_images\": 10, \"video_duration\": 30, \"include_voice\": true,"
+		    " \"include_music\": true}",
+		    &r),
+	    200);
 	j = it_json(&r);
 	b = json_object_get(j, "breakdown");
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "estimated_cost")), 2.48, 1e-9);
@@ -496,10 +398,10 @@ test_estimate(void)
 	json_decref(j);
 	it_resp_free(&r);
 	/* a compute job to its timeout: 1 GPU, 4 cores, 8 GiB, one hour */
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/jobs/estimate-cost", t,
-			     "{\"gpus\":1,\"cpu_count\":4,\"memory_limit\":\"8g\","
-			     "\"timeout_seconds\":3600}",
-			     &r),
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs/estimate-cost", t,
+				"{\"gpus\":1,\"cpu_count\":4,\"memory_limit\":\"8g\","
+				"\"timeout_seconds\":3600}",
+				&r),
 			200);
 	j = it_json(&r);
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "estimated_cost")),
@@ -507,18 +409,18 @@ test_estimate(void)
 	CU_ASSERT(json_is_true(json_object_get(j, "within_limit")));
 	json_decref(j);
 	it_resp_free(&r);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/jobs/estimate-cost", t,
-				    "{\"num_images\": 0, \"video_duration\": 30}"),
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/estimate-cost", t,
+				       "{\"num_images\": 0, \"video_duration\": 30}"),
 			422);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/jobs/estimate-cost", t,
-				    "{\"num_images\": 1, \"video_duration\": 30, \"gpus\": 1}"),
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/estimate-cost", t,
+				       "{\"num_images\": 1, \"video_duration\": 30, \"gpus\": 1}"),
 			422);
 	CU_ASSERT_EQUAL(
-	    call_status("POST", "/api/v1/jobs/estimate-cost", t, "{\"memory_limit\": \"lots\"}"),
+	    it_call_status("POST", "/api/v1/jobs/estimate-cost", t, "{\"memory_limit\": \"lots\"}"),
 	    422);
-	CU_ASSERT_EQUAL(
-	    call_status("POST", "/api/v1/jobs/estimate-cost", t, "{\"timeout_seconds\": \"3600\"}"),
-	    422);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/estimate-cost", t,
+				       "{\"timeout_seconds\": \"3600\"}"),
+			422);
 }
 
 static void
@@ -529,55 +431,57 @@ test_prices_and_limits(void)
 	struct it_resp r;
 	json_t *j;
 
-	id = new_user("limits@example.com", t, sizeof(t));
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/admin/prices", t, NULL), 403);
-	CU_ASSERT_EQUAL(call_status("GET", "/api/v1/admin/limits", t, NULL), 403);
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/admin/prices", admin_token, NULL, &r), 200);
+	id = it_new_user("limits@example.com", t, sizeof(t));
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/admin/prices", t, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/admin/limits", t, NULL), 403);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/admin/prices", admin_token, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"name\":\"image_generation\""));
 	it_resp_free(&r);
 	/* a price change moves the quote */
-	CU_ASSERT_EQUAL(
-	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"image_generation\": 0.05}"),
-	    200);
-	CU_ASSERT_EQUAL(call("POST", "/api/v1/jobs/estimate-cost", t,
-			     "{\"num_images\": 10, \"video_duration\": 30}", &r),
+	CU_ASSERT_EQUAL(it_call_status("PUT", "/api/v1/admin/prices", admin_token,
+				       "{\"image_generation\": 0.05}"),
+			200);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs/estimate-cost", t,
+				"{\"num_images\": 10, \"video_duration\": 30}", &r),
 			200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"image_generation\":0.5"));
 	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("PUT", "/api/v1/admin/prices", admin_token,
+				       "{\"image_generation\": 0.02}"),
+			200);
 	CU_ASSERT_EQUAL(
-	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"image_generation\": 0.02}"),
-	    200);
+	    it_call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"free_lunch\": 0}"), 422);
 	CU_ASSERT_EQUAL(
-	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"free_lunch\": 0}"), 422);
-	CU_ASSERT_EQUAL(
-	    call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"gpu_second\": -1}"), 422);
+	    it_call_status("PUT", "/api/v1/admin/prices", admin_token, "{\"gpu_second\": -1}"),
+	    422);
 	/* global limits, then a per-user override, then clearing it */
-	CU_ASSERT_EQUAL(call("GET", "/api/v1/admin/limits", admin_token, NULL, &r), 200);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/admin/limits", admin_token, NULL, &r), 200);
 	j = it_json(&r);
 	CU_ASSERT_DOUBLE_EQUAL(
 	    json_number_value(json_object_get(json_object_get(j, "global"), "max_job_cost")), 100,
 	    1e-9);
 	json_decref(j);
 	it_resp_free(&r);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/admin/limits/global", admin_token,
-				    "{\"daily_cost_cap\": 250, \"max_concurrent_jobs\": 3}"),
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/limits/global", admin_token,
+				       "{\"daily_cost_cap\": 250, \"max_concurrent_jobs\": 3}"),
 			200);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 250, 1e-9);
 	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", id);
-	CU_ASSERT_EQUAL(call("POST", path, admin_token,
-			     "{\"daily_cost_cap\": 12.5, \"max_concurrent_jobs\": 1}", &r),
+	CU_ASSERT_EQUAL(it_call("POST", path, admin_token,
+				"{\"daily_cost_cap\": 12.5, \"max_concurrent_jobs\": 1}", &r),
 			200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "limits@example.com"));
 	it_resp_free(&r);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 12.5, 1e-9);
-	CU_ASSERT_EQUAL(call_status("POST", path, admin_token, "{\"daily_cost_cap\": null}"), 200);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "{\"daily_cost_cap\": null}"),
+			200);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 250, 1e-9);
-	CU_ASSERT_EQUAL(call_status("POST", path, admin_token, "{\"colour\": 1}"), 422);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/admin/limits/users/999999", admin_token,
-				    "{\"max_concurrent_jobs\": 1}"),
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "{\"colour\": 1}"), 422);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/limits/users/999999", admin_token,
+				       "{\"max_concurrent_jobs\": 1}"),
 			404);
-	CU_ASSERT_EQUAL(call_status("POST", "/api/v1/admin/limits/global", admin_token,
-				    "{\"daily_cost_cap\": 500, \"max_concurrent_jobs\": 4}"),
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/limits/global", admin_token,
+				       "{\"daily_cost_cap\": 500, \"max_concurrent_jobs\": 4}"),
 			200);
 }
 
