@@ -36,12 +36,13 @@ h_users_respond(struct request *req, int64_t id, int status)
 
 static const char *const create_fields[] = {"email",    "password",  "role",
 					    "username", "full_name", NULL};
+static const char *const register_fields[] = {"email", "password", "username", "full_name", NULL};
 
 enum kiln_err
-h_users_create(struct request *req)
+h_users_create_from(struct request *req, int allow_role, enum kiln_err duplicate)
 {
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
-	const char *email_in = NULL, *password = NULL, *role = "user", *username = NULL;
+	const char *email_in = NULL, *password = NULL, *role = NULL, *username = NULL;
 	const char *full_name = NULL, *why = NULL, *which = NULL;
 	char email[ACCOUNT_EMAIL_MAX + 1];
 	size_t pwlen = 0;
@@ -49,10 +50,11 @@ h_users_create(struct request *req)
 	enum kiln_err rc;
 
 	if (obj != NULL) {
-		v_unknown(obj, create_fields, errs);
+		/* without a role, "role" is an unknown field like any other */
+		v_unknown(obj, allow_role ? create_fields : register_fields, errs);
 		email_in = v_str(obj, "email", 1, 1024, errs, NULL);
 		password = v_str(obj, "password", 1, ACCOUNT_PASSWORD_MAX + 1, errs, &pwlen);
-		role = v_str(obj, "role", 0, 16, errs, NULL);
+		role = allow_role ? v_str(obj, "role", 0, 16, errs, NULL) : NULL;
 		username = v_str(obj, "username", 0, 1024, errs, NULL);
 		full_name = v_str(obj, "full_name", 0, 1024, errs, NULL);
 	}
@@ -74,7 +76,7 @@ h_users_create(struct request *req)
 	rc = account_create(req->app->db, req->app->cfg, email, password, pwlen, username,
 			    full_name, role, &id, &which);
 	if (rc == KILN_ERR_CONFLICT) {
-		resp_error(req, KILN_ERR_CONFLICT,
+		resp_error(req, duplicate,
 			   strcmp(which, "username") == 0 ? "Username already taken"
 							  : "Email already registered");
 		return KILN_OK;
@@ -82,6 +84,12 @@ h_users_create(struct request *req)
 	if (rc != KILN_OK)
 		return rc;
 	return h_users_respond(req, id, 201);
+}
+
+enum kiln_err
+h_users_create(struct request *req)
+{
+	return h_users_create_from(req, 1, KILN_ERR_CONFLICT);
 }
 
 enum kiln_err

@@ -46,6 +46,10 @@ enum kiln_err h_users_create(struct request *req);
 enum kiln_err h_users_list(struct request *req);
 enum kiln_err h_users_get(struct request *req);
 enum kiln_err h_users_patch(struct request *req);
+/* Creates a user from the JSON body (email, password, username?,
+ * full_name?, and role? when allow_role) and answers 201 with it; 422 on
+ * bad fields; a taken email or username answers duplicate (400 or 409). */
+enum kiln_err h_users_create_from(struct request *req, int allow_role, enum kiln_err duplicate);
 /* Answers user id as the API shows users, with status; 404 when absent. */
 enum kiln_err h_users_respond(struct request *req, int64_t id, int status);
 

@@ -19,6 +19,23 @@
 #define KILN_SQLDIR "/usr/share/kiln/sql"
 #endif
 
+/* A connected database handle for a command, or NULL after saying why. */
+static struct db *
+kilnctl_db(const struct kiln_config *cfg)
+{
+	struct db *db;
+
+	db_library_init();
+	db = db_new(cfg);
+	if (db_connect(db) != KILN_OK) {
+		fprintf(stderr, "kilnctl: cannot connect to the database\n");
+		db_free(db);
+		db_library_end();
+		return NULL;
+	}
+	return db;
+}
+
 static int
 cmd_migrate(const struct kiln_config *cfg, int argc, char **argv)
 {
@@ -37,13 +54,8 @@ cmd_migrate(const struct kiln_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
-	db_library_init();
-	db = db_new(cfg);
-	if (db_connect(db) != KILN_OK) {
-		fprintf(stderr, "kilnctl: cannot connect to the database\n");
-		db_free(db);
+	if ((db = kilnctl_db(cfg)) == NULL)
 		return 1;
-	}
 	rc = migrate_run(db, dir, status_only, stdout, stderr);
 	db_free(db);
 	db_library_end();
@@ -224,13 +236,8 @@ cmd_user(const struct kiln_config *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: kilnctl user create|passwd|list ...\n");
 		return 2;
 	}
-	db_library_init();
-	db = db_new(cfg);
-	if (db_connect(db) != KILN_OK) {
-		fprintf(stderr, "kilnctl: cannot connect to the database\n");
-		db_free(db);
+	if ((db = kilnctl_db(cfg)) == NULL)
 		return 1;
-	}
 	if (strcmp(argv[0], "create") == 0)
 		rc = user_create(cfg, db, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "passwd") == 0)
@@ -275,8 +282,8 @@ cmd_audit(const struct kiln_config *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: kilnctl audit\n");
 		return 2;
 	}
-	db_library_init();
-	db = db_new(cfg);
+	if ((db = kilnctl_db(cfg)) == NULL)
+		return 1;
 	if (db_exec(db, STMT_AUDIT_BALANCES, NULL, 0, &b, NULL, NULL) != KILN_OK ||
 	    db_exec(db, STMT_AUDIT_RESERVED, NULL, 0, &r, NULL, NULL) != KILN_OK) {
 		fprintf(stderr, "kilnctl: cannot read the ledger\n");
