@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* h_jobs.c: jobs. For now the quote: POST /jobs/estimate-cost takes a
- * render config or a compute job's resources and answers what it will (at
- * most) cost, from the same estimator the scheduler sizes holds with. */
+/* h_jobs.c: taking work in. POST /jobs validates a command or script job
+ * into a typed spec, quotes it with the estimator the scheduler sizes
+ * holds with, refuses it above max_job_cost, and stores it pending with
+ * its first event in one transaction. POST /jobs/estimate-cost quotes
+ * without storing. Reading and changing jobs: h_jobs_read.c, h_jobs_change.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "estimate.h"
+#include "jobspec.h"
 #include "handlers.h"
+#include "jobs.h"
 #include "limits.h"
 #include "money.h"
 #include "parse.h"
@@ -19,6 +24,18 @@
 #define JOBS_MAX_CPUS 256
 #define JOBS_MAX_MEMORY ((int64_t)1 << 40)
 #define JOBS_MAX_TIMEOUT (7 * 24 * 3600)
+/* one GPU, one core, 1 GiB, an hour: what a job gets when it says nothing */
+#define JOBS_DEFAULT_RESOURCES                                                                     \
+	{                                                                                          \
+		1, 1, (int64_t)1 << 30, 3600                                                       \
+	}
+#define JOBS_NAME_MAX 200
+#define JOBS_ARGV_MAX 256
+#define JOBS_ARG_MAX 4096
+#define JOBS_SCRIPT_MAX 65536
+#define JOBS_ENV_MAX 64
+#define JOBS_ENV_VALUE_MAX 4096
+#define JOBS_PAYLOAD_MAX 65536
 
 static const char *const render_fields[] = {"num_images", "video_duration", "include_voice",
 					    "include_music", NULL};
@@ -43,6 +60,17 @@ jobs_memory(json_t *obj, int64_t *bytes, json_t *errs)
 		v_err(errs, "memory_limit",
 		      "must be a size such as \"8g\" or \"512m\" (at most 1 TiB)",
 		      "value_error.size");
+}
+
+/* Reads gpus, cpu_count, memory_limit and timeout_seconds of obj over the
+ * defaults already in OUT: c. */
+static void
+jobs_resources(json_t *obj, struct compute_spec *c, json_t *errs)
+{
+	v_int(obj, "gpus", 0, 0, 0, JOBS_MAX_GPUS, &c->gpus, errs);
+	v_int(obj, "cpu_count", 0, 0, 1, JOBS_MAX_CPUS, &c->cpu_count, errs);
+	v_int(obj, "timeout_seconds", 0, 0, 1, JOBS_MAX_TIMEOUT, &c->timeout_seconds, errs);
+	jobs_memory(obj, &c->memory_bytes, errs);
 }
 
 static json_t *
@@ -93,13 +121,10 @@ h_jobs_estimate(struct request *req)
 		body = json_pack("{s:o, s:o}", "estimated_cost", money_to_json_new(e.total),
 				 "breakdown", jobs_breakdown_new(&e, estimate_render_parts));
 	} else {
-		struct compute_spec c = {1, 1, (int64_t)1 << 30, 3600};
+		struct compute_spec c = JOBS_DEFAULT_RESOURCES;
 
 		v_unknown(obj, compute_fields, errs);
-		v_int(obj, "gpus", 0, 0, 0, JOBS_MAX_GPUS, &c.gpus, errs);
-		v_int(obj, "cpu_count", 0, 0, 1, JOBS_MAX_CPUS, &c.cpu_count, errs);
-		v_int(obj, "timeout_seconds", 0, 0, 1, JOBS_MAX_TIMEOUT, &c.timeout_seconds, errs);
-		jobs_memory(obj, &c.memory_bytes, errs);
+		jobs_resources(obj, &c, errs);
 		if (v_reject(req, errs))
 			return KILN_OK;
 		if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
@@ -119,4 +144,210 @@ h_jobs_estimate(struct request *req)
 		abort();
 	resp_json_new(req, 200, body);
 	return KILN_OK;
+}
+
+struct job_new {
+	int64_t user_id;
+	const char *kind, *name, *script;
+	char *command_json, *env_json, *payload_json; /* new (malloc), freed by the caller */
+	char working_dir[JOBSPEC_DIR_MAX + 1];
+	struct compute_spec res;
+	int64_t priority, max_attempts, estimate;
+	int64_t id; /* OUT */
+};
+
+/* command: 1..256 strings of 1..4096 bytes without NUL. */
+static void
+jobs_command(json_t *cmd, json_t *errs)
+{
+	size_t i;
+	json_t *a;
+
+	if (!json_is_array(cmd) || json_array_size(cmd) == 0 ||
+	    json_array_size(cmd) > JOBS_ARGV_MAX) {
+		v_err(errs, "command", "must be a list of 1 to 256 strings", "type_error.list");
+		return;
+	}
+	json_array_foreach(cmd, i, a)
+	{
+		if (!json_is_string(a) || json_string_length(a) == 0 ||
+		    json_string_length(a) > JOBS_ARG_MAX ||
+		    strlen(json_string_value(a)) != json_string_length(a)) {
+			v_err(errs, "command", "each argument must be a string of 1 to 4096 bytes",
+			      "type_error.str");
+			return;
+		}
+	}
+}
+
+/* env: up to 64 string values under permitted names. */
+static void
+jobs_env(json_t *env, json_t *errs)
+{
+	const char *k, *why;
+	json_t *v;
+
+	if (env == NULL)
+		return;
+	if (!json_is_object(env) || json_object_size(env) > JOBS_ENV_MAX) {
+		v_err(errs, "env", "must be an object of at most 64 variables", "type_error.dict");
+		return;
+	}
+	json_object_foreach(env, k, v)
+	{
+		if (jobspec_env_name(k, &why) != 0) {
+			v_err(errs, "env", why, "value_error.env");
+			return;
+		}
+		if (!json_is_string(v) || json_string_length(v) > JOBS_ENV_VALUE_MAX ||
+		    strlen(json_string_value(v)) != json_string_length(v)) {
+			v_err(errs, "env", "values must be strings of at most 4096 bytes",
+			      "type_error.str");
+			return;
+		}
+	}
+}
+
+static enum kiln_err
+jobs_create_txn(struct db *db, void *arg)
+{
+	struct job_new *j = arg;
+	struct db_val p[16] = {DBV_I64(j->user_id),
+			       DBV_STR(j->kind),
+			       DBV_STR(j->name),
+			       DBV_STR("queued"),
+			       DBV_I64(j->priority),
+			       j->command_json ? DBV_STR(j->command_json) : DBV_NULL,
+			       j->script ? DBV_STR(j->script) : DBV_NULL,
+			       DBV_STR(j->working_dir),
+			       DBV_STR(j->env_json),
+			       j->payload_json ? DBV_STR(j->payload_json) : DBV_NULL,
+			       DBV_I64(j->res.gpus),
+			       DBV_I64(j->res.cpu_count),
+			       DBV_I64(j->res.memory_bytes),
+			       DBV_I64(j->res.timeout_seconds),
+			       DBV_I64(j->estimate),
+			       DBV_I64(j->max_attempts)};
+	uint64_t id = 0;
+	enum kiln_err rc;
+
+	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 16, NULL, NULL, &id)) != KILN_OK)
+		return rc;
+	j->id = (int64_t)id;
+	return jobs_event(db, j->id, NULL, "pending", "submitted", j->user_id);
+}
+
+static const char *const create_fields[] = {"name",         "command", "script",    "working_dir",
+					    "env",          "payload", "resources", "priority",
+					    "max_attempts", NULL};
+
+/* Validates the body into OUT: j (JSON texts allocated). 1 after a 422. */
+static int
+jobs_read_spec(struct request *req, struct job_new *j, int *bad_dir)
+{
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *cmd, *res, *payload;
+	const char *dir;
+	size_t len;
+
+	if (obj == NULL)
+		return v_reject(req, errs);
+	v_unknown(obj, create_fields, errs);
+	j->name = v_str(obj, "name", 0, JOBS_NAME_MAX, errs, NULL);
+	if (j->name == NULL || j->name[0] == '\0')
+		j->name = "job";
+	cmd = json_object_get(obj, "command");
+	j->script = v_str(obj, "script", 0, JOBS_SCRIPT_MAX, errs, &len);
+	if ((cmd == NULL) == (j->script == NULL))
+		v_err(errs, "command", "give exactly one of command (a list) or script (a string)",
+		      "value_error.command");
+	else if (cmd != NULL)
+		jobs_command(cmd, errs);
+	else if (len == 0)
+		v_err(errs, "script", "must not be empty", "value_error.any_str.min_length");
+	j->kind = cmd != NULL ? "command" : "script";
+	if ((dir = v_str(obj, "working_dir", 0, JOBSPEC_DIR_MAX, errs, NULL)) != NULL &&
+	    jobspec_working_dir(dir, j->working_dir) != 0)
+		*bad_dir = 1;
+	jobs_env(json_object_get(obj, "env"), errs);
+	payload = json_object_get(obj, "payload");
+	if (payload != NULL && !json_is_null(payload) && !json_is_object(payload))
+		v_err(errs, "payload", "must be an object", "type_error.dict");
+	if ((res = json_object_get(obj, "resources")) != NULL) {
+		static const char *const res_fields[] = {"gpus", "cpu_count", "memory_limit",
+							 "timeout_seconds", NULL};
+
+		if (!json_is_object(res))
+			v_err(errs, "resources", "must be an object", "type_error.dict");
+		else {
+			v_unknown(res, res_fields, errs);
+			jobs_resources(res, &j->res, errs);
+		}
+	}
+	v_int(obj, "priority", 0, 0, -100, 100, &j->priority, errs);
+	v_int(obj, "max_attempts", 0, 0, 1, 10, &j->max_attempts, errs);
+	if (v_reject(req, errs))
+		return 1;
+	if (cmd != NULL)
+		j->command_json = json_dumps(cmd, JSON_COMPACT);
+	j->env_json = json_object_get(obj, "env") != NULL
+			  ? json_dumps(json_object_get(obj, "env"), JSON_COMPACT)
+			  : strdup("{}");
+	if (j->env_json == NULL || (cmd != NULL && j->command_json == NULL))
+		abort();
+	if (payload != NULL && json_is_object(payload)) {
+		j->payload_json = json_dumps(payload, JSON_COMPACT);
+		if (j->payload_json != NULL && strlen(j->payload_json) > JOBS_PAYLOAD_MAX) {
+			v_err(errs, "payload", "larger than 64 KiB",
+			      "value_error.any_str.max_length");
+			return v_reject(req, errs);
+		}
+	}
+	return 0;
+}
+
+enum kiln_err
+h_jobs_create(struct request *req)
+{
+	struct job_new j;
+	struct prices prices;
+	struct estimate e;
+	struct user_limits lim;
+	int bad_dir = 0;
+	enum kiln_err rc;
+
+	memset(&j, 0, sizeof(j));
+	j.user_id = req->user_id;
+	j.res = (struct compute_spec)JOBS_DEFAULT_RESOURCES;
+	j.max_attempts = 3;
+	if (jobs_read_spec(req, &j, &bad_dir)) {
+		rc = KILN_OK;
+		goto out;
+	}
+	if (bad_dir) {
+		rc = KILN_ERR_WORKING_DIR;
+		goto out;
+	}
+	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
+	    (rc = estimate_compute(&prices, &j.res, &e)) != KILN_OK ||
+	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
+		goto out;
+	if (e.total > lim.eff.max_job_cost) {
+		char detail[160], a[MONEY_TEXT_MAX], b[MONEY_TEXT_MAX];
+
+		money_format(e.total, a);
+		money_format(lim.eff.max_job_cost, b);
+		snprintf(detail, sizeof(detail), "the job may cost %s credits; max_job_cost is %s",
+			 a, b);
+		resp_error(req, KILN_ERR_COST_LIMIT, detail);
+		rc = KILN_OK;
+		goto out;
+	}
+	j.estimate = e.total;
+	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
+		rc = h_jobs_respond(req, j.id, 202);
+out:
+	free(j.command_json);
+	free(j.env_json);
+	free(j.payload_json);
+	return rc;
 }

@@ -38,8 +38,15 @@ enum kiln_err h_admin_limits_get(struct request *req);
 enum kiln_err h_admin_limits_global(struct request *req);
 enum kiln_err h_admin_limits_user(struct request *req);
 
-/* h_jobs.c */
+/* h_jobs.c, h_jobs_read.c, h_jobs_change.c */
 enum kiln_err h_jobs_estimate(struct request *req);
+enum kiln_err h_jobs_create(struct request *req);
+enum kiln_err h_jobs_get(struct request *req);
+enum kiln_err h_jobs_list(struct request *req);
+enum kiln_err h_jobs_stats(struct request *req);
+enum kiln_err h_jobs_events(struct request *req);
+enum kiln_err h_jobs_cancel(struct request *req);
+enum kiln_err h_jobs_patch(struct request *req);
 
 /* h_users.c */
 enum kiln_err h_users_create(struct request *req);

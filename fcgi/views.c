@@ -73,6 +73,62 @@ view_ledger_new(const struct db_res *res, size_t row)
 	return e;
 }
 
+/* A JSON text column written by kiln itself, or null. */
+static json_t *
+view_json_col(const struct db_res *res, size_t row, size_t col)
+{
+	size_t len = 0;
+	const char *text;
+	json_t *v;
+
+	if (db_res_is_null(res, row, col))
+		return json_null();
+	text = db_res_str(res, row, col, &len);
+	v = json_loadb(text, len, 0, NULL);
+	return v != NULL ? v : json_null();
+}
+
+json_t *
+view_job_new(const struct db_res *res, size_t row)
+{
+	json_t *j = json_object(), *r;
+
+	if (j == NULL)
+		abort();
+	json_object_set_new(j, "id", json_integer(db_res_i64(res, row, 0)));
+	json_object_set_new(j, "user_id", json_integer(db_res_i64(res, row, 1)));
+	json_object_set_new(j, "kind", json_string(db_res_str(res, row, 2, NULL)));
+	json_object_set_new(j, "name", json_string(db_res_str(res, row, 3, NULL)));
+	json_object_set_new(j, "status", json_string(db_res_str(res, row, 4, NULL)));
+	json_object_set_new(j, "wait_reason", view_str_or_null(res, row, 5));
+	json_object_set_new(j, "failure_reason", view_str_or_null(res, row, 6));
+	json_object_set_new(j, "exit_code", view_int_or_null(res, row, 7));
+	json_object_set_new(j, "progress", json_real(db_res_f64(res, row, 8)));
+	json_object_set_new(j, "priority", json_integer(db_res_i64(res, row, 9)));
+	json_object_set_new(j, "command", view_json_col(res, row, 10));
+	json_object_set_new(j, "script", view_str_or_null(res, row, 11));
+	json_object_set_new(j, "working_dir", json_string(db_res_str(res, row, 12, NULL)));
+	json_object_set_new(j, "env", view_json_col(res, row, 13));
+	json_object_set_new(j, "payload", view_json_col(res, row, 14));
+	r = json_pack("{s:I, s:I, s:I, s:I}", "gpus", (json_int_t)db_res_i64(res, row, 15),
+		      "cpu_count", (json_int_t)db_res_i64(res, row, 16), "memory_limit",
+		      (json_int_t)db_res_i64(res, row, 17), "timeout_seconds",
+		      (json_int_t)db_res_i64(res, row, 18));
+	json_object_set_new(j, "resources", r);
+	json_object_set_new(j, "estimated_cost", money_to_json_new(db_res_i64(res, row, 19)));
+	json_object_set_new(j, "actual_cost", money_to_json_new(db_res_i64(res, row, 20)));
+	json_object_set_new(j, "node", view_int_or_null(res, row, 21));
+	json_object_set_new(j, "attempts", json_integer(db_res_i64(res, row, 22)));
+	json_object_set_new(j, "max_attempts", json_integer(db_res_i64(res, row, 23)));
+	json_object_set_new(j, "cancel_requested", json_boolean(db_res_i64(res, row, 24)));
+	json_object_set_new(j, "batch_id", view_int_or_null(res, row, 25));
+	json_object_set_new(j, "project_id", view_int_or_null(res, row, 26));
+	json_object_set_new(j, "created_at", json_string(db_res_str(res, row, 27, NULL)));
+	json_object_set_new(j, "started_at", view_str_or_null(res, row, 28));
+	json_object_set_new(j, "finished_at", view_str_or_null(res, row, 29));
+	return j;
+}
+
 json_t *
 view_list_new(json_t *items, int64_t page, int64_t page_size, int64_t total)
 {

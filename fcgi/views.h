@@ -26,6 +26,9 @@ json_t *view_api_key_new(const struct db_res *res, size_t row);
  * payment_reference, description, created_at}. New. */
 json_t *view_ledger_new(const struct db_res *res, size_t row);
 
+/* A row of JOB_COLS (db_stmts.c) as the job object of the API. New. */
+json_t *view_job_new(const struct db_res *res, size_t row);
+
 /* {"items": items, "page", "page_size", "total"}; steals items. New. */
 json_t *view_list_new(json_t *items, int64_t page, int64_t page_size, int64_t total);
 

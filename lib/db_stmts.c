@@ -19,6 +19,16 @@
 	"id, type, amount_micros, balance_after_micros, job_id, payment_reference, "               \
 	"description, " ISO("created_at")
 #define LEDGER_SIG "isiiisss"
+/* A job as the API shows it (fcgi/views.c reads these by position) */
+#define JOB_COLS                                                                                   \
+	"id, user_id, kind, name, status, wait_reason, failure_reason, exit_code, progress, "      \
+	"priority, command_json, script, working_dir, env_json, payload_json, gpus, cpu_count, "   \
+	"memory_bytes, timeout_seconds, estimated_cost_micros, actual_cost_micros, node_id, "      \
+	"attempts, max_attempts, cancel_requested, batch_id, project_id"                           \
+	", " ISO("created_at") ", " ISO("started_at") ", " ISO("finished_at")
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisss"
+/* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
+#define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
 
 const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_PING] = {"ping", "SELECT 1", "", "i"},
@@ -216,6 +226,58 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			       " FROM users WHERE max_concurrent_jobs IS NOT NULL"
 			       " OR daily_cost_cap_micros IS NOT NULL ORDER BY id",
 			       "", "isii"},
+    [STMT_JOB_INSERT] =
+	{"job_insert",
+	 "INSERT INTO jobs (user_id, kind, name, wait_reason, priority, command_json,"
+	 " script, working_dir, env_json, payload_json, gpus, cpu_count, memory_bytes,"
+	 " timeout_seconds, estimated_cost_micros, max_attempts)"
+	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	 "isssisssssiiiiii", ""},
+    [STMT_JOB_GET] = {"job_get", "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", JOB_SIG},
+    [STMT_JOB_LOCK] =
+	{"job_lock",
+	 "SELECT id, user_id, status, cancel_requested FROM jobs WHERE id = ? FOR UPDATE", "i",
+	 "iisi"},
+    [STMT_JOB_LIST_USER] = {"job_list_user",
+			    "SELECT " JOB_COLS " FROM jobs WHERE user_id = ?" JOB_FILTER
+			    " ORDER BY id DESC LIMIT ? OFFSET ?",
+			    "issssii", JOB_SIG},
+    [STMT_JOB_LIST_ALL] = {"job_list_all",
+			   "SELECT " JOB_COLS " FROM jobs WHERE 1 = 1" JOB_FILTER
+			   " ORDER BY id DESC LIMIT ? OFFSET ?",
+			   "ssssii", JOB_SIG},
+    [STMT_JOB_COUNT_USER] = {"job_count_user",
+			     "SELECT COUNT(*) FROM jobs WHERE user_id = ?" JOB_FILTER, "issss",
+			     "i"},
+    [STMT_JOB_COUNT_ALL] = {"job_count_all", "SELECT COUNT(*) FROM jobs WHERE 1 = 1" JOB_FILTER,
+			    "ssss", "i"},
+    [STMT_JOB_STATS_USER] = {"job_stats_user",
+			     "SELECT status, COUNT(*) FROM jobs WHERE user_id = ? GROUP BY status",
+			     "i", "si"},
+    [STMT_JOB_STATS_ALL] = {"job_stats_all", "SELECT status, COUNT(*) FROM jobs GROUP BY status",
+			    "", "si"},
+    /* only from the status the caller saw (affected rows say it still was) */
+    [STMT_JOB_SET_STATUS] = {"job_set_status",
+			     "UPDATE jobs SET status = ?, wait_reason = ?,"
+			     " finished_at = IF(? = 1, NOW(6), finished_at)"
+			     " WHERE id = ? AND status = ?",
+			     "ssiis", ""},
+    [STMT_JOB_CANCEL_REQUEST] = {"job_cancel_request",
+				 "UPDATE jobs SET cancel_requested = 1 WHERE id = ?", "i", ""},
+    [STMT_JOB_PATCH] =
+	{"job_patch",
+	 "UPDATE jobs SET name = IF(? = 1, ?, name), priority = IF(? = 1, ?, priority),"
+	 " progress = IF(? = 1, ?, progress) WHERE id = ?",
+	 "isiiidi", ""},
+    [STMT_EVENT_INSERT] =
+	{"event_insert",
+	 "INSERT INTO job_events (job_id, from_status, to_status, reason, actor_user_id)"
+	 " VALUES (?, ?, ?, ?, ?)",
+	 "isssi", ""},
+    [STMT_EVENT_LIST] = {"event_list",
+			 "SELECT from_status, to_status, reason, actor_user_id, " ISO(
+			     "created_at") " FROM job_events WHERE job_id = ? ORDER BY id",
+			 "i", "sssis"},
     [STMT_AUDIT_BALANCES] =
 	{"audit_balances",
 	 "SELECT u.id, u.email, u.balance_micros,"

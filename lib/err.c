@@ -29,6 +29,9 @@ static const struct {
     [KILN_ERR_IO] = {500, "internal_error", "internal server error"},
     [KILN_ERR_CONFIG] = {500, "config_error", "configuration error"},
     [KILN_ERR_RANGE] = {422, "out_of_range", "value out of range"},
+    [KILN_ERR_COST_LIMIT] = {400, "cost_limit_exceeded", "the job may cost more than max_job_cost"},
+    [KILN_ERR_WORKING_DIR] = {400, "bad_working_dir",
+			      "working_dir must stay inside the job directory"},
     [KILN_ERR_BODY_TRUNCATED] = {400, "body_truncated", "request body shorter than Content-Length"},
 };
 

@@ -27,6 +27,8 @@ enum kiln_err {
 	KILN_ERR_CONFIG,         /* configuration invalid (kilnctl/kiln-api start) */
 	KILN_ERR_RANGE,          /* 422: a number out of its allowed range */
 	KILN_ERR_BODY_TRUNCATED, /* 400: body shorter than Content-Length */
+	KILN_ERR_COST_LIMIT,     /* 400: a job's quote exceeds max_job_cost */
+	KILN_ERR_WORKING_DIR,    /* 400: working_dir leaves the job directory */
 	KILN_ERR__COUNT
 };
 

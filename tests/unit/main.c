@@ -38,6 +38,7 @@ main(void)
 	suite_account();
 	suite_money();
 	suite_estimate();
+	suite_jobspec();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

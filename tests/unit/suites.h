@@ -19,5 +19,6 @@ void suite_jwt(void);
 void suite_account(void);
 void suite_money(void);
 void suite_estimate(void);
+void suite_jobspec(void);
 
 #endif

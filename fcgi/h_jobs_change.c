@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/* h_jobs_change.c: changing jobs: cancel (a pending job ends at once, a
+ * running one is asked to stop and kiln-run ends it), and PATCH (the owner
+ * renames and re-prioritises pending jobs; operators and admins set status
+ * and progress). Every status change appends its event in the same
+ * transaction. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "jobstate.h"
+#include "ledger.h"
+#include "response.h"
+#include "validate.h"
+
+enum change_outcome { CHANGE_DONE, CHANGE_ALREADY, CHANGE_REQUESTED, CHANGE_CONFLICT };
+
+struct change {
+	int64_t id, actor;
+	const char *to, *reason;
+	char from[32];
+	int set_name, set_priority, set_progress, set_status;
+	const char *name;
+	int64_t priority;
+	double progress;
+	enum change_outcome outcome; /* OUT */
+};
+
+static int
+jobs_staff(const struct request *req)
+{
+	return (req->role_bit & (ROLE_OPERATOR | ROLE_ADMIN)) != 0;
+}
+
+/* The caller may change job id: its owner or staff. 404 when it may not
+ * even see it, 403 when it may only read it. */
+static enum kiln_err
+jobs_changeable(struct request *req, int64_t id)
+{
+	struct db_res *res = NULL;
+	enum kiln_err rc = jobs_visible(req, id, &res);
+
+	if (rc == KILN_OK && db_res_i64(res, 0, 1) != req->user_id && !jobs_staff(req))
+		rc = KILN_ERR_FORBIDDEN;
+	db_res_free(res);
+	return rc;
+}
+
+/* Moves the locked job from c->from to c->to with its event. */
+static enum kiln_err
+jobs_move(struct db *db, struct change *c)
+{
+	struct db_val p[5] = {DBV_STR(c->to), DBV_NULL, DBV_I64(job_status_terminal(c->to)),
+			      DBV_I64(c->id), DBV_STR(c->from)};
+	uint64_t affected = 0;
+	enum kiln_err rc = db_exec(db, STMT_JOB_SET_STATUS, p, 5, NULL, &affected, NULL);
+
+	if (rc == KILN_OK && affected != 1)
+		return KILN_ERR_DB_RETRY; /* it moved under us: read it again */
+	if (rc != KILN_OK)
+		return rc;
+	return jobs_event(db, c->id, c->from, c->to, c->reason, c->actor);
+}
+
+static enum kiln_err
+jobs_lock(struct db *db, struct change *c)
+{
+	struct db_val p[1] = {DBV_I64(c->id)};
+	struct db_res *res = NULL;
+	enum kiln_err rc = db_exec(db, STMT_JOB_LOCK, p, 1, &res, NULL, NULL);
+
+	if (rc == KILN_OK && db_res_rows(res) != 1)
+		rc = KILN_ERR_NOT_FOUND;
+	if (rc == KILN_OK)
+		memcpy(c->from, db_res_str(res, 0, 2, NULL),
+		       strlen(db_res_str(res, 0, 2, NULL)) < sizeof(c->from)
+			   ? strlen(db_res_str(res, 0, 2, NULL)) + 1
+			   : 1);
+	db_res_free(res);
+	return rc;
+}
+
+static enum kiln_err
+cancel_txn(struct db *db, void *arg)
+{
+	struct change *c = arg;
+	struct db_val p[1] = {DBV_I64(c->id)};
+	enum kiln_err rc;
+
+	if ((rc = jobs_lock(db, c)) != KILN_OK)
+		return rc;
+	c->to = "cancelled";
+	if (strcmp(c->from, "cancelled") == 0) {
+		c->outcome = CHANGE_ALREADY;
+		return KILN_OK;
+	}
+	if (job_status_terminal(c->from)) {
+		c->outcome = CHANGE_CONFLICT;
+		return KILN_OK;
+	}
+	if (strcmp(c->from, "pending") == 0 || strcmp(c->from, "moderating") == 0) {
+		c->outcome = CHANGE_DONE;
+		return jobs_move(db, c);
+	}
+	/* preparing or running: its supervisor stops it and writes the end */
+	c->outcome = CHANGE_REQUESTED;
+	return db_exec(db, STMT_JOB_CANCEL_REQUEST, p, 1, NULL, NULL, NULL);
+}
+
+enum kiln_err
+h_jobs_cancel(struct request *req)
+{
+	struct change c;
+	enum kiln_err rc;
+
+	memset(&c, 0, sizeof(c));
+	c.id = route_param(req, "id")->id;
+	c.actor = req->user_id;
+	c.reason = "cancelled by user";
+	if ((rc = jobs_changeable(req, c.id)) != KILN_OK ||
+	    (rc = db_txn(req->app->db, cancel_txn, &c)) != KILN_OK)
+		return rc;
+	if (c.outcome == CHANGE_CONFLICT) {
+		resp_error(req, KILN_ERR_CONFLICT, "the job has already ended");
+		return KILN_OK;
+	}
+	if (c.outcome == CHANGE_DONE) {
+		char step[64];
+
+		/* a job that held credits (a requeued one) gives them back */
+		snprintf(step, sizeof(step), "release:job:%lld:cancel", (long long)c.id);
+		rc = ledger_release(req->app->db, c.id, step, NULL);
+		if (rc != KILN_OK && rc != KILN_ERR_NOT_FOUND)
+			return rc;
+	}
+	return h_jobs_respond(req, c.id, c.outcome == CHANGE_REQUESTED ? 202 : 200);
+}
+
+static enum kiln_err
+patch_txn(struct db *db, void *arg)
+{
+	struct change *c = arg;
+	enum kiln_err rc;
+
+	if ((rc = jobs_lock(db, c)) != KILN_OK)
+		return rc;
+	c->outcome = CHANGE_DONE;
+	if ((c->set_name || c->set_priority) && strcmp(c->from, "pending") != 0) {
+		c->outcome = CHANGE_CONFLICT;
+		return KILN_OK;
+	}
+	if (c->set_status && !job_transition_ok(c->from, c->to)) {
+		c->outcome = CHANGE_CONFLICT;
+		return KILN_OK;
+	}
+	{
+		struct db_val p[7] = {DBV_I64(c->set_name),
+				      c->name ? DBV_STR(c->name) : DBV_NULL,
+				      DBV_I64(c->set_priority),
+				      DBV_I64(c->priority),
+				      DBV_I64(c->set_progress),
+				      DBV_F64(c->progress),
+				      DBV_I64(c->id)};
+
+		if ((rc = db_exec(db, STMT_JOB_PATCH, p, 7, NULL, NULL, NULL)) != KILN_OK)
+			return rc;
+	}
+	return c->set_status ? jobs_move(db, c) : KILN_OK;
+}
+
+static const char *const patch_fields[] = {"name", "priority", "status", "progress", NULL};
+
+enum kiln_err
+h_jobs_patch(struct request *req)
+{
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *prog;
+	struct change c;
+	enum kiln_err rc;
+
+	memset(&c, 0, sizeof(c));
+	c.id = route_param(req, "id")->id;
+	c.actor = req->user_id;
+	c.reason = "set by operator";
+	if ((rc = jobs_changeable(req, c.id)) != KILN_OK)
+		return rc;
+	if (obj != NULL) {
+		v_unknown(obj, patch_fields, errs);
+		c.name = v_str(obj, "name", 0, 200, errs, NULL);
+		c.set_name = c.name != NULL;
+		c.set_priority = v_int(obj, "priority", 0, 0, -100, 100, &c.priority, errs) == 1;
+		c.to = v_str(obj, "status", 0, 32, errs, NULL);
+		c.set_status = c.to != NULL;
+		if ((prog = json_object_get(obj, "progress")) != NULL) {
+			if (!json_is_number(prog) || json_number_value(prog) < 0 ||
+			    json_number_value(prog) > 100)
+				v_err(errs, "progress", "must be a number from 0 to 100",
+				      "value_error.number");
+			else
+				c.progress = json_number_value(prog);
+			c.set_progress = 1;
+		}
+	}
+	if (c.set_name && c.name[0] == '\0')
+		v_err(errs, "name", "must not be empty", "value_error.any_str.min_length");
+	if (c.set_status && !job_status_valid(c.to))
+		v_err(errs, "status", "unknown status", "value_error.status");
+	if (v_reject(req, errs))
+		return KILN_OK;
+	if ((c.set_status || c.set_progress) && !jobs_staff(req)) {
+		resp_error(req, KILN_ERR_FORBIDDEN,
+			   "only operators and admins set status or progress");
+		return KILN_OK;
+	}
+	if ((rc = db_txn(req->app->db, patch_txn, &c)) != KILN_OK)
+		return rc;
+	if (c.outcome == CHANGE_CONFLICT) {
+		resp_error(req, KILN_ERR_CONFLICT,
+			   c.set_status ? "that status change is not allowed from the job's status"
+					: "only a pending job can be renamed or re-prioritised");
+		return KILN_OK;
+	}
+	return h_jobs_respond(req, c.id, 200);
+}

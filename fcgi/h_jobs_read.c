@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* h_jobs_read.c: reading jobs: one job, the caller's list (filters,
+ * newest first), counts per status, and a job's history. Viewers,
+ * operators and admins may read every user's jobs (all=true or user_id). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "jobs.h"
+#include "jobstate.h"
+#include "parse.h"
+#include "response.h"
+#include "validate.h"
+#include "views.h"
+
+#define JOBS_FILTER_MAX 256
+
+enum kiln_err
+h_jobs_get(struct request *req)
+{
+	return h_jobs_respond(req, route_param(req, "id")->id, 200);
+}
+
+/* Whose jobs: OUT *user (0 for everyone). 403 for a plain user asking for
+ * another scope; 1 after answering. */
+static int
+jobs_scope(struct request *req, json_t *errs, int64_t *user)
+{
+	const char *all = request_query(req, "all"), *uid = request_query(req, "user_id");
+	int everyone = 0;
+
+	*user = req->user_id;
+	if (all == NULL && uid == NULL)
+		return 0;
+	if (!jobs_reads_all(req)) {
+		resp_error(req, KILN_ERR_FORBIDDEN,
+			   "only viewers, operators and admins see other users' jobs");
+		return 1;
+	}
+	if (all != NULL && parse_bool(all, &everyone) != KILN_OK)
+		v_err(errs, "all", "must be true or false", "type_error.bool");
+	if (uid != NULL && parse_i64(uid, 1, INT64_MAX, user) != KILN_OK)
+		v_err(errs, "user_id", "must be a user id", "type_error.integer");
+	else if (uid == NULL && everyone)
+		*user = 0;
+	return 0;
+}
+
+/* ?status=a,b (or status_filter) validated into OUT: out ("" for any). */
+static void
+jobs_status_filter(struct request *req, json_t *errs, char out[JOBS_FILTER_MAX])
+{
+	const char *s = request_query(req, "status");
+	char one[32];
+
+	out[0] = '\0';
+	if (s == NULL)
+		s = request_query(req, "status_filter");
+	if (s == NULL || s[0] == '\0')
+		return;
+	if (strlen(s) >= JOBS_FILTER_MAX) {
+		v_err(errs, "status", "too many statuses", "value_error.status");
+		return;
+	}
+	memcpy(out, s, strlen(s) + 1);
+	while (*s != '\0') {
+		size_t n = strcspn(s, ",");
+
+		if (n == 0 || n >= sizeof(one)) {
+			v_err(errs, "status", "unknown status", "value_error.status");
+			return;
+		}
+		memcpy(one, s, n);
+		one[n] = '\0';
+		if (!job_status_valid(one)) {
+			v_err(errs, "status", "unknown status", "value_error.status");
+			out[0] = '\0';
+			return;
+		}
+		s += n + (s[n] == ',');
+	}
+}
+
+enum kiln_err
+h_jobs_list(struct request *req)
+{
+	json_t *errs = v_new(req), *items;
+	const char *kind = request_query(req, "kind");
+	char statuses[JOBS_FILTER_MAX];
+	int64_t user, page, size;
+	struct db_res *res = NULL, *count = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	if (jobs_scope(req, errs, &user))
+		return KILN_OK;
+	jobs_status_filter(req, errs, statuses);
+	v_paging(req, errs, &page, &size);
+	if (kind == NULL)
+		kind = "";
+	if (kind[0] != '\0' && strcmp(kind, "command") != 0 && strcmp(kind, "script") != 0 &&
+	    strcmp(kind, "render") != 0 && strcmp(kind, "shard") != 0)
+		v_err(errs, "kind", "must be command, script, render or shard", "value_error.kind");
+	if (v_reject(req, errs))
+		return KILN_OK;
+	{
+		struct db_val p[7] = {
+		    DBV_I64(user), DBV_STR(statuses), DBV_STR(statuses),         DBV_STR(kind),
+		    DBV_STR(kind), DBV_I64(size),     DBV_I64((page - 1) * size)};
+		const struct db_val *q = user ? p : p + 1;
+		size_t n = user ? 7 : 6;
+
+		if ((rc = db_exec(req->app->db, user ? STMT_JOB_LIST_USER : STMT_JOB_LIST_ALL, q, n,
+				  &res, NULL, NULL)) != KILN_OK ||
+		    (rc = db_exec(req->app->db, user ? STMT_JOB_COUNT_USER : STMT_JOB_COUNT_ALL, q,
+				  n - 2, &count, NULL, NULL)) != KILN_OK)
+			goto out;
+	}
+	if ((items = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(items, view_job_new(res, i));
+	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
+out:
+	db_res_free(count);
+	db_res_free(res);
+	return rc;
+}
+
+enum kiln_err
+h_jobs_stats(struct request *req)
+{
+	json_t *errs = v_new(req), *counts;
+	struct db_val p[1];
+	struct db_res *res = NULL;
+	int64_t user, total = 0;
+	enum kiln_err rc;
+	size_t i;
+
+	if (jobs_scope(req, errs, &user))
+		return KILN_OK;
+	if (v_reject(req, errs))
+		return KILN_OK;
+	p[0] = DBV_I64(user);
+	if ((rc = db_exec(req->app->db, user ? STMT_JOB_STATS_USER : STMT_JOB_STATS_ALL, p,
+			  user ? 1 : 0, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if ((counts = json_object()) == NULL)
+		abort();
+	for (i = 0; i < JOB_STATUS_COUNT; i++)
+		json_object_set_new(counts, job_statuses[i], json_integer(0));
+	for (i = 0; i < db_res_rows(res); i++) {
+		json_object_set_new(counts, db_res_str(res, i, 0, NULL),
+				    json_integer(db_res_i64(res, i, 1)));
+		total += db_res_i64(res, i, 1);
+	}
+	db_res_free(res);
+	resp_json_new(req, 200,
+		      json_pack("{s:o, s:I}", "counts", counts, "total", (json_int_t)total));
+	return KILN_OK;
+}
+
+enum kiln_err
+h_jobs_events(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id;
+	struct db_res *job = NULL, *res = NULL;
+	struct db_val p[1] = {DBV_I64(id)};
+	json_t *items;
+	enum kiln_err rc;
+	size_t i;
+
+	if ((rc = jobs_visible(req, id, &job)) != KILN_OK)
+		return rc;
+	db_res_free(job);
+	if ((rc = db_exec(req->app->db, STMT_EVENT_LIST, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if ((items = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(
+		    items,
+		    json_pack("{s:o, s:s, s:o, s:o, s:s}", "from_status",
+			      db_res_is_null(res, i, 0) ? json_null()
+							: json_string(db_res_str(res, i, 0, NULL)),
+			      "to_status", db_res_str(res, i, 1, NULL), "reason",
+			      db_res_is_null(res, i, 2) ? json_null()
+							: json_string(db_res_str(res, i, 2, NULL)),
+			      "actor_user_id",
+			      db_res_is_null(res, i, 3) ? json_null()
+							: json_integer(db_res_i64(res, i, 3)),
+			      "created_at", db_res_str(res, i, 4, NULL)));
+	db_res_free(res);
+	resp_json_new(req, 200, json_pack("{s:o}", "items", items));
+	return KILN_OK;
+}

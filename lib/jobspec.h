@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* jobspec.h: the pure checks on what a job asks for: its working
+ * directory (inside the job directory, which the sandbox shows as
+ * /workspace) and its environment variables. Not for: resources and cost
+ * (estimate.h) or storing jobs. */
+#ifndef KILN_JOBSPEC_H
+#define KILN_JOBSPEC_H
+
+#include <stddef.h>
+
+#define JOBSPEC_DIR_MAX 1024
+#define JOBSPEC_WORKSPACE "/workspace"
+#define JOBSPEC_ENV_NAME_MAX 128
+
+/* Normalises a working directory into OUT: out, relative to the job
+ * directory ("" for the directory itself): a relative path, or an absolute
+ * one under /workspace. Empty and "." segments are dropped. Returns 0, or
+ * -1 for an absolute path elsewhere, any ".." segment, control characters,
+ * a backslash, or more than JOBSPEC_DIR_MAX bytes. */
+int jobspec_working_dir(const char *in, char out[JOBSPEC_DIR_MAX + 1]);
+
+/* 0 when name may be set in a job's environment: [A-Za-z_][A-Za-z0-9_]*,
+ * at most 128 bytes, and not reserved (LD_* reaches the dynamic loader,
+ * KILN_* is kiln's own). Else -1 with OUT: why. */
+int jobspec_env_name(const char *name, const char **why);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* jobstate.c: the job state machine (see jobstate.h). */
+#include "jobstate.h"
+
+#include <string.h>
+
+const char *const job_statuses[JOB_STATUS_COUNT] = {"pending",   "moderating", "moderation_failed",
+						    "preparing", "running",    "completed",
+						    "failed",    "cancelled",  "killed_no_credits"};
+
+int
+job_status_valid(const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < JOB_STATUS_COUNT; i++)
+		if (strcmp(s, job_statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+job_status_terminal(const char *s)
+{
+	return s != NULL && (strcmp(s, "completed") == 0 || strcmp(s, "failed") == 0 ||
+			     strcmp(s, "cancelled") == 0 || strcmp(s, "killed_no_credits") == 0 ||
+			     strcmp(s, "moderation_failed") == 0);
+}
+
+int
+job_transition_ok(const char *from, const char *to)
+{
+	if (!job_status_valid(from) || !job_status_valid(to) || strcmp(from, to) == 0 ||
+	    job_status_terminal(from))
+		return 0;
+	if (strcmp(from, "pending") == 0)
+		return strcmp(to, "moderating") == 0 || strcmp(to, "preparing") == 0 ||
+		       strcmp(to, "cancelled") == 0;
+	if (strcmp(from, "moderating") == 0)
+		return strcmp(to, "pending") == 0 || strcmp(to, "moderation_failed") == 0 ||
+		       strcmp(to, "cancelled") == 0;
+	if (strcmp(from, "preparing") == 0)
+		return strcmp(to, "running") == 0 || strcmp(to, "pending") == 0 ||
+		       (job_status_terminal(to) && strcmp(to, "moderation_failed") != 0);
+	/* running */
+	return strcmp(to, "pending") == 0 ||
+	       (job_status_terminal(to) && strcmp(to, "moderation_failed") != 0);
+}

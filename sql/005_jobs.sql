@@ -1,0 +1,56 @@
+-- 005_jobs: jobs in every shape as one kind of row, and their history
+-- (DESIGN.md section 4). Money columns are micro-credits. A job's lease
+-- grows with every claim; a supervisor writes only under its own lease.
+CREATE TABLE IF NOT EXISTS jobs (
+  id                     BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  user_id                BIGINT UNSIGNED NOT NULL,
+  kind                   ENUM('command','script','render','shard') NOT NULL,
+  name                   VARCHAR(200) NOT NULL,
+  status                 ENUM('pending','moderating','moderation_failed','preparing','running',
+                              'completed','failed','cancelled','killed_no_credits') NOT NULL DEFAULT 'pending',
+  wait_reason            VARCHAR(64)  NULL,
+  failure_reason         VARCHAR(64)  NULL,
+  exit_code              INT          NULL,
+  progress               DOUBLE       NOT NULL DEFAULT 0,
+  priority               INT          NOT NULL DEFAULT 0,
+  command_json           MEDIUMTEXT   NULL,
+  script                 MEDIUMTEXT   NULL,
+  working_dir            VARCHAR(1024) NOT NULL DEFAULT '',
+  env_json               TEXT         NOT NULL,
+  payload_json           MEDIUMTEXT   NULL,
+  gpus                   INT          NOT NULL,
+  cpu_count              INT          NOT NULL,
+  memory_bytes           BIGINT       NOT NULL,
+  timeout_seconds        INT          NOT NULL,
+  estimated_cost_micros  BIGINT       NOT NULL,
+  actual_cost_micros     BIGINT       NOT NULL DEFAULT 0,
+  node_id                BIGINT UNSIGNED NULL,
+  attempts               INT          NOT NULL DEFAULT 0,
+  max_attempts           INT          NOT NULL DEFAULT 3,
+  lease                  BIGINT       NOT NULL DEFAULT 0,
+  cancel_requested       TINYINT(1)   NOT NULL DEFAULT 0,
+  batch_id               BIGINT UNSIGNED NULL,
+  project_id             BIGINT UNSIGNED NULL,
+  created_at             DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  started_at             DATETIME(6)  NULL,
+  finished_at            DATETIME(6)  NULL,
+  updated_at             DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+  KEY ix_jobs_user (user_id, id),
+  KEY ix_jobs_user_status (user_id, status, id),
+  KEY ix_jobs_status (status, priority, id),
+  KEY ix_jobs_batch (batch_id),
+  CONSTRAINT fk_jobs_user FOREIGN KEY (user_id) REFERENCES users (id),
+  CONSTRAINT ck_jobs_progress CHECK (progress >= 0 AND progress <= 100)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS job_events (
+  id             BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  job_id         BIGINT UNSIGNED NOT NULL,
+  from_status    VARCHAR(32)  NULL,
+  to_status      VARCHAR(32)  NOT NULL,
+  reason         VARCHAR(255) NULL,
+  actor_user_id  BIGINT UNSIGNED NULL,
+  created_at     DATETIME(6)  NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  KEY ix_events_job (job_id, id),
+  CONSTRAINT fk_events_job FOREIGN KEY (job_id) REFERENCES jobs (id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* t_jobspec.c: the job state machine and the job-spec checks: every
+ * allowed and refused transition, working directories that stay inside the
+ * job directory, and environment names. */
+#include <CUnit/CUnit.h>
+#include <string.h>
+
+#include "jobspec.h"
+#include "jobstate.h"
+#include "suites.h"
+
+static void
+t_jobstate_transitions(void)
+{
+	static const char *const ok[][2] = {
+	    {"pending", "preparing"},
+	    {"pending", "moderating"},
+	    {"pending", "cancelled"},
+	    {"moderating", "pending"},
+	    {"moderating", "moderation_failed"},
+	    {"preparing", "running"},
+	    {"preparing", "pending"},
+	    {"preparing", "failed"},
+	    {"running", "completed"},
+	    {"running", "failed"},
+	    {"running", "cancelled"},
+	    {"running", "killed_no_credits"},
+	    {"running", "pending"},
+	};
+	static const char *const bad[][2] = {
+	    {"pending", "running"},
+	    {"pending", "completed"},
+	    {"running", "moderation_failed"},
+	    {"completed", "pending"},
+	    {"cancelled", "running"},
+	    {"failed", "completed"},
+	    {"running", "running"},
+	    {"pending", "bogus"},
+	    {"bogus", "pending"},
+	    {"killed_no_credits", "pending"},
+	    {"moderation_failed", "pending"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		CU_ASSERT(job_transition_ok(ok[i][0], ok[i][1]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT(!job_transition_ok(bad[i][0], bad[i][1]));
+	CU_ASSERT(job_status_terminal("killed_no_credits"));
+	CU_ASSERT(!job_status_terminal("running"));
+	CU_ASSERT(!job_status_terminal(NULL));
+	CU_ASSERT(!job_status_valid("PENDING"));
+	for (i = 0; i < JOB_STATUS_COUNT; i++)
+		CU_ASSERT(job_status_valid(job_statuses[i]));
+}
+
+static void
+t_jobspec_working_dir(void)
+{
+	static const char *const good[][2] = {
+	    {"", ""},
+	    {".", ""},
+	    {"project", "project"},
+	    {"/workspace/project", "project"},
+	    {"/workspace", ""},
+	    {"/workspace/", ""},
+	    {"a//b/./c/", "a/b/c"},
+	    {"./a", "a"},
+	    {"a..b", "a..b"},
+	};
+	static const char *const bad[] = {
+	    "/etc", "/workspaces/x", "..",   "../x", "a/../../b", "/workspace/../etc",
+	    "a/..", "a\\b",          "a\nb", "/",
+	};
+	char out[JOBSPEC_DIR_MAX + 1], big[JOBSPEC_DIR_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CU_ASSERT_EQUAL(jobspec_working_dir(good[i][0], out), 0);
+		CU_ASSERT_STRING_EQUAL(out, good[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(jobspec_working_dir(bad[i], out), -1);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_EQUAL(jobspec_working_dir(big, out), -1);
+	big[JOBSPEC_DIR_MAX] = '\0';
+	CU_ASSERT_EQUAL(jobspec_working_dir(big, out), 0);
+	CU_ASSERT_EQUAL(strlen(out), JOBSPEC_DIR_MAX);
+}
+
+static void
+t_jobspec_env(void)
+{
+	static const char *const good[] = {"BUILD_MODE", "_x", "a1", "PATH", "CUDA_CACHE_PATH"};
+	static const char *const bad[] = {
+	    "",    "1A",      "A-B", "A B", "LD_PRELOAD", "LD_LIBRARY_PATH", "KILN_CONFIG",
+	    "A=B", "\xc3\xa9"};
+	const char *why = NULL;
+	char longname[JOBSPEC_ENV_NAME_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT_EQUAL(jobspec_env_name(good[i], &why), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		CU_ASSERT_EQUAL(jobspec_env_name(bad[i], &why), -1);
+		CU_ASSERT_PTR_NOT_NULL(why);
+	}
+	memset(longname, 'A', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CU_ASSERT_EQUAL(jobspec_env_name(longname, &why), -1);
+	longname[JOBSPEC_ENV_NAME_MAX] = '\0';
+	CU_ASSERT_EQUAL(jobspec_env_name(longname, &why), 0);
+}
+
+void
+suite_jobspec(void)
+{
+	CU_pSuite s = CU_add_suite("jobstate and jobspec", NULL, NULL);
+
+	CU_add_test(s, "status transitions allowed and refused", t_jobstate_transitions);
+	CU_add_test(s, "working directories stay inside the job directory", t_jobspec_working_dir);
+	CU_add_test(s, "environment names: shape and reserved prefixes", t_jobspec_env);
+}
