@@ -253,7 +253,9 @@ jobs_read_spec(struct request *req, struct job_new *j, int *bad_dir)
 		return v_reject(req, errs);
 	v_unknown(obj, create_fields, errs);
 	j->name = v_str(obj, "name", 0, JOBS_NAME_MAX, errs, NULL);
-	if (j->name == NULL || j->name[0] == '\0')
+	if (j->name != NULL && j->name[0] == '\0')
+		v_err(errs, "name", "must not be empty", "value_error.any_str.min_length");
+	if (j->name == NULL)
 		j->name = "job";
 	cmd = json_object_get(obj, "command");
 	j->script = v_str(obj, "script", 0, JOBS_SCRIPT_MAX, errs, &len);

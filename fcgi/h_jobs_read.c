@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "jobstate.h"
@@ -192,5 +193,36 @@ h_jobs_events(struct request *req)
 			      "created_at", db_res_str(res, i, 4, NULL)));
 	db_res_free(res);
 	resp_json_new(req, 200, json_pack("{s:o}", "items", items));
+	return KILN_OK;
+}
+
+/* GET /jobs/list/{user_id}: the marketplace clients' view, a bare array of
+ * {id, title, status, created_at, original_code_url, original_data_url},
+ * for the user themself or an admin; 404 for anyone else. */
+enum kiln_err
+h_jobs_list_brief(struct request *req)
+{
+	int64_t user = route_param(req, "user_id")->id;
+	struct db_val p[1] = {DBV_I64(user)};
+	struct db_res *res = NULL;
+	json_t *items;
+	enum kiln_err rc;
+	size_t i;
+
+	if (user != req->user_id && !(req->role_bit & ROLE_ADMIN))
+		return KILN_ERR_NOT_FOUND;
+	if ((rc = db_exec(req->app->db, STMT_JOB_LIST_BRIEF, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if ((items = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:n, s:n}", "id",
+						       (json_int_t)db_res_i64(res, i, 0), "title",
+						       db_res_str(res, i, 1, NULL), "status",
+						       db_res_str(res, i, 2, NULL), "created_at",
+						       db_res_str(res, i, 3, NULL),
+						       "original_code_url", "original_data_url"));
+	db_res_free(res);
+	resp_json_new(req, 200, items);
 	return KILN_OK;
 }

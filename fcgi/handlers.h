@@ -47,6 +47,9 @@ enum kiln_err h_jobs_stats(struct request *req);
 enum kiln_err h_jobs_events(struct request *req);
 enum kiln_err h_jobs_cancel(struct request *req);
 enum kiln_err h_jobs_patch(struct request *req);
+enum kiln_err h_jobs_force_complete(struct request *req);
+enum kiln_err h_jobs_purge(struct request *req);
+enum kiln_err h_jobs_list_brief(struct request *req);
 
 /* h_users.c */
 enum kiln_err h_users_create(struct request *req);

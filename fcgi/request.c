@@ -97,6 +97,7 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	req->api_key = request_env_dup(req, envp, "HTTP_X_API_KEY");
 	req->accept = request_env_dup(req, envp, "HTTP_ACCEPT");
 	req->remote_addr = request_env_dup(req, envp, "REMOTE_ADDR");
+	req->idempotency_key = request_env_dup(req, envp, "HTTP_IDEMPOTENCY_KEY");
 	rid = request_env(envp, "HTTP_X_REQUEST_ID");
 	if (rid != NULL && request_id_ok(rid)) {
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);

@@ -63,6 +63,7 @@ struct request {
 	const char *api_key;
 	const char *accept;
 	const char *remote_addr;
+	const char *idempotency_key; /* "" when none */
 	char request_id[REQ_ID_MAX + 1];
 
 	/* filled by the dispatcher */
@@ -77,6 +78,7 @@ struct request {
 	const char *role;         /* "user", "admin", ... ("" for none) */
 	int64_t api_key_id;       /* when authenticated by X-API-Key, else 0 */
 	char fam[40];             /* refresh family of a bearer session, "" for none */
+	int idem_claimed;         /* an Idempotency-Key was claimed for this request */
 	struct db_res *principal; /* the user's row (bearer auth), arena-owned */
 
 	/* the response */

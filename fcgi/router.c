@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "idempotency.h"
 #include "json.h"
 #include "parse.h"
 #include "ratelimit.h"
@@ -293,7 +294,15 @@ route_dispatch_table(struct request *req, const struct route *table, size_t n)
 	if ((req->route->flags & RF_JSON_BODY) &&
 	    (rc = route_parse_json(req, detail, sizeof(detail))) != KILN_OK)
 		goto fail;
+	if ((req->route->flags & RF_IDEMPOTENT) && idem_begin(req))
+		return;
 	rc = req->route->handler(req);
+	if (req->route->flags & RF_IDEMPOTENT) {
+		if (rc != KILN_OK && !req->responded)
+			resp_error(req, rc, detail[0] ? detail : NULL);
+		idem_end(req);
+		return;
+	}
 	if (rc == KILN_OK && req->responded)
 		return;
 	if (rc == KILN_OK)

@@ -18,19 +18,23 @@
  *   RF_STREAM    the handler writes its own response progressively (SSE)
  *   RF_AUDIT     the access log line is marked for audit (admin changes)
  *   RF_FORM      with RF_JSON_BODY: an application/x-www-form-urlencoded
- *                body is accepted too and left for the handler (logins) */
+ *                body is accepted too and left for the handler (logins)
+ *   RF_IDEMPOTENT an Idempotency-Key header makes a retry replay the first
+ *                answer for 24 h (fcgi/idempotency.h) */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,
 	RF_STREAM = 1u << 2,
 	RF_AUDIT = 1u << 3,
 	RF_FORM = 1u << 4,
+	RF_IDEMPOTENT = 1u << 5,
 };
 
 /* max_body values besides a byte count */
 #define BODY_NONE 0
 #define BODY_DEFAULT (-1)      /* the config's api.max_body */
 #define BODY_SMALL (64 * 1024) /* JSON documents of a few fields */
+#define BODY_JOB (1536 * 1024) /* a job: argv up to 1 MiB, script and payload 64 KiB each */
 
 #define ROUTE_DRAIN_MAX (64 * 1024 * 1024) /* bytes discarded after a 413 */
 

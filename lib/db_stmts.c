@@ -269,6 +269,19 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "UPDATE jobs SET name = IF(? = 1, ?, name), priority = IF(? = 1, ?, priority),"
 	 " progress = IF(? = 1, ?, progress) WHERE id = ?",
 	 "isiiidi", ""},
+    /* force-complete: the end a supervisor would write, by hand */
+    [STMT_JOB_FORCE_END] =
+	{"job_force_end",
+	 "UPDATE jobs SET status = ?, failure_reason = ?, wait_reason = NULL,"
+	 " cancel_requested = 0, finished_at = NOW(6) WHERE id = ? AND status = ?",
+	 "ssis", ""},
+    [STMT_JOB_DELETE] = {"job_delete", "DELETE FROM jobs WHERE id = ? AND status = ?", "is", ""},
+    /* GET /jobs/list/{user_id}: the marketplace clients' short rows */
+    [STMT_JOB_LIST_BRIEF] =
+	{"job_list_brief",
+	 "SELECT id, name, status, " ISO(
+	     "created_at") " FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT 1000",
+	 "i", "isss"},
     [STMT_EVENT_INSERT] =
 	{"event_insert",
 	 "INSERT INTO job_events (job_id, from_status, to_status, reason, actor_user_id)"
@@ -278,6 +291,25 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			 "SELECT from_status, to_status, reason, actor_user_id, " ISO(
 			     "created_at") " FROM job_events WHERE job_id = ? ORDER BY id",
 			 "i", "sssis"},
+    [STMT_IDEM_CLAIM] =
+	{"idem_claim",
+	 "INSERT INTO idempotency_keys (user_id, idem_key, request_hash) VALUES (?, ?, ?)", "iss",
+	 ""},
+    [STMT_IDEM_GET] = {"idem_get",
+		       "SELECT request_hash, status, response FROM idempotency_keys"
+		       " WHERE user_id = ? AND idem_key = ?",
+		       "is", "sis"},
+    [STMT_IDEM_EXPIRE] = {"idem_expire",
+			  "DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?"
+			  " AND created_at < NOW(6) - INTERVAL 24 HOUR",
+			  "is", ""},
+    [STMT_IDEM_FINISH] = {"idem_finish",
+			  "UPDATE idempotency_keys SET status = ?, response = ?"
+			  " WHERE user_id = ? AND idem_key = ?",
+			  "isis", ""},
+    [STMT_IDEM_DROP] = {"idem_drop",
+			"DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ?", "is",
+			""},
     [STMT_AUDIT_BALANCES] =
 	{"audit_balances",
 	 "SELECT u.id, u.email, u.balance_micros,"

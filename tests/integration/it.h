@@ -107,5 +107,7 @@ void suite_process(void);
 void suite_auth(void);
 void suite_users(void);
 void suite_wallet(void);
+void suite_intake(void);
+void suite_jobs(void);
 
 #endif

@@ -31,6 +31,8 @@ main(void)
 	suite_auth();
 	suite_users();
 	suite_wallet();
+	suite_intake();
+	suite_jobs();
 	suite_process();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -2,6 +2,7 @@
 /* t_db.c: MariaDB goes away and comes back while kiln-api keeps running:
  * the same workers answer 503 during the outage and recover by themselves. */
 #include <CUnit/CUnit.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,41 @@ db_signal(int sig)
 	return pid > 0 ? kill((pid_t)pid, sig) : -1;
 }
 
+/* 1 once every thread of MariaDB is stopped (state T): SIGSTOP is
+ * asynchronous, and a thread busy on a CPU stops only when it next enters
+ * the kernel. */
+static int
+db_stopped(void *arg)
+{
+	char path[512];
+	long pid = it_pidfile("run/mariadb.pid");
+	struct dirent *e;
+	DIR *d;
+	int all = 1, seen = 0;
+
+	(void)arg;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	if (pid <= 0 || (d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char state = '?';
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/stat", pid, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+			state = '?';
+		fclose(f);
+		seen++;
+		all &= state == 'T' || state == 't';
+	}
+	closedir(d);
+	return seen > 0 && all;
+}
+
 static void
 test_db_hung(void)
 {
@@ -72,6 +108,7 @@ test_db_hung(void)
 	 * [database] rw_timeout (3 s in the test stack) instead of waiting for
 	 * ever, answers 503, and comes back when the database does */
 	CU_ASSERT_EQUAL_FATAL(db_signal(SIGSTOP), 0);
+	CU_ASSERT(it_wait(5000, db_stopped, NULL));
 	it_http("GET", "/api/v1/health", NULL, NULL, 0, NULL, 0, &r);
 	CU_ASSERT_EQUAL(db_signal(SIGCONT), 0);
 	if (r.status != 503)

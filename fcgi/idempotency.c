@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* idempotency.c: Idempotency-Key (see idempotency.h). The request is
+ * identified by the SHA-256 of method, path and body; the key belongs to
+ * the caller, so two users never share one. */
+#include "idempotency.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "response.h"
+
+static void
+idem_hash(const struct request *req, char hex[65])
+{
+	unsigned char d[CRYPTO_SHA256_BYTES];
+	struct arena *a = req->arena;
+	size_t ml = strlen(req->method), pl = strlen(req->path);
+	char *buf = arena_alloc(a, ml + 1 + pl + 1 + req->body_len);
+
+	memcpy(buf, req->method, ml);
+	buf[ml] = ' ';
+	memcpy(buf + ml + 1, req->path, pl);
+	buf[ml + 1 + pl] = '\n';
+	if (req->body_len > 0)
+		memcpy(buf + ml + pl + 2, req->body, req->body_len);
+	crypto_sha256(buf, ml + pl + 2 + req->body_len, d);
+	crypto_hex(d, sizeof(d), hex);
+}
+
+static int
+idem_key_ok(const char *k)
+{
+	size_t n = strlen(k), i;
+
+	if (n == 0 || n > IDEM_KEY_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
+idem_begin(struct request *req)
+{
+	const char *key = req->idempotency_key;
+	char hash[65];
+	struct db_val p[3] = {DBV_I64(req->user_id), DBV_STR(key), DBV_STR(hash)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+
+	if (key[0] == '\0' || req->user_id == 0)
+		return 0;
+	if (!idem_key_ok(key)) {
+		resp_error(req, KILN_ERR_BAD_REQUEST,
+			   "Idempotency-Key must be 1 to 255 printable characters");
+		return 1;
+	}
+	idem_hash(req, hash);
+	(void)db_exec(req->app->db, STMT_IDEM_EXPIRE, p, 2, NULL, NULL, NULL);
+	rc = db_exec(req->app->db, STMT_IDEM_CLAIM, p, 3, NULL, NULL, NULL);
+	if (rc == KILN_OK) {
+		req->idem_claimed = 1;
+		return 0;
+	}
+	if (rc != KILN_ERR_CONFLICT ||
+	    (rc = db_exec(req->app->db, STMT_IDEM_GET, p, 2, &res, NULL, NULL)) != KILN_OK ||
+	    db_res_rows(res) != 1) {
+		db_res_free(res);
+		resp_error(req, rc == KILN_OK ? KILN_ERR_DB_RETRY : rc, NULL);
+		return 1;
+	}
+	if (strcmp(db_res_str(res, 0, 0, NULL), hash) != 0) {
+		json_t *d = json_pack("[{s:[s,s], s:s, s:s}]", "loc", "header", "Idempotency-Key",
+				      "msg", "this key was used with a different request", "type",
+				      "value_error.idempotency_key");
+
+		if (d == NULL)
+			abort();
+		resp_validation_new(req, d);
+	} else if (db_res_i64(res, 0, 1) == 0) {
+		resp_error(req, KILN_ERR_CONFLICT,
+			   "a request with this Idempotency-Key is in progress");
+	} else {
+		size_t len = 0;
+		const char *body = db_res_str(res, 0, 2, &len);
+
+		req->status = (int)db_res_i64(res, 0, 1);
+		req->resp_body = arena_strndup(req->arena, body, len);
+		req->resp_len = len;
+		req->body_type = "application/json";
+		req->responded = 1;
+		request_add_header(req, "Idempotent-Replayed", "true");
+	}
+	db_res_free(res);
+	return 1;
+}
+
+void
+idem_end(struct request *req)
+{
+	struct db_val p[4];
+
+	if (!req->idem_claimed)
+		return;
+	if (!req->responded || req->status >= 500) {
+		p[0] = DBV_I64(req->user_id);
+		p[1] = DBV_STR(req->idempotency_key);
+		(void)db_exec(req->app->db, STMT_IDEM_DROP, p, 2, NULL, NULL, NULL);
+		return;
+	}
+	p[0] = DBV_I64(req->status);
+	p[1] = DBV_STRN(req->resp_body ? req->resp_body : "", req->resp_len);
+	p[2] = DBV_I64(req->user_id);
+	p[3] = DBV_STR(req->idempotency_key);
+	(void)db_exec(req->app->db, STMT_IDEM_FINISH, p, 4, NULL, NULL, NULL);
+}

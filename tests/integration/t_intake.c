@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* t_intake.c: the rest of job intake through nginx: Idempotency-Key on
+ * POST /jobs, force-complete (staff only), purge (finished jobs only,
+ * owner or admin), and the marketplace list GET /jobs/list/{user_id}. */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "it.h"
+
+static char admin_token[2048];
+
+static int
+intake_init(void)
+{
+	return it_admin_login(admin_token, sizeof(admin_token)) == 0 ? 0 : 1;
+}
+
+/* POST /jobs with extra headers; OUT: *id of the job (0 when none). */
+static long
+submit(const char *token, const char *key, const char *body, long long *id, int *replayed)
+{
+	char auth[2100], idem[300], buf[16];
+	const char *h[] = {auth, key ? idem : NULL, NULL};
+	struct it_resp r;
+	json_t *j;
+	long s;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(idem, sizeof(idem), "Idempotency-Key: %s", key ? key : "");
+	it_http("POST", "/api/v1/jobs", "application/json", body, strlen(body), h, 0, &r);
+	s = r.status;
+	*id = 0;
+	if ((j = it_json(&r)) != NULL) {
+		*id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	*replayed = it_header(&r, "Idempotent-Replayed", buf, sizeof(buf)) != NULL;
+	it_resp_free(&r);
+	return s;
+}
+
+static long long
+total_jobs(const char *token)
+{
+	struct it_resp r;
+	long long n = -1;
+	json_t *j;
+
+	if (it_call("GET", "/api/v1/jobs/stats", token, NULL, &r) == 200 && (j = it_json(&r))) {
+		n = json_integer_value(json_object_get(j, "total"));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return n;
+}
+
+static void
+test_idempotency(void)
+{
+	char a[2048], b[2048];
+	long long id1, id2, id3;
+	int rep;
+
+	it_new_user("idem-a@example.com", a, sizeof(a));
+	it_new_user("idem-b@example.com", b, sizeof(b));
+	CU_ASSERT_EQUAL(submit(a, "order-1", "{\"command\":[\"true\"]}", &id1, &rep), 202);
+	CU_ASSERT(!rep);
+	CU_ASSERT_EQUAL(submit(a, "order-1", "{\"command\":[\"true\"]}", &id2, &rep), 202);
+	CU_ASSERT(rep);
+	CU_ASSERT_EQUAL(id1, id2);
+	CU_ASSERT_EQUAL(total_jobs(a), 1);
+	/* the same key with another request */
+	CU_ASSERT_EQUAL(submit(a, "order-1", "{\"command\":[\"false\"]}", &id3, &rep), 422);
+	CU_ASSERT_EQUAL(total_jobs(a), 1);
+	/* keys belong to their user */
+	CU_ASSERT_EQUAL(submit(b, "order-1", "{\"command\":[\"true\"]}", &id3, &rep), 202);
+	CU_ASSERT(!rep);
+	CU_ASSERT(id3 != id1);
+	/* a refused request stores its answer too; without a key nothing is kept */
+	CU_ASSERT_EQUAL(submit(a, "order-2", "{\"command\":[]}", &id3, &rep), 422);
+	CU_ASSERT_EQUAL(submit(a, "order-2", "{\"command\":[]}", &id3, &rep), 422);
+	CU_ASSERT(rep);
+	CU_ASSERT_EQUAL(submit(a, NULL, "{\"command\":[\"true\"]}", &id2, &rep), 202);
+	CU_ASSERT_EQUAL(submit(a, NULL, "{\"command\":[\"true\"]}", &id3, &rep), 202);
+	CU_ASSERT(id2 != id3);
+	CU_ASSERT_EQUAL(total_jobs(a), 3);
+	CU_ASSERT_EQUAL(submit(a, "bad key with spaces", "{\"command\":[\"true\"]}", &id3, &rep),
+			400);
+}
+
+static void
+test_force_complete_and_purge(void)
+{
+	char u[2048], op[2048], other[2048], path[128], body[256];
+	long long id;
+	struct it_resp r;
+	int rep;
+
+	it_new_user("force-u@example.com", u, sizeof(u));
+	it_new_user("force-other@example.com", other, sizeof(other));
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"force-op@example.com\",\"password\":\"%s\","
+		 "\"role\":\"operator\"}",
+		 IT_PASSWORD);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/users", admin_token, body), 201);
+	CU_ASSERT_EQUAL(it_login("force-op@example.com", IT_PASSWORD, op, sizeof(op)), 200);
+	CU_ASSERT_EQUAL(submit(u, NULL, "{\"script\":\"echo hi\"}", &id, &rep), 202);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", id);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, "{\"status\":\"completed\"}"), 403);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, op, "{\"status\":\"running\"}"), 422);
+	CU_ASSERT_EQUAL(
+	    it_call("POST", path, op,
+		    "{\"status\":\"failed\",\"reason\":\"operator_abort\",\"stderr\":\"x\"}", &r),
+	    200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"failed\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"failure_reason\":\"operator_abort\""));
+	CU_ASSERT_PTR_NULL(strstr(r.body, "\"finished_at\":null"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, op, "{\"status\":\"completed\"}"), 409);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/events", id);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"failed\""));
+	it_resp_free(&r);
+	/* purge: the owner, a finished job; then it is gone */
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/purge", id);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, other, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, op, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	/* a pending job cannot be purged */
+	CU_ASSERT_EQUAL(submit(u, NULL, "{\"script\":\"echo hi\"}", &id, &rep), 202);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/purge", id);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 409);
+}
+
+static void
+test_list_brief(void)
+{
+	char u[2048], other[2048], path[128];
+	long long uid, id;
+	struct it_resp r;
+	json_t *j;
+	int rep;
+
+	uid = it_new_user("brief@example.com", u, sizeof(u));
+	it_new_user("brief-other@example.com", other, sizeof(other));
+	CU_ASSERT_EQUAL(
+	    submit(u, NULL, "{\"name\":\"My Training Job\",\"command\":[\"true\"]}", &id, &rep),
+	    202);
+	snprintf(path, sizeof(path), "/api/v1/jobs/list/%lld", uid);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	j = it_json(&r);
+	CU_ASSERT(json_is_array(j));
+	CU_ASSERT_EQUAL(json_array_size(j), 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(j, 0), "title")),
+			       "My Training Job");
+	CU_ASSERT(json_object_get(json_array_get(j, 0), "original_code_url") != NULL);
+	json_decref(j);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, other, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, admin_token, NULL), 200);
+}
+
+void
+suite_intake(void)
+{
+	CU_pSuite s = CU_add_suite("job intake", intake_init, NULL);
+
+	CU_add_test(s, "Idempotency-Key replays the first answer, once per user", test_idempotency);
+	CU_add_test(s, "force-complete is for staff; purge for finished jobs",
+		    test_force_complete_and_purge);
+	CU_add_test(s, "GET /jobs/list/{user_id}: the user or an admin", test_list_brief);
+}
