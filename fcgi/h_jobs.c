@@ -153,7 +153,8 @@ struct job_new {
 	char working_dir[JOBSPEC_DIR_MAX + 1];
 	struct compute_spec res;
 	int64_t priority, max_attempts, estimate;
-	int64_t id; /* OUT */
+	int64_t project_id; /* 0 for none */
+	int64_t id;         /* OUT */
 };
 
 /* command: 1..256 strings of 1..4096 bytes without NUL. */
@@ -212,7 +213,7 @@ static enum kiln_err
 jobs_create_txn(struct db *db, void *arg)
 {
 	struct job_new *j = arg;
-	struct db_val p[16] = {DBV_I64(j->user_id),
+	struct db_val p[17] = {DBV_I64(j->user_id),
 			       DBV_STR(j->kind),
 			       DBV_STR(j->name),
 			       DBV_STR("queued"),
@@ -227,19 +228,31 @@ jobs_create_txn(struct db *db, void *arg)
 			       DBV_I64(j->res.memory_bytes),
 			       DBV_I64(j->res.timeout_seconds),
 			       DBV_I64(j->estimate),
-			       DBV_I64(j->max_attempts)};
+			       DBV_I64(j->max_attempts),
+			       j->project_id ? DBV_I64(j->project_id) : DBV_NULL};
 	uint64_t id = 0;
 	enum kiln_err rc;
 
-	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 16, NULL, NULL, &id)) != KILN_OK)
+	if (j->project_id) { /* the project is the caller's, and stays while we insert */
+		struct db_val q[1] = {DBV_I64(j->project_id)};
+		struct db_res *res = NULL;
+
+		rc = db_exec(db, STMT_PROJECT_LOCK, q, 1, &res, NULL, NULL);
+		if (rc == KILN_OK && (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != j->user_id))
+			rc = KILN_ERR_NOT_FOUND;
+		db_res_free(res);
+		if (rc != KILN_OK)
+			return rc;
+	}
+	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 17, NULL, NULL, &id)) != KILN_OK)
 		return rc;
 	j->id = (int64_t)id;
 	return jobs_event(db, j->id, NULL, "pending", "submitted", j->user_id);
 }
 
-static const char *const create_fields[] = {"name",         "command", "script",    "working_dir",
-					    "env",          "payload", "resources", "priority",
-					    "max_attempts", NULL};
+static const char *const create_fields[] = {
+    "name",      "command",  "script",       "working_dir", "env", "payload",
+    "resources", "priority", "max_attempts", "project_id",  NULL};
 
 /* Validates the body into OUT: j (JSON texts allocated). 1 after a 422. */
 static int
@@ -287,6 +300,7 @@ jobs_read_spec(struct request *req, struct job_new *j, int *bad_dir)
 	}
 	v_int(obj, "priority", 0, 0, -100, 100, &j->priority, errs);
 	v_int(obj, "max_attempts", 0, 0, 1, 10, &j->max_attempts, errs);
+	v_int(obj, "project_id", 0, 1, 1, INT64_MAX, &j->project_id, errs);
 	if (v_reject(req, errs))
 		return 1;
 	if (cmd != NULL)

@@ -51,6 +51,13 @@ enum kiln_err h_jobs_force_complete(struct request *req);
 enum kiln_err h_jobs_purge(struct request *req);
 enum kiln_err h_jobs_list_brief(struct request *req);
 
+/* h_projects.c */
+enum kiln_err h_projects_create(struct request *req);
+enum kiln_err h_projects_list(struct request *req);
+enum kiln_err h_projects_get(struct request *req);
+enum kiln_err h_projects_update(struct request *req);
+enum kiln_err h_projects_delete(struct request *req);
+
 /* h_users.c */
 enum kiln_err h_users_create(struct request *req);
 enum kiln_err h_users_list(struct request *req);

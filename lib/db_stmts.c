@@ -230,9 +230,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	{"job_insert",
 	 "INSERT INTO jobs (user_id, kind, name, wait_reason, priority, command_json,"
 	 " script, working_dir, env_json, payload_json, gpus, cpu_count, memory_bytes,"
-	 " timeout_seconds, estimated_cost_micros, max_attempts)"
-	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	 "isssisssssiiiiii", ""},
+	 " timeout_seconds, estimated_cost_micros, max_attempts, project_id)"
+	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	 "isssisssssiiiiiii", ""},
     [STMT_JOB_GET] = {"job_get", "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", JOB_SIG},
     [STMT_JOB_LOCK] =
 	{"job_lock",
@@ -291,6 +291,31 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			 "SELECT from_status, to_status, reason, actor_user_id, " ISO(
 			     "created_at") " FROM job_events WHERE job_id = ? ORDER BY id",
 			 "i", "sssis"},
+    [STMT_PROJECT_INSERT] = {"project_insert",
+			     "INSERT INTO projects (user_id, name, description) VALUES (?, ?, ?)",
+			     "iss", ""},
+    [STMT_PROJECT_GET] = {"project_get",
+			  "SELECT id, user_id, name, description, " ISO("created_at") ", " ISO(
+			      "updated_at") " FROM projects WHERE id = ?",
+			  "i", "iissss"},
+    [STMT_PROJECT_LOCK] = {"project_lock", "SELECT user_id FROM projects WHERE id = ? FOR UPDATE",
+			   "i", "i"},
+    [STMT_PROJECT_LIST] = {"project_list",
+			   "SELECT id, user_id, name, description, " ISO("created_at") ", " ISO(
+			       "updated_at") " FROM projects WHERE user_id = ?"
+					     " ORDER BY id DESC LIMIT ? OFFSET ?",
+			   "iii", "iissss"},
+    [STMT_PROJECT_COUNT] = {"project_count", "SELECT COUNT(*) FROM projects WHERE user_id = ?", "i",
+			    "i"},
+    [STMT_PROJECT_UPDATE] = {"project_update",
+			     "UPDATE projects SET name = ?, description = ? WHERE id = ?", "ssi",
+			     ""},
+    [STMT_PROJECT_DELETE] = {"project_delete", "DELETE FROM projects WHERE id = ?", "i", ""},
+    [STMT_PROJECT_ACTIVE_JOBS] =
+	{"project_active_jobs",
+	 "SELECT COUNT(*) FROM jobs WHERE project_id = ?"
+	 " AND status IN ('pending', 'moderating', 'preparing', 'running')",
+	 "i", "i"},
     [STMT_IDEM_CLAIM] =
 	{"idem_claim",
 	 "INSERT INTO idempotency_keys (user_id, idem_key, request_hash) VALUES (?, ?, ?)", "iss",

@@ -48,15 +48,19 @@ stop_pid() {
 db_ping() { mariadb-admin --no-defaults --socket="$dir/run/mysqld.sock" -uroot ping; }
 
 db_start() {
-	mkdir -p "$dir/db" "$dir/run" "$dir/log"
+	# a private tmpdir: a MariaDB starting elsewhere on the machine sweeps
+	# the temporary files of its own tmpdir, which must not be ours
+	mkdir -p "$dir/db" "$dir/run" "$dir/log" "$dir/tmp"
 	if [ ! -d "$dir/db/mysql" ]; then
 		mariadb-install-db --no-defaults --datadir="$dir/db" --user="$(id -un)" \
+			--tmpdir="$dir/tmp" \
 			--auth-root-authentication-method=socket --skip-test-db \
 			>"$dir/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed: $dir/log/mariadb-install.log"
 	fi
 	pid_alive "$dir/run/mariadb.pid" && return 0
 	rm -f "$dir/run/mysqld.sock"
 	setsid mariadbd --no-defaults --datadir="$dir/db" --socket="$dir/run/mysqld.sock" \
+		--tmpdir="$dir/tmp" \
 		--skip-networking --pid-file="$dir/run/mariadb.pid" --user="$(id -un)" \
 		--log-error="$dir/log/mariadb.log" --innodb-buffer-pool-size=128M \
 		--innodb-flush-log-at-trx-commit=2 --skip-name-resolve \

@@ -164,6 +164,73 @@ test_list_brief(void)
 	CU_ASSERT_EQUAL(it_call_status("GET", path, admin_token, NULL), 200);
 }
 
+/* POST /projects as token; the new id (0 when refused). */
+static long long
+new_project(const char *token, const char *body)
+{
+	struct it_resp r;
+	long long id = 0;
+	json_t *j;
+
+	if (it_call("POST", "/api/v1/projects", token, body, &r) == 201 && (j = it_json(&r))) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return id;
+}
+
+static void
+test_projects(void)
+{
+	char u[2048], other[2048], path[128], body[160];
+	long long pid, foreign, job, job2;
+	struct it_resp r;
+	int rep;
+
+	it_new_user("proj@example.com", u, sizeof(u));
+	it_new_user("proj-other@example.com", other, sizeof(other));
+	/* the film docs' example */
+	pid = new_project(
+	    u, "{\"name\": \"My First Film\", \"description\": \"A short film about AI\"}");
+	CU_ASSERT_FATAL(pid > 0);
+	foreign = new_project(other, "{\"name\": \"theirs\"}");
+	CU_ASSERT_EQUAL(new_project(u, "{\"description\": \"no name\"}"), 0);
+	CU_ASSERT_EQUAL(new_project(u, "{\"name\": \"\"}"), 0);
+	CU_ASSERT_EQUAL(new_project(u, "{\"name\": \"x\", \"colour\": 1}"), 0);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/projects/", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "My First Film"));
+	CU_ASSERT_PTR_NULL(strstr(r.body, "theirs"));
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/projects/%lld", pid);
+	CU_ASSERT_EQUAL(
+	    it_call_status(
+		"PUT", path, u,
+		"{\"name\": \"Updated Film Name\", \"description\": \"Updated description\"}"),
+	    200);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "Updated Film Name"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, other, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("PUT", path, other, "{\"name\": \"mine now\"}"), 404);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, other, NULL), 404);
+	/* a job in the project; another user's project is not found */
+	snprintf(body, sizeof(body), "{\"command\":[\"true\"],\"project_id\":%lld}", pid);
+	CU_ASSERT_EQUAL(submit(u, NULL, body, &job, &rep), 202);
+	snprintf(body, sizeof(body), "{\"command\":[\"true\"],\"project_id\":%lld}", foreign);
+	CU_ASSERT_EQUAL(submit(u, NULL, body, &job2, &rep), 404);
+	/* active jobs keep it; once they end, it goes and they stay */
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 409);
+	snprintf(body, sizeof(body), "/api/v1/jobs/%lld/cancel", job);
+	CU_ASSERT_EQUAL(it_call_status("POST", body, u, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	snprintf(body, sizeof(body), "/api/v1/jobs/%lld", job);
+	CU_ASSERT_EQUAL(it_call("GET", body, u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"project_id\":null"));
+	it_resp_free(&r);
+}
+
 void
 suite_intake(void)
 {
@@ -173,4 +240,5 @@ suite_intake(void)
 	CU_add_test(s, "force-complete is for staff; purge for finished jobs",
 		    test_force_complete_and_purge);
 	CU_add_test(s, "GET /jobs/list/{user_id}: the user or an admin", test_list_brief);
+	CU_add_test(s, "projects: CRUD, owner-scoped, jobs in them, delete rules", test_projects);
 }
