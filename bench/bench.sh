@@ -290,6 +290,12 @@ token=$(curl -fsS -X POST -H 'Content-Type: application/json' -d "$login_body" "
 	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || die "could not log in as the first admin"
 measure me /api/v1/auth/me "$conns" off "Authorization: Bearer $token"
+# GET /api/v1/jobs/{id}: the DESIGN.md budget route (authenticated read of
+# one job row, owner-scoped)
+job_id=$(curl -fsS -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+	-d '{"name":"bench","command":["true"]}' "$base/api/v1/jobs" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+[ -n "$job_id" ] || die "could not submit the bench job"
+measure job "/api/v1/jobs/$job_id" "$conns" off "Authorization: Bearer $token"
 # Login latency: argon2id at the configured cost is deliberately slow.
 login_ms=()
 for _ in $(seq 20); do
