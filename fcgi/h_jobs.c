@@ -146,17 +146,6 @@ h_jobs_estimate(struct request *req)
 	return KILN_OK;
 }
 
-struct job_new {
-	int64_t user_id;
-	const char *kind, *name, *script;
-	char *command_json, *env_json, *payload_json; /* new (malloc), freed by the caller */
-	char working_dir[JOBSPEC_DIR_MAX + 1];
-	struct compute_spec res;
-	int64_t priority, max_attempts, estimate;
-	int64_t project_id; /* 0 for none */
-	int64_t id;         /* OUT */
-};
-
 /* command: 1..256 strings of 1..4096 bytes without NUL. */
 static void
 jobs_command(json_t *cmd, json_t *errs)
@@ -209,11 +198,10 @@ jobs_env(json_t *env, json_t *errs)
 	}
 }
 
-static enum kiln_err
-jobs_create_txn(struct db *db, void *arg)
+enum kiln_err
+jobs_insert(struct db *db, struct job_new *j)
 {
-	struct job_new *j = arg;
-	struct db_val p[17] = {DBV_I64(j->user_id),
+	struct db_val p[18] = {DBV_I64(j->user_id),
 			       DBV_STR(j->kind),
 			       DBV_STR(j->name),
 			       DBV_STR("queued"),
@@ -229,7 +217,8 @@ jobs_create_txn(struct db *db, void *arg)
 			       DBV_I64(j->res.timeout_seconds),
 			       DBV_I64(j->estimate),
 			       DBV_I64(j->max_attempts),
-			       j->project_id ? DBV_I64(j->project_id) : DBV_NULL};
+			       j->project_id ? DBV_I64(j->project_id) : DBV_NULL,
+			       j->batch_id ? DBV_I64(j->batch_id) : DBV_NULL};
 	uint64_t id = 0;
 	enum kiln_err rc;
 
@@ -244,26 +233,33 @@ jobs_create_txn(struct db *db, void *arg)
 		if (rc != KILN_OK)
 			return rc;
 	}
-	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 17, NULL, NULL, &id)) != KILN_OK)
+	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 18, NULL, NULL, &id)) != KILN_OK)
 		return rc;
 	j->id = (int64_t)id;
 	return jobs_event(db, j->id, NULL, "pending", "submitted", j->user_id);
+}
+
+static enum kiln_err
+jobs_create_txn(struct db *db, void *arg)
+{
+	return jobs_insert(db, arg);
 }
 
 static const char *const create_fields[] = {
     "name",      "command",  "script",       "working_dir", "env", "payload",
     "resources", "priority", "max_attempts", "project_id",  NULL};
 
-/* Validates the body into OUT: j (JSON texts allocated). 1 after a 422. */
-static int
-jobs_read_spec(struct request *req, struct job_new *j, int *bad_dir)
+int
+jobs_parse_spec(json_t *obj, json_t *errs, struct job_new *j, int *bad_dir)
 {
-	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *cmd, *res, *payload;
+	json_t *cmd, *res, *payload;
 	const char *dir;
 	size_t len;
+	size_t before = json_array_size(errs);
 
-	if (obj == NULL)
-		return v_reject(req, errs);
+	memset(j, 0, sizeof(*j));
+	j->res = (struct compute_spec)JOBS_DEFAULT_RESOURCES;
+	j->max_attempts = 3;
 	v_unknown(obj, create_fields, errs);
 	j->name = v_str(obj, "name", 0, JOBS_NAME_MAX, errs, NULL);
 	if (j->name != NULL && j->name[0] == '\0')
@@ -301,7 +297,7 @@ jobs_read_spec(struct request *req, struct job_new *j, int *bad_dir)
 	v_int(obj, "priority", 0, 0, -100, 100, &j->priority, errs);
 	v_int(obj, "max_attempts", 0, 0, 1, 10, &j->max_attempts, errs);
 	v_int(obj, "project_id", 0, 1, 1, INT64_MAX, &j->project_id, errs);
-	if (v_reject(req, errs))
+	if (json_array_size(errs) > before)
 		return 1;
 	if (cmd != NULL)
 		j->command_json = json_dumps(cmd, JSON_COMPACT);
@@ -315,55 +311,73 @@ jobs_read_spec(struct request *req, struct job_new *j, int *bad_dir)
 		if (j->payload_json != NULL && strlen(j->payload_json) > JOBS_PAYLOAD_MAX) {
 			v_err(errs, "payload", "larger than 64 KiB",
 			      "value_error.any_str.max_length");
-			return v_reject(req, errs);
+			return 1;
 		}
 	}
 	return 0;
 }
 
+void
+jobs_spec_free(struct job_new *j)
+{
+	free(j->command_json);
+	free(j->env_json);
+	free(j->payload_json);
+	j->command_json = j->env_json = j->payload_json = NULL;
+}
+
+enum kiln_err
+jobs_quote(struct request *req, const struct prices *prices, const struct limits *lim,
+	   struct job_new *j, int *over)
+{
+	struct estimate e;
+	enum kiln_err rc;
+
+	*over = 0;
+	if ((rc = estimate_compute(prices, &j->res, &e)) != KILN_OK)
+		return rc;
+	j->estimate = e.total;
+	if (e.total > lim->max_job_cost) {
+		char detail[160], a[MONEY_TEXT_MAX], b[MONEY_TEXT_MAX];
+
+		money_format(e.total, a);
+		money_format(lim->max_job_cost, b);
+		snprintf(detail, sizeof(detail), "the job may cost %s credits; max_job_cost is %s",
+			 a, b);
+		resp_error(req, KILN_ERR_COST_LIMIT, detail);
+		*over = 1;
+	}
+	return KILN_OK;
+}
+
 enum kiln_err
 h_jobs_create(struct request *req)
 {
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
 	struct job_new j;
 	struct prices prices;
-	struct estimate e;
 	struct user_limits lim;
-	int bad_dir = 0;
+	int bad_dir = 0, over = 0;
 	enum kiln_err rc;
 
 	memset(&j, 0, sizeof(j));
-	j.user_id = req->user_id;
-	j.res = (struct compute_spec)JOBS_DEFAULT_RESOURCES;
-	j.max_attempts = 3;
-	if (jobs_read_spec(req, &j, &bad_dir)) {
+	if (obj == NULL || jobs_parse_spec(obj, errs, &j, &bad_dir)) {
+		v_reject(req, errs);
 		rc = KILN_OK;
 		goto out;
 	}
+	j.user_id = req->user_id;
 	if (bad_dir) {
 		rc = KILN_ERR_WORKING_DIR;
 		goto out;
 	}
 	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
-	    (rc = estimate_compute(&prices, &j.res, &e)) != KILN_OK ||
-	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
+	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK ||
+	    (rc = jobs_quote(req, &prices, &lim.eff, &j, &over)) != KILN_OK || over)
 		goto out;
-	if (e.total > lim.eff.max_job_cost) {
-		char detail[160], a[MONEY_TEXT_MAX], b[MONEY_TEXT_MAX];
-
-		money_format(e.total, a);
-		money_format(lim.eff.max_job_cost, b);
-		snprintf(detail, sizeof(detail), "the job may cost %s credits; max_job_cost is %s",
-			 a, b);
-		resp_error(req, KILN_ERR_COST_LIMIT, detail);
-		rc = KILN_OK;
-		goto out;
-	}
-	j.estimate = e.total;
 	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
 		rc = h_jobs_respond(req, j.id, 202);
 out:
-	free(j.command_json);
-	free(j.env_json);
-	free(j.payload_json);
+	jobs_spec_free(&j);
 	return rc;
 }

@@ -6,9 +6,41 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "db.h"
 #include "err.h"
+#include "estimate.h"
+#include "jobspec.h"
+#include "limits.h"
 #include "request.h"
+
+/* A job about to be stored, validated (h_jobs.c). */
+struct job_new {
+	int64_t user_id;
+	const char *kind, *name, *script;             /* borrowed from the request's JSON */
+	char *command_json, *env_json, *payload_json; /* new (malloc): jobs_spec_free */
+	char working_dir[JOBSPEC_DIR_MAX + 1];
+	struct compute_spec res;
+	int64_t priority, max_attempts, estimate;
+	int64_t project_id; /* 0 for none */
+	int64_t batch_id;   /* 0 for none */
+	int64_t id;         /* OUT */
+};
+
+/* Validates one job spec object into OUT: j (defaults first), adding 422
+ * details to errs. Returns 1 when it added any. OUT: *bad_dir when the
+ * working_dir leaves the job directory (a 400, not a 422). */
+int jobs_parse_spec(json_t *obj, json_t *errs, struct job_new *j, int *bad_dir);
+/* Frees what jobs_parse_spec allocated. */
+void jobs_spec_free(struct job_new *j);
+/* Quotes j into j->estimate; above lim->max_job_cost answers 400
+ * cost_limit_exceeded and sets OUT: *over. */
+enum kiln_err jobs_quote(struct request *req, const struct prices *prices, const struct limits *lim,
+			 struct job_new *j, int *over);
+/* Inserts j (inside the caller's transaction) with its first event;
+ * OUT: j->id. A project_id that is not the user's is KILN_ERR_NOT_FOUND. */
+enum kiln_err jobs_insert(struct db *db, struct job_new *j);
 
 /* Appends a job_events row (from may be NULL for the first). */
 enum kiln_err jobs_event(struct db *db, int64_t job_id, const char *from, const char *to,

@@ -230,9 +230,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	{"job_insert",
 	 "INSERT INTO jobs (user_id, kind, name, wait_reason, priority, command_json,"
 	 " script, working_dir, env_json, payload_json, gpus, cpu_count, memory_bytes,"
-	 " timeout_seconds, estimated_cost_micros, max_attempts, project_id)"
-	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	 "isssisssssiiiiiii", ""},
+	 " timeout_seconds, estimated_cost_micros, max_attempts, project_id, batch_id)"
+	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	 "isssisssssiiiiiiii", ""},
     [STMT_JOB_GET] = {"job_get", "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", JOB_SIG},
     [STMT_JOB_LOCK] =
 	{"job_lock",
