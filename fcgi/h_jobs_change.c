@@ -336,3 +336,34 @@ h_jobs_purge(struct request *req)
 	resp_empty(req, 204);
 	return KILN_OK;
 }
+
+enum kiln_err
+jobs_cancel_in(struct db *db, int64_t id, int64_t actor, int *ended)
+{
+	struct change c;
+	enum kiln_err rc;
+
+	memset(&c, 0, sizeof(c));
+	c.id = id;
+	c.actor = actor;
+	c.reason = "batch cancelled";
+	rc = cancel_txn(db, &c);
+	*ended = rc == KILN_OK && c.outcome == CHANGE_DONE;
+	return rc;
+}
+
+enum kiln_err
+jobs_force_in(struct db *db, int64_t id, const char *to, int64_t actor, int *ended)
+{
+	struct force f;
+	enum kiln_err rc;
+
+	memset(&f, 0, sizeof(f));
+	f.c.id = id;
+	f.c.to = to;
+	f.c.actor = actor;
+	f.c.reason = "batch forced by operator";
+	rc = force_txn(db, &f);
+	*ended = rc == KILN_OK && f.c.outcome == CHANGE_DONE;
+	return rc;
+}

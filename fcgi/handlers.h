@@ -51,6 +51,14 @@ enum kiln_err h_jobs_force_complete(struct request *req);
 enum kiln_err h_jobs_purge(struct request *req);
 enum kiln_err h_jobs_list_brief(struct request *req);
 
+/* h_batches.c */
+enum kiln_err h_batches_create(struct request *req);
+enum kiln_err h_batches_list(struct request *req);
+enum kiln_err h_batches_get(struct request *req);
+enum kiln_err h_batches_cancel(struct request *req);
+enum kiln_err h_batches_force_complete(struct request *req);
+enum kiln_err h_batches_delete(struct request *req);
+
 /* h_projects.c */
 enum kiln_err h_projects_create(struct request *req);
 enum kiln_err h_projects_list(struct request *req);

@@ -57,4 +57,11 @@ enum kiln_err jobs_visible(struct request *req, int64_t id, struct db_res **res)
 /* Answers job id (which the caller may see) with status. */
 enum kiln_err h_jobs_respond(struct request *req, int64_t id, int status);
 
+/* Inside the caller's transaction (batches): cancel job id as
+ * POST /jobs/{id}/cancel does, or end it as force-complete does with
+ * status to. OUT: *ended = 1 when the job reached its end now (the caller
+ * releases its hold after commit). */
+enum kiln_err jobs_cancel_in(struct db *db, int64_t id, int64_t actor, int *ended);
+enum kiln_err jobs_force_in(struct db *db, int64_t id, const char *to, int64_t actor, int *ended);
+
 #endif

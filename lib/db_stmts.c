@@ -316,6 +316,33 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "SELECT COUNT(*) FROM jobs WHERE project_id = ?"
 	 " AND status IN ('pending', 'moderating', 'preparing', 'running')",
 	 "i", "i"},
+    [STMT_BATCH_INSERT] = {"batch_insert",
+			   "INSERT INTO job_batches (user_id, name, description, max_parallel,"
+			   " failure_policy) VALUES (?, ?, ?, ?, ?)",
+			   "issis", ""},
+    [STMT_BATCH_GET] = {"batch_get",
+			"SELECT id, user_id, name, description, max_parallel, failure_policy, " ISO(
+			    "created_at") " FROM job_batches WHERE id = ?",
+			"i", "iississ"},
+    [STMT_BATCH_LIST] =
+	{"batch_list",
+	 "SELECT id, user_id, name, description, max_parallel, failure_policy, " ISO(
+	     "created_at") " FROM job_batches WHERE user_id = ?"
+			   " ORDER BY id DESC LIMIT ? OFFSET ?",
+	 "iii", "iississ"},
+    [STMT_BATCH_COUNT] = {"batch_count", "SELECT COUNT(*) FROM job_batches WHERE user_id = ?", "i",
+			  "i"},
+    [STMT_BATCH_JOBS] = {"batch_jobs",
+			 "SELECT " JOB_COLS " FROM jobs WHERE batch_id = ? ORDER BY id", "i",
+			 JOB_SIG},
+    [STMT_BATCH_JOB_IDS] = {"batch_job_ids",
+			    "SELECT id FROM jobs WHERE batch_id = ? ORDER BY id FOR UPDATE", "i",
+			    "i"},
+    [STMT_BATCH_STATUS_COUNTS] = {"batch_status_counts",
+				  "SELECT status, COUNT(*) FROM jobs WHERE batch_id = ?"
+				  " GROUP BY status",
+				  "i", "si"},
+    [STMT_BATCH_DELETE] = {"batch_delete", "DELETE FROM job_batches WHERE id = ?", "i", ""},
     [STMT_IDEM_CLAIM] =
 	{"idem_claim",
 	 "INSERT INTO idempotency_keys (user_id, idem_key, request_hash) VALUES (?, ?, ?)", "iss",

@@ -231,6 +231,94 @@ test_projects(void)
 	it_resp_free(&r);
 }
 
+static void
+test_batches(void)
+{
+	char u[2048], other[2048], op[2048], path[128], body[256];
+	struct it_resp r;
+	long long bid;
+	json_t *j;
+
+	it_new_user("batch@example.com", u, sizeof(u));
+	it_new_user("batch-other@example.com", other, sizeof(other));
+	/* the command-runner docs' example, as written */
+	CU_ASSERT_EQUAL(
+	    it_call(
+		"POST", "/api/v1/job-batches", u,
+		"{\"name\": \"nightly-ui-suite\", \"description\": \"Chromium smoke\","
+		" \"jobs\": [{\"name\": \"login\", \"command\": [\"pytest\", \"tests/login.py\"]},"
+		" {\"name\": \"checkout\", \"command\": [\"pytest\", \"tests/checkout.py\"]}]}",
+		&r),
+	    201);
+	j = it_json(&r);
+	bid = json_integer_value(json_object_get(j, "id"));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "jobs")), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")), "pending");
+	CU_ASSERT_EQUAL(
+	    json_integer_value(json_object_get(json_object_get(j, "counts"), "pending")), 2);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
+				   json_array_get(json_object_get(j, "jobs"), 0), "name")),
+			       "login");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+			    json_array_get(json_object_get(j, "jobs"), 1), "batch_id")),
+			bid);
+	json_decref(j);
+	it_resp_free(&r);
+	/* a bad job anywhere refuses the whole batch, naming it */
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/job-batches", u,
+				"{\"name\": \"b\", \"jobs\": [{\"command\": [\"true\"]},"
+				" {\"command\": [\"true\"], \"colour\": 1}]}",
+				&r),
+			422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "jobs[1].colour"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(
+	    it_call_status("POST", "/api/v1/job-batches", u, "{\"name\": \"b\", \"jobs\": []}"),
+	    422);
+	CU_ASSERT_EQUAL(
+	    it_call_status("POST", "/api/v1/job-batches", u,
+			   "{\"name\": \"b\", \"jobs\": [{\"command\": [\"x\"],"
+			   " \"resources\": {\"gpus\": 16, \"timeout_seconds\": 604800}}]}"),
+	    400);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/jobs/stats", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":2"));
+	it_resp_free(&r);
+	/* owner-scoped; listing; the delete waits for the jobs to end */
+	snprintf(path, sizeof(path), "/api/v1/job-batches/%lld", bid);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, other, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, other, NULL), 404);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/job-batches", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "nightly-ui-suite"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 409);
+	/* force-complete is for staff */
+	snprintf(body, sizeof(body), "/api/v1/job-batches/%lld/force-complete", bid);
+	CU_ASSERT_EQUAL(it_call_status("POST", body, u, "{\"status\": \"completed\"}"), 403);
+	snprintf(body, sizeof(body),
+		 "{\"email\":\"batch-op@example.com\",\"password\":\"%s\","
+		 "\"role\":\"operator\"}",
+		 IT_PASSWORD);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/users", admin_token, body), 201);
+	CU_ASSERT_EQUAL(it_login("batch-op@example.com", IT_PASSWORD, op, sizeof(op)), 200);
+	/* cancel: every unfinished job, once; the batch's status follows */
+	snprintf(body, sizeof(body), "/api/v1/job-batches/%lld/cancel", bid);
+	CU_ASSERT_EQUAL(it_call("POST", body, u, NULL, &r), 200);
+	j = it_json(&r);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")), "cancelled");
+	CU_ASSERT_EQUAL(
+	    json_integer_value(json_object_get(json_object_get(j, "counts"), "cancelled")), 2);
+	json_decref(j);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("POST", body, u, NULL), 200);
+	snprintf(body, sizeof(body), "/api/v1/job-batches/%lld/force-complete", bid);
+	CU_ASSERT_EQUAL(it_call_status("POST", body, op, "{\"status\": \"completed\"}"), 200);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/jobs/stats", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+	it_resp_free(&r);
+}
+
 void
 suite_intake(void)
 {
@@ -241,4 +329,5 @@ suite_intake(void)
 		    test_force_complete_and_purge);
 	CU_add_test(s, "GET /jobs/list/{user_id}: the user or an admin", test_list_brief);
 	CU_add_test(s, "projects: CRUD, owner-scoped, jobs in them, delete rules", test_projects);
+	CU_add_test(s, "batches: all or nothing, counts and status, cancel, delete", test_batches);
 }

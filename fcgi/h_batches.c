@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/* h_batches.c: batches of jobs submitted together. Every job is validated
+ * and quoted like POST /jobs, and the batch is stored with all its jobs in
+ * one transaction or not at all. A batch's status is derived from its
+ * jobs' statuses. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "jobstate.h"
+#include "ledger.h"
+#include "response.h"
+#include "validate.h"
+#include "views.h"
+
+#define BATCH_JOBS_MAX 1000
+
+/* pending while any job waits and none runs; running while any runs;
+ * once all have ended: completed, failed (any failure) or cancelled */
+static const char *
+batch_status(const int64_t counts[JOB_STATUS_COUNT])
+{
+	int64_t active = counts[1] + counts[3] + counts[4]; /* moderating, preparing, running */
+	int64_t failed = counts[2] + counts[6] + counts[8]; /* moderation_failed, failed, killed */
+
+	if (counts[3] + counts[4] > 0)
+		return "running";
+	if (counts[0] + active > 0)
+		return "pending";
+	if (failed > 0)
+		return "failed";
+	if (counts[7] > 0 && counts[5] == 0)
+		return "cancelled";
+	return "completed";
+}
+
+/* The batch object; with jobs (the member jobs) when with_jobs. New. */
+static json_t *
+batch_json_new(struct request *req, const struct db_res *b, int with_jobs)
+{
+	struct db_val p[1] = {DBV_I64(db_res_i64(b, 0, 0))};
+	struct db_res *counts = NULL, *jobs = NULL;
+	int64_t n[JOB_STATUS_COUNT] = {0}, total = 0;
+	json_t *c = json_object(), *j;
+	size_t i;
+	int k;
+
+	if (c == NULL)
+		abort();
+	if (db_exec(req->app->db, STMT_BATCH_STATUS_COUNTS, p, 1, &counts, NULL, NULL) == KILN_OK)
+		for (i = 0; i < db_res_rows(counts); i++)
+			for (k = 0; k < JOB_STATUS_COUNT; k++)
+				if (strcmp(job_statuses[k], db_res_str(counts, i, 0, NULL)) == 0)
+					n[k] = db_res_i64(counts, i, 1);
+	db_res_free(counts);
+	for (k = 0; k < JOB_STATUS_COUNT; k++) {
+		json_object_set_new(c, job_statuses[k], json_integer(n[k]));
+		total += n[k];
+	}
+	j = json_pack(
+	    "{s:I, s:I, s:s, s:o, s:o, s:s, s:s, s:o, s:I, s:s}", "id",
+	    (json_int_t)db_res_i64(b, 0, 0), "user_id", (json_int_t)db_res_i64(b, 0, 1), "name",
+	    db_res_str(b, 0, 2, NULL), "description",
+	    db_res_is_null(b, 0, 3) ? json_null() : json_string(db_res_str(b, 0, 3, NULL)),
+	    "max_parallel",
+	    db_res_is_null(b, 0, 4) ? json_null() : json_integer(db_res_i64(b, 0, 4)),
+	    "failure_policy", db_res_str(b, 0, 5, NULL), "status", batch_status(n), "counts", c,
+	    "total", (json_int_t)total, "created_at", db_res_str(b, 0, 6, NULL));
+	if (j == NULL)
+		abort();
+	if (with_jobs &&
+	    db_exec(req->app->db, STMT_BATCH_JOBS, p, 1, &jobs, NULL, NULL) == KILN_OK) {
+		json_t *arr = json_array();
+
+		for (i = 0; arr != NULL && i < db_res_rows(jobs); i++)
+			json_array_append_new(arr, view_job_new(jobs, i));
+		json_object_set_new(j, "jobs", arr);
+	}
+	db_res_free(jobs);
+	return j;
+}
+
+/* Loads batch id for the caller: 404 when invisible, 403 when write and
+ * the caller may only read it. */
+static enum kiln_err
+batch_load(struct request *req, int64_t id, int write, struct db_res **res)
+{
+	struct db_val p[1] = {DBV_I64(id)};
+	enum kiln_err rc = db_exec(req->app->db, STMT_BATCH_GET, p, 1, res, NULL, NULL);
+	int own;
+
+	if (rc != KILN_OK)
+		return rc;
+	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
+	if (db_res_rows(*res) != 1 || (!own && !jobs_reads_all(req)))
+		rc = KILN_ERR_NOT_FOUND;
+	else if (write && !own && !(req->role_bit & (ROLE_OPERATOR | ROLE_ADMIN)))
+		rc = KILN_ERR_FORBIDDEN;
+	if (rc != KILN_OK) {
+		db_res_free(*res);
+		*res = NULL;
+	}
+	return rc;
+}
+
+static enum kiln_err
+batch_respond(struct request *req, int64_t id, int status)
+{
+	struct db_res *b = NULL;
+	enum kiln_err rc = batch_load(req, id, 0, &b);
+
+	if (rc != KILN_OK)
+		return rc;
+	resp_json_new(req, status, batch_json_new(req, b, 1));
+	db_res_free(b);
+	return KILN_OK;
+}
+
+struct batch_new {
+	int64_t user_id, max_parallel, id;
+	const char *name, *description, *policy;
+	struct job_new jobs[BATCH_JOBS_MAX];
+	size_t n;
+};
+
+static enum kiln_err
+batch_create_txn(struct db *db, void *arg)
+{
+	struct batch_new *b = arg;
+	struct db_val p[5] = {DBV_I64(b->user_id), DBV_STR(b->name),
+			      b->description ? DBV_STR(b->description) : DBV_NULL,
+			      b->max_parallel ? DBV_I64(b->max_parallel) : DBV_NULL,
+			      DBV_STR(b->policy)};
+	uint64_t id = 0;
+	enum kiln_err rc;
+	size_t i;
+
+	if ((rc = db_exec(db, STMT_BATCH_INSERT, p, 5, NULL, NULL, &id)) != KILN_OK)
+		return rc;
+	b->id = (int64_t)id;
+	for (i = 0; i < b->n; i++) {
+		b->jobs[i].batch_id = b->id;
+		if ((rc = jobs_insert(db, &b->jobs[i])) != KILN_OK)
+			return rc;
+	}
+	return KILN_OK;
+}
+
+static const char *const batch_fields[] = {"name",         "description",    "jobs",
+					   "max_parallel", "failure_policy", NULL};
+
+/* Validates the jobs array into b; errors carry their index. 1 on 422. */
+static int
+batch_read_jobs(json_t *arr, json_t *errs, struct batch_new *b, int *bad_dir)
+{
+	json_t *spec, *one;
+	size_t i, k;
+	char field[48];
+
+	json_array_foreach(arr, i, spec)
+	{
+		one = json_array();
+		if (one == NULL)
+			abort();
+		if (!json_is_object(spec))
+			v_err(one, "", "each job must be an object", "type_error.dict");
+		else
+			jobs_parse_spec(spec, one, &b->jobs[i], bad_dir);
+		b->jobs[i].user_id = b->user_id;
+		b->n = i + 1;
+		for (k = 0; k < json_array_size(one); k++) {
+			json_t *e = json_array_get(one, k), *loc = json_object_get(e, "loc");
+
+			snprintf(field, sizeof(field), "jobs[%zu].%s", i,
+				 json_string_value(json_array_get(loc, 1)));
+			v_err(errs, field, json_string_value(json_object_get(e, "msg")),
+			      json_string_value(json_object_get(e, "type")));
+		}
+		json_decref(one);
+	}
+	return json_array_size(errs) > 0;
+}
+
+enum kiln_err
+h_batches_create(struct request *req)
+{
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *arr = NULL;
+	struct batch_new *b = calloc(1, sizeof(*b));
+	struct prices prices;
+	struct user_limits lim;
+	int bad_dir = 0, over = 0;
+	enum kiln_err rc = KILN_OK;
+	size_t i;
+
+	if (b == NULL)
+		return KILN_ERR_NOMEM;
+	b->user_id = req->user_id;
+	b->policy = "continue";
+	if (obj != NULL) {
+		v_unknown(obj, batch_fields, errs);
+		b->name = v_str(obj, "name", 1, 200, errs, NULL);
+		b->description = v_str(obj, "description", 0, 10000, errs, NULL);
+		v_int(obj, "max_parallel", 0, 1, 1, BATCH_JOBS_MAX, &b->max_parallel, errs);
+		if (v_str(obj, "failure_policy", 0, 32, errs, NULL) != NULL)
+			b->policy = json_string_value(json_object_get(obj, "failure_policy"));
+		arr = json_object_get(obj, "jobs");
+	}
+	if (b->policy != NULL && strcmp(b->policy, "continue") != 0 &&
+	    strcmp(b->policy, "abort_on_first_failure") != 0)
+		v_err(errs, "failure_policy", "must be continue or abort_on_first_failure",
+		      "value_error.policy");
+	if (b->name != NULL && b->name[0] == '\0')
+		v_err(errs, "name", "must not be empty", "value_error.any_str.min_length");
+	if (obj != NULL && (!json_is_array(arr) || json_array_size(arr) == 0 ||
+			    json_array_size(arr) > BATCH_JOBS_MAX))
+		v_err(errs, "jobs", "must be a list of 1 to 1000 job specs", "type_error.list");
+	else if (obj != NULL)
+		batch_read_jobs(arr, errs, b, &bad_dir);
+	if (v_reject(req, errs))
+		goto out;
+	if (bad_dir) {
+		rc = KILN_ERR_WORKING_DIR;
+		goto out;
+	}
+	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
+	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
+		goto out;
+	for (i = 0; i < b->n && !over; i++)
+		if ((rc = jobs_quote(req, &prices, &lim.eff, &b->jobs[i], &over)) != KILN_OK)
+			goto out;
+	if (over)
+		goto out;
+	if ((rc = db_txn(req->app->db, batch_create_txn, b)) == KILN_OK)
+		rc = batch_respond(req, b->id, 201);
+out:
+	for (i = 0; i < b->n; i++)
+		jobs_spec_free(&b->jobs[i]);
+	free(b);
+	return rc;
+}
+
+enum kiln_err
+h_batches_list(struct request *req)
+{
+	json_t *errs = v_new(req), *items;
+	int64_t page, size;
+	struct db_val p[3];
+	struct db_res *res = NULL, *count = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	v_paging(req, errs, &page, &size);
+	if (v_reject(req, errs))
+		return KILN_OK;
+	p[0] = DBV_I64(req->user_id);
+	p[1] = DBV_I64(size);
+	p[2] = DBV_I64((page - 1) * size);
+	if ((rc = db_exec(req->app->db, STMT_BATCH_LIST, p, 3, &res, NULL, NULL)) != KILN_OK ||
+	    (rc = db_exec(req->app->db, STMT_BATCH_COUNT, p, 1, &count, NULL, NULL)) != KILN_OK)
+		goto out;
+	if ((items = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++) {
+		struct db_val g[1] = {DBV_I64(db_res_i64(res, i, 0))};
+		struct db_res *one = NULL;
+
+		if (db_exec(req->app->db, STMT_BATCH_GET, g, 1, &one, NULL, NULL) == KILN_OK &&
+		    db_res_rows(one) == 1)
+			json_array_append_new(items, batch_json_new(req, one, 0));
+		db_res_free(one);
+	}
+	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
+out:
+	db_res_free(count);
+	db_res_free(res);
+	return rc;
+}
+
+enum kiln_err
+h_batches_get(struct request *req)
+{
+	return batch_respond(req, route_param(req, "id")->id, 200);
+}
+
+struct batch_change {
+	int64_t id, actor;
+	const char *to; /* force-complete's status; NULL to cancel */
+	int64_t ended[BATCH_JOBS_MAX];
+	size_t nended;
+};
+
+static enum kiln_err
+batch_change_txn(struct db *db, void *arg)
+{
+	struct batch_change *c = arg;
+	struct db_val p[1] = {DBV_I64(c->id)};
+	struct db_res *ids = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	c->nended = 0;
+	if ((rc = db_exec(db, STMT_BATCH_JOB_IDS, p, 1, &ids, NULL, NULL)) != KILN_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(ids) && i < BATCH_JOBS_MAX; i++) {
+		int64_t jid = db_res_i64(ids, i, 0);
+		int ended = 0;
+
+		rc = c->to ? jobs_force_in(db, jid, c->to, c->actor, &ended)
+			   : jobs_cancel_in(db, jid, c->actor, &ended);
+		if (rc != KILN_OK)
+			break;
+		if (ended)
+			c->ended[c->nended++] = jid;
+	}
+	db_res_free(ids);
+	return rc;
+}
+
+/* Cancels (to NULL) or force-ends every job of the batch that has not
+ * ended, then releases their holds. */
+static enum kiln_err
+batch_change(struct request *req, const char *to)
+{
+	struct batch_change *c = calloc(1, sizeof(*c));
+	struct db_res *b = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	if (c == NULL)
+		return KILN_ERR_NOMEM;
+	c->id = route_param(req, "id")->id;
+	c->actor = req->user_id;
+	c->to = to;
+	if ((rc = batch_load(req, c->id, 1, &b)) != KILN_OK ||
+	    (rc = db_txn(req->app->db, batch_change_txn, c)) != KILN_OK)
+		goto out;
+	for (i = 0; i < c->nended; i++) {
+		char step[64];
+		enum kiln_err r;
+
+		snprintf(step, sizeof(step), "release:job:%lld:batch", (long long)c->ended[i]);
+		r = ledger_release(req->app->db, c->ended[i], step, NULL);
+		if (r != KILN_OK && r != KILN_ERR_NOT_FOUND) {
+			rc = r;
+			goto out;
+		}
+	}
+	rc = batch_respond(req, c->id, 200);
+out:
+	db_res_free(b);
+	free(c);
+	return rc;
+}
+
+enum kiln_err
+h_batches_cancel(struct request *req)
+{
+	return batch_change(req, NULL);
+}
+
+static const char *const force_fields[] = {"status", NULL};
+
+enum kiln_err
+h_batches_force_complete(struct request *req)
+{
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
+	const char *to = NULL;
+
+	if (obj != NULL) {
+		v_unknown(obj, force_fields, errs);
+		to = v_str(obj, "status", 1, 32, errs, NULL);
+	}
+	if (to != NULL && strcmp(to, "completed") != 0 && strcmp(to, "failed") != 0 &&
+	    strcmp(to, "cancelled") != 0)
+		v_err(errs, "status", "must be completed, failed or cancelled",
+		      "value_error.status");
+	if (v_reject(req, errs))
+		return KILN_OK;
+	return batch_change(req, to);
+}
+
+enum kiln_err
+h_batches_delete(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id;
+	struct db_val p[1] = {DBV_I64(id)};
+	struct db_res *b = NULL, *counts = NULL;
+	enum kiln_err rc;
+	int active = 0;
+	size_t i;
+
+	if ((rc = batch_load(req, id, 1, &b)) != KILN_OK)
+		return rc;
+	db_res_free(b);
+	if ((rc = db_exec(req->app->db, STMT_BATCH_STATUS_COUNTS, p, 1, &counts, NULL, NULL)) !=
+	    KILN_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(counts); i++)
+		active |= !job_status_terminal(db_res_str(counts, i, 0, NULL));
+	db_res_free(counts);
+	if (active) {
+		resp_error(req, KILN_ERR_CONFLICT, "the batch still has jobs that have not ended");
+		return KILN_OK;
+	}
+	if ((rc = db_exec(req->app->db, STMT_BATCH_DELETE, p, 1, NULL, NULL, NULL)) != KILN_OK)
+		return rc;
+	resp_empty(req, 204);
+	return KILN_OK;
+}
