@@ -10,6 +10,7 @@
 
 #include "estimate.h"
 #include "jobspec.h"
+#include "moderation.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "limits.h"
@@ -201,7 +202,8 @@ jobs_env(json_t *env, json_t *errs)
 enum kiln_err
 jobs_insert(struct db *db, struct job_new *j)
 {
-	struct db_val p[18] = {DBV_I64(j->user_id),
+	int render = strcmp(j->kind, "render") == 0;
+	struct db_val p[22] = {DBV_I64(j->user_id),
 			       DBV_STR(j->kind),
 			       DBV_STR(j->name),
 			       DBV_STR("queued"),
@@ -218,7 +220,11 @@ jobs_insert(struct db *db, struct job_new *j)
 			       DBV_I64(j->estimate),
 			       DBV_I64(j->max_attempts),
 			       j->project_id ? DBV_I64(j->project_id) : DBV_NULL,
-			       j->batch_id ? DBV_I64(j->batch_id) : DBV_NULL};
+			       j->batch_id ? DBV_I64(j->batch_id) : DBV_NULL,
+			       DBV_STR(render ? "moderating" : "pending"),
+			       j->render_json ? DBV_STR(j->render_json) : DBV_NULL,
+			       render ? DBV_STR(j->rejected ? "rejected" : "approved") : DBV_NULL,
+			       render ? DBV_F64(j->moderation_score) : DBV_NULL};
 	uint64_t id = 0;
 	enum kiln_err rc;
 
@@ -233,10 +239,24 @@ jobs_insert(struct db *db, struct job_new *j)
 		if (rc != KILN_OK)
 			return rc;
 	}
-	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 18, NULL, NULL, &id)) != KILN_OK)
+	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 22, NULL, NULL, &id)) != KILN_OK)
 		return rc;
 	j->id = (int64_t)id;
-	return jobs_event(db, j->id, NULL, "pending", "submitted", j->user_id);
+	if (!render)
+		return jobs_event(db, j->id, NULL, "pending", "submitted", j->user_id);
+	if ((rc = jobs_event(db, j->id, NULL, "moderating", "submitted", j->user_id)) != KILN_OK)
+		return rc;
+	{
+		const char *to = j->rejected ? "moderation_failed" : "pending";
+		struct db_val m[5] = {DBV_STR(to), j->rejected ? DBV_NULL : DBV_STR("queued"),
+				      DBV_I64(j->rejected), DBV_I64(j->id), DBV_STR("moderating")};
+
+		if ((rc = db_exec(db, STMT_JOB_SET_STATUS, m, 5, NULL, NULL, NULL)) != KILN_OK)
+			return rc;
+		return jobs_event(
+		    db, j->id, "moderating", to,
+		    j->rejected ? "moderation rejected the script" : "moderation approved", 0);
+	}
 }
 
 static enum kiln_err
@@ -323,7 +343,8 @@ jobs_spec_free(struct job_new *j)
 	free(j->command_json);
 	free(j->env_json);
 	free(j->payload_json);
-	j->command_json = j->env_json = j->payload_json = NULL;
+	free(j->render_json);
+	j->command_json = j->env_json = j->payload_json = j->render_json = NULL;
 }
 
 enum kiln_err
@@ -350,6 +371,148 @@ jobs_quote(struct request *req, const struct prices *prices, const struct limits
 	return KILN_OK;
 }
 
+static const char *const render_job_fields[] = {"name",       "script",   "config",
+						"project_id", "priority", NULL};
+static const char *const render_config_fields[] = {
+    "num_images", "video_duration", "include_voice", "include_music", "fps",
+    "quality",    "voice",          "genre",         "mood",          NULL};
+
+/* A short word of [a-z0-9 _+-] (voice, genre, mood). */
+static int
+jobs_word_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' ||
+		      s[i] == '_' || s[i] == '+' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+int
+jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, struct job_new *j)
+{
+	size_t before = json_array_size(errs), len = 0;
+	json_t *conf = json_object_get(obj, "config"), *out;
+	int64_t images = 10, duration = 30, fps = 30;
+	int voice_on = 0, music_on = 0;
+	const char *quality = "medium", *voice = "default", *genre = "cinematic", *mood = "neutral";
+	const char *s;
+
+	memset(j, 0, sizeof(*j));
+	j->kind = "render";
+	j->max_attempts = 3;
+	v_unknown(obj, render_job_fields, errs);
+	j->name = v_str(obj, "name", 0, JOBS_NAME_MAX, errs, NULL);
+	if (j->name == NULL)
+		j->name = "film";
+	j->script = v_str(obj, "script", 1, JOBS_SCRIPT_MAX, errs, &len);
+	if (j->script != NULL && strspn(j->script, " \t\r\n") == len)
+		v_err(errs, "script", "must hold at least one scene line", "value_error.script");
+	v_int(obj, "project_id", 0, 1, 1, INT64_MAX, &j->project_id, errs);
+	v_int(obj, "priority", 0, 0, -100, 100, &j->priority, errs);
+	if (!json_is_object(conf)) {
+		v_err(errs, "config", "must be an object", "type_error.dict");
+		return 1;
+	}
+	v_unknown(conf, render_config_fields, errs);
+	v_int(conf, "num_images", 0, 0, 1, JOBS_MAX_IMAGES, &images, errs);
+	v_int(conf, "video_duration", 0, 0, 1, JOBS_MAX_VIDEO_SECONDS, &duration, errs);
+	v_int(conf, "fps", 0, 0, 1, 60, &fps, errs);
+	v_bool(conf, "include_voice", 0, &voice_on, errs);
+	v_bool(conf, "include_music", 0, &music_on, errs);
+	if ((s = v_str(conf, "quality", 0, 16, errs, NULL)) != NULL) {
+		quality = s;
+		if (strcmp(s, "low") != 0 && strcmp(s, "medium") != 0 && strcmp(s, "high") != 0)
+			v_err(errs, "quality", "must be low, medium or high",
+			      "value_error.quality");
+	}
+	if ((s = v_str(conf, "voice", 0, 32, errs, NULL)) != NULL && !jobs_word_ok(s))
+		v_err(errs, "voice", "must be default or an espeak-ng voice name",
+		      "value_error.voice");
+	else if (s != NULL)
+		voice = s;
+	if ((s = v_str(conf, "genre", 0, 32, errs, NULL)) != NULL && !jobs_word_ok(s))
+		v_err(errs, "genre", "must be a short word", "value_error.genre");
+	else if (s != NULL)
+		genre = s;
+	if ((s = v_str(conf, "mood", 0, 32, errs, NULL)) != NULL && !jobs_word_ok(s))
+		v_err(errs, "mood", "must be a short word", "value_error.mood");
+	else if (s != NULL)
+		mood = s;
+	if (json_array_size(errs) > before)
+		return 1;
+	out = json_pack("{s:I, s:I, s:I, s:s, s:b, s:b, s:s, s:s, s:s}", "num_images",
+			(json_int_t)images, "video_duration", (json_int_t)duration, "fps",
+			(json_int_t)fps, "quality", quality, "include_voice", voice_on,
+			"include_music", music_on, "voice", voice, "genre", genre, "mood", mood);
+	if (out == NULL || (j->render_json = json_dumps(out, JSON_COMPACT)) == NULL ||
+	    (j->env_json = strdup("{}")) == NULL)
+		abort();
+	json_decref(out);
+	/* the render runs on one GPU; its time grows with the film's length */
+	j->res = (struct compute_spec){1, 2, (int64_t)4 << 30, 600 + duration * 20};
+	j->moderation_score = moderation_score(j->script, cfg->blocked_words, NULL, 0);
+	j->rejected = j->moderation_score * 100 >= (double)cfg->moderation_threshold;
+	return 0;
+}
+
+enum kiln_err
+jobs_quote_render(struct request *req, const struct prices *prices, const struct limits *lim,
+		  struct job_new *j, int *over)
+{
+	json_t *conf = json_loads(j->render_json, 0, NULL);
+	struct render_spec r;
+	struct estimate e;
+	enum kiln_err rc;
+
+	*over = 0;
+	if (conf == NULL)
+		return KILN_ERR_INTERNAL;
+	r.num_images = json_integer_value(json_object_get(conf, "num_images"));
+	r.video_duration = json_integer_value(json_object_get(conf, "video_duration"));
+	r.include_voice = json_is_true(json_object_get(conf, "include_voice"));
+	r.include_music = json_is_true(json_object_get(conf, "include_music"));
+	json_decref(conf);
+	if ((rc = estimate_render(prices, &r, &e)) != KILN_OK)
+		return rc;
+	j->estimate = e.total;
+	if (e.total > lim->max_job_cost) {
+		resp_error(req, KILN_ERR_COST_LIMIT, "the film may cost more than max_job_cost");
+		*over = 1;
+	}
+	return KILN_OK;
+}
+
+/* POST /jobs with a render config. */
+static enum kiln_err
+jobs_create_render(struct request *req, json_t *obj, json_t *errs)
+{
+	struct job_new j;
+	struct prices prices;
+	struct user_limits lim;
+	int over = 0;
+	enum kiln_err rc = KILN_OK;
+
+	if (jobs_parse_render(req->app->cfg, obj, errs, &j)) {
+		v_reject(req, errs);
+		goto out;
+	}
+	j.user_id = req->user_id;
+	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
+	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK ||
+	    (rc = jobs_quote_render(req, &prices, &lim.eff, &j, &over)) != KILN_OK || over)
+		goto out;
+	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
+		rc = h_jobs_respond(req, j.id, 202);
+out:
+	jobs_spec_free(&j);
+	return rc;
+}
+
 enum kiln_err
 h_jobs_create(struct request *req)
 {
@@ -361,6 +524,8 @@ h_jobs_create(struct request *req)
 	enum kiln_err rc;
 
 	memset(&j, 0, sizeof(j));
+	if (obj != NULL && json_object_get(obj, "config") != NULL)
+		return jobs_create_render(req, obj, errs);
 	if (obj == NULL || jobs_parse_spec(obj, errs, &j, &bad_dir)) {
 		v_reject(req, errs);
 		rc = KILN_OK;

@@ -23,9 +23,12 @@ struct job_new {
 	char working_dir[JOBSPEC_DIR_MAX + 1];
 	struct compute_spec res;
 	int64_t priority, max_attempts, estimate;
-	int64_t project_id; /* 0 for none */
-	int64_t batch_id;   /* 0 for none */
-	int64_t id;         /* OUT */
+	int64_t project_id;      /* 0 for none */
+	int64_t batch_id;        /* 0 for none */
+	char *render_json;       /* render jobs: the config (new, malloc) */
+	int rejected;            /* render jobs: moderation said no */
+	double moderation_score; /* render jobs; < 0 for none */
+	int64_t id;              /* OUT */
 };
 
 /* Validates one job spec object into OUT: j (defaults first), adding 422
@@ -39,7 +42,9 @@ void jobs_spec_free(struct job_new *j);
 enum kiln_err jobs_quote(struct request *req, const struct prices *prices, const struct limits *lim,
 			 struct job_new *j, int *over);
 /* Inserts j (inside the caller's transaction) with its first event;
- * OUT: j->id. A project_id that is not the user's is KILN_ERR_NOT_FOUND. */
+ * OUT: j->id. A project_id that is not the user's is KILN_ERR_NOT_FOUND.
+ * A render job passes moderating on its way to pending or, when rejected,
+ * to moderation_failed (an event each). */
 enum kiln_err jobs_insert(struct db *db, struct job_new *j);
 
 /* Appends a job_events row (from may be NULL for the first). */
@@ -56,6 +61,14 @@ enum kiln_err jobs_visible(struct request *req, int64_t id, struct db_res **res)
 
 /* Answers job id (which the caller may see) with status. */
 enum kiln_err h_jobs_respond(struct request *req, int64_t id, int status);
+
+/* Reads a render job ({script, config, project_id?, name?}) into OUT: j,
+ * adding 422 details to errs; scores the script against the configured
+ * blocked words. Returns 1 when it added any detail. */
+int jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, struct job_new *j);
+/* Quotes a render job's config into j->estimate (like jobs_quote). */
+enum kiln_err jobs_quote_render(struct request *req, const struct prices *prices,
+				const struct limits *lim, struct job_new *j, int *over);
 
 /* Inside the caller's transaction (batches): cancel job id as
  * POST /jobs/{id}/cancel does, or end it as force-complete does with

@@ -126,6 +126,11 @@ view_job_new(const struct db_res *res, size_t row)
 	json_object_set_new(j, "created_at", json_string(db_res_str(res, row, 27, NULL)));
 	json_object_set_new(j, "started_at", view_str_or_null(res, row, 28));
 	json_object_set_new(j, "finished_at", view_str_or_null(res, row, 29));
+	json_object_set_new(j, "config", view_json_col(res, row, 30));
+	json_object_set_new(j, "moderation_status", view_str_or_null(res, row, 31));
+	json_object_set_new(j, "moderation_score",
+			    db_res_is_null(res, row, 32) ? json_null()
+							 : json_real(db_res_f64(res, row, 32)));
 	return j;
 }
 

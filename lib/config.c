@@ -69,6 +69,9 @@ static const struct config_key config_keys[] = {
     {"limits", "max_concurrent_jobs", CT_INT, OFF(max_concurrent_jobs), 0, 100000, "4", 0},
     {"limits", "daily_cost_cap", CT_MONEY, OFF(daily_cost_cap), 0, 0, "500", 0},
     {"limits", "max_job_cost", CT_MONEY, OFF(max_job_cost), 0, 0, "100", 0},
+    {"moderation", "blocked_words", CT_STR, OFF(blocked_words), 0, 0,
+     "gore,beheading,torture,porn,pornographic,nude,naked,rape,terrorist,bomb-making", 0},
+    {"moderation", "threshold", CT_INT, OFF(moderation_threshold), 1, 100, "50", 0},
     {"secrets", "jwt_secret", CT_STR, OFF(jwt_secret), 0, 0, "", 1},
     {"secrets", "signing_key", CT_STR, OFF(signing_key), 0, 0, "", 1},
 };

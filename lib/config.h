@@ -53,6 +53,9 @@ struct kiln_config {
 	int64_t max_concurrent_jobs; /* per user */
 	int64_t daily_cost_cap;      /* micro-credits per user per UTC day */
 	int64_t max_job_cost;        /* micro-credits per job */
+	/* [moderation] */
+	char blocked_words[CONFIG_STR_MAX]; /* comma-separated */
+	int64_t moderation_threshold;       /* percent: a score at or above rejects */
 	/* [secrets] */
 	char jwt_secret[CONFIG_STR_MAX];  /* secret */
 	char signing_key[CONFIG_STR_MAX]; /* secret */

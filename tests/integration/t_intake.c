@@ -319,6 +319,86 @@ test_batches(void)
 	it_resp_free(&r);
 }
 
+static void
+test_render_jobs(void)
+{
+	static const char *const bad[] = {
+	    "{\"script\": \"a lake\", \"config\": {\"fps\": 0}}",
+	    "{\"script\": \"a lake\", \"config\": {\"fps\": 61}}",
+	    "{\"script\": \"a lake\", \"config\": {\"quality\": \"ultra\"}}",
+	    "{\"script\": \"a lake\", \"config\": {\"num_images\": 101}}",
+	    "{\"script\": \"a lake\", \"config\": {\"video_duration\": 0}}",
+	    "{\"script\": \"a lake\", \"config\": {\"voice\": \"../../x\"}}",
+	    "{\"script\": \"a lake\", \"config\": {\"sparkles\": true}}",
+	    "{\"script\": \"  \\n \", \"config\": {}}",
+	    "{\"config\": {}}",
+	    "{\"script\": \"a lake\", \"config\": 5}",
+	};
+	char u[2048], path[128], body[1024];
+	struct it_resp r;
+	long long pid, id;
+	size_t i;
+	json_t *j;
+
+	it_new_user("film@example.com", u, sizeof(u));
+	pid = new_project(u, "{\"name\": \"My First Film\"}");
+	CU_ASSERT_FATAL(pid > 0);
+	/* the film docs' example, as written (with the caller's project) */
+	snprintf(body, sizeof(body),
+		 "{\"project_id\": %lld, \"script\": \"A beautiful sunrise over mountains\\nBirds"
+		 " flying in the sky\\nA peaceful lake\", \"config\": {\"num_images\": 10,"
+		 " \"video_duration\": 30, \"include_voice\": true, \"include_music\": true, "
+		 "\"fps\": 30,"
+		 " \"quality\": \"high\", \"voice\": \"default\", \"genre\": \"cinematic\","
+		 " \"mood\": \"inspiring\"}}",
+		 pid);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs/", u, body, &r), 202);
+	j = it_json(&r);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "kind")), "render");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")), "pending");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "moderation_status")),
+			       "approved");
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "estimated_cost")), 2.48, 1e-9);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(j, "config"), "fps")),
+			30);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "project_id")), pid);
+	json_decref(j);
+	it_resp_free(&r);
+	/* a script with blocked words ends moderation_failed, never charged */
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs", u,
+				"{\"script\": \"A scene of GORE and torture\", \"config\": {}}",
+				&r),
+			202);
+	j = it_json(&r);
+	id = json_integer_value(json_object_get(j, "id"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")),
+			       "moderation_failed");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "moderation_status")),
+			       "rejected");
+	CU_ASSERT(json_number_value(json_object_get(j, "moderation_score")) >= 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "actual_cost")), 0, 1e-9);
+	json_decref(j);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/events", id);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"moderating\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"moderation_failed\""));
+	it_resp_free(&r);
+	/* "gorex" is not "gore": whole words only */
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs", u,
+				"{\"script\": \"gorexia and nudevision\", \"config\": {}}", &r),
+			202);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"moderation_status\":\"approved\""));
+	it_resp_free(&r);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		long s = it_call_status("POST", "/api/v1/jobs", u, bad[i]);
+
+		if (s != 422)
+			fprintf(stderr, "\n  render: %s answered %ld", bad[i], s);
+		CU_ASSERT_EQUAL(s, 422);
+	}
+}
+
 void
 suite_intake(void)
 {
@@ -330,4 +410,6 @@ suite_intake(void)
 	CU_add_test(s, "GET /jobs/list/{user_id}: the user or an admin", test_list_brief);
 	CU_add_test(s, "projects: CRUD, owner-scoped, jobs in them, delete rules", test_projects);
 	CU_add_test(s, "batches: all or nothing, counts and status, cancel, delete", test_batches);
+	CU_add_test(s, "render jobs: the film example, moderation, config bounds",
+		    test_render_jobs);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jobspec.h"
+#include "moderation.h"
 #include "jobstate.h"
 #include "suites.h"
 
@@ -114,6 +115,27 @@ t_jobspec_env(void)
 	CU_ASSERT_EQUAL(jobspec_env_name(longname, &why), 0);
 }
 
+static void
+t_moderation(void)
+{
+	const char *words = "gore, torture,bomb-making";
+	char hit[32];
+
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("A peaceful lake", words, hit, sizeof(hit)), 0,
+			       1e-12);
+	CU_ASSERT_STRING_EQUAL(hit, "");
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("so much GORE.", words, hit, sizeof(hit)), 0.5,
+			       1e-12);
+	CU_ASSERT_STRING_EQUAL(hit, "gore");
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("gore and torture", words, NULL, 0), 1, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(
+	    moderation_score("gore gore gore torture bomb-making", words, NULL, 0), 1, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("gorex ungore gored", words, NULL, 0), 0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("bomb-making", words, NULL, 0), 0.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("anything", "", NULL, 0), 0, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(moderation_score("", words, NULL, 0), 0, 1e-12);
+}
+
 void
 suite_jobspec(void)
 {
@@ -122,4 +144,5 @@ suite_jobspec(void)
 	CU_add_test(s, "status transitions allowed and refused", t_jobstate_transitions);
 	CU_add_test(s, "working directories stay inside the job directory", t_jobspec_working_dir);
 	CU_add_test(s, "environment names: shape and reserved prefixes", t_jobspec_env);
+	CU_add_test(s, "moderation scores whole blocked words", t_moderation);
 }
