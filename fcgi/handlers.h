@@ -59,6 +59,12 @@ enum kiln_err h_batches_cancel(struct request *req);
 enum kiln_err h_batches_force_complete(struct request *req);
 enum kiln_err h_batches_delete(struct request *req);
 
+/* h_datasets.c */
+enum kiln_err h_datasets_create(struct request *req);
+enum kiln_err h_datasets_list(struct request *req);
+enum kiln_err h_datasets_get(struct request *req);
+enum kiln_err h_datasets_delete(struct request *req);
+
 /* h_projects.c */
 enum kiln_err h_projects_create(struct request *req);
 enum kiln_err h_projects_list(struct request *req);

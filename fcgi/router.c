@@ -164,8 +164,9 @@ route_drain(struct request *req)
 static enum kiln_err
 route_read_body(struct request *req, char *detail, size_t dlen)
 {
-	int64_t cap =
-	    req->route->max_body == BODY_DEFAULT ? req->app->cfg->max_body : req->route->max_body;
+	int64_t cap = req->route->max_body == BODY_DEFAULT  ? req->app->cfg->max_body
+		      : req->route->max_body == BODY_UPLOAD ? req->app->cfg->max_upload + 65536
+							    : req->route->max_body;
 	size_t want, have = 0;
 
 	if (req->content_length == -2) {
@@ -174,6 +175,8 @@ route_read_body(struct request *req, char *detail, size_t dlen)
 	}
 	if (req->content_length <= 0)
 		return KILN_OK;
+	if ((req->route->flags & RF_UPLOAD) && req->content_length <= cap)
+		return KILN_OK; /* the handler streams it */
 	if (req->content_length > cap) {
 		if (cap == 0)
 			snprintf(detail, dlen, "this endpoint takes no request body");

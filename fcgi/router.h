@@ -20,7 +20,9 @@
  *   RF_FORM      with RF_JSON_BODY: an application/x-www-form-urlencoded
  *                body is accepted too and left for the handler (logins)
  *   RF_IDEMPOTENT an Idempotency-Key header makes a retry replay the first
- *                answer for 24 h (fcgi/idempotency.h) */
+ *                answer for 24 h (fcgi/idempotency.h)
+ *   RF_UPLOAD    the handler streams the body itself (multipart uploads,
+ *                fcgi/upload.h); the dispatcher only checks its length */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,
@@ -28,11 +30,13 @@ enum route_flag {
 	RF_AUDIT = 1u << 3,
 	RF_FORM = 1u << 4,
 	RF_IDEMPOTENT = 1u << 5,
+	RF_UPLOAD = 1u << 6,
 };
 
 /* max_body values besides a byte count */
 #define BODY_NONE 0
 #define BODY_DEFAULT (-1)      /* the config's api.max_body */
+#define BODY_UPLOAD (-2)       /* the config's api.max_upload, plus room for the form */
 #define BODY_SMALL (64 * 1024) /* JSON documents of a few fields */
 #define BODY_JOB (1536 * 1024) /* a job: argv up to 1 MiB, script and payload 64 KiB each */
 

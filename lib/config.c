@@ -51,6 +51,7 @@ static const struct config_key config_keys[] = {
     {"api", "workers", CT_INT, OFF(workers), 0, 1024, "0", 0},
     {"api", "max_requests", CT_INT, OFF(max_requests), 0, INT64_MAX, "10000", 0},
     {"api", "max_body", CT_SIZE, OFF(max_body), 0, (int64_t)256 << 20, "1m", 0},
+    {"api", "max_upload", CT_SIZE, OFF(max_upload), 1024, (int64_t)1 << 40, "1g", 0},
     {"api", "access_log", CT_BOOL, OFF(access_log), 0, 1, "true", 0},
     {"storage", "root", CT_STR, OFF(storage_root), 0, 0, "/var/lib/kiln", 0},
     {"auth", "access_ttl", CT_INT, OFF(access_ttl), 60, 86400, "900", 0},

@@ -30,6 +30,7 @@ struct kiln_config {
 	int64_t workers;             /* 0: 2 x online CPUs */
 	int64_t max_requests;        /* per worker before it recycles; 0: never */
 	int64_t max_body;            /* bytes, default cap for request bodies */
+	int64_t max_upload;          /* bytes, cap for an uploaded file */
 	int64_t access_log;          /* bool */
 	/* [storage] */
 	char storage_root[CONFIG_STR_MAX];

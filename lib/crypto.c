@@ -79,3 +79,25 @@ crypto_sha256_hex(const char *s, char hex[65])
 	crypto_sha256(s, strlen(s), d);
 	crypto_hex(d, sizeof(d), hex);
 }
+
+_Static_assert(sizeof(struct crypto_sha256_state) >= sizeof(crypto_hash_sha256_state),
+	       "crypto_sha256_state too small for libsodium's state");
+
+void
+crypto_sha256_init(struct crypto_sha256_state *st)
+{
+	crypto_hash_sha256_init((crypto_hash_sha256_state *)(void *)st->opaque);
+}
+
+void
+crypto_sha256_update(struct crypto_sha256_state *st, const void *data, size_t n)
+{
+	crypto_hash_sha256_update((crypto_hash_sha256_state *)(void *)st->opaque,
+				  (const unsigned char *)data, n);
+}
+
+void
+crypto_sha256_final(struct crypto_sha256_state *st, unsigned char digest[CRYPTO_SHA256_BYTES])
+{
+	crypto_hash_sha256_final((crypto_hash_sha256_state *)(void *)st->opaque, digest);
+}

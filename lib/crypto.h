@@ -24,6 +24,14 @@ int crypto_equal(const void *a, const void *b, size_t n);
 /* SHA-256 of n bytes into OUT: digest. */
 void crypto_sha256(const void *data, size_t n, unsigned char digest[CRYPTO_SHA256_BYTES]);
 
+/* Incremental SHA-256 for data that arrives in pieces (uploads). */
+struct crypto_sha256_state {
+	unsigned char opaque[128] __attribute__((aligned(16))); /* libsodium's state fits */
+};
+void crypto_sha256_init(struct crypto_sha256_state *st);
+void crypto_sha256_update(struct crypto_sha256_state *st, const void *data, size_t n);
+void crypto_sha256_final(struct crypto_sha256_state *st, unsigned char digest[CRYPTO_SHA256_BYTES]);
+
 /* Lower-case hex of n bytes into OUT: hex, which holds 2n+1 bytes. */
 void crypto_hex(const unsigned char *bytes, size_t n, char *hex);
 

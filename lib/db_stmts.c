@@ -345,6 +345,31 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				  " GROUP BY status",
 				  "i", "si"},
     [STMT_BATCH_DELETE] = {"batch_delete", "DELETE FROM job_batches WHERE id = ?", "i", ""},
+    [STMT_DATASET_INSERT] = {"dataset_insert",
+			     "INSERT INTO datasets (user_id, name, description, filename, format,"
+			     " size_bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			     "issssis", ""},
+    [STMT_DATASET_GET] =
+	{"dataset_get",
+	 "SELECT id, user_id, name, description, filename, format, size_bytes, sha256, " ISO(
+	     "created_at") " FROM datasets WHERE id = ?",
+	 "i", "iissssiss"},
+    [STMT_DATASET_LOCK] = {"dataset_lock", "SELECT user_id FROM datasets WHERE id = ? FOR UPDATE",
+			   "i", "i"},
+    [STMT_DATASET_LIST] =
+	{"dataset_list",
+	 "SELECT id, user_id, name, description, filename, format, size_bytes, sha256, " ISO(
+	     "created_at") " FROM datasets WHERE user_id = ?"
+			   " ORDER BY id DESC LIMIT ? OFFSET ?",
+	 "iii", "iissssiss"},
+    [STMT_DATASET_COUNT] = {"dataset_count", "SELECT COUNT(*) FROM datasets WHERE user_id = ?", "i",
+			    "i"},
+    [STMT_DATASET_DELETE] = {"dataset_delete", "DELETE FROM datasets WHERE id = ?", "i", ""},
+    [STMT_DATASET_ACTIVE_JOBS] =
+	{"dataset_active_jobs",
+	 "SELECT COUNT(*) FROM jobs WHERE dataset_id = ?"
+	 " AND status IN ('pending', 'moderating', 'preparing', 'running')",
+	 "i", "i"},
     [STMT_IDEM_CLAIM] =
 	{"idem_claim",
 	 "INSERT INTO idempotency_keys (user_id, idem_key, request_hash) VALUES (?, ?, ?)", "iss",

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "crypto.h"
 #include "it.h"
 
 static char admin_token[2048];
@@ -399,6 +402,113 @@ test_render_jobs(void)
 	}
 }
 
+/* A multipart body: a file part (file, filename, n bytes of data) and a
+ * name field, into OUT: *body (new); its length. */
+static size_t
+multipart_body(const char *filename, const char *data, size_t n, const char *name, char **body)
+{
+	const char *b = "kilnTestBoundary42";
+	size_t cap = n + 1024, len;
+	char *p = malloc(cap);
+	int w;
+
+	if (p == NULL)
+		abort();
+	w = snprintf(p, cap,
+		     "--%s\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n%s\r\n"
+		     "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+		     "Content-Type: application/octet-stream\r\n\r\n",
+		     b, name, b, filename);
+	len = (size_t)w;
+	memcpy(p + len, data, n);
+	len += n;
+	len += (size_t)snprintf(p + len, cap - len, "\r\n--%s--\r\n", b);
+	*body = p;
+	return len;
+}
+
+static long
+upload(const char *token, const char *body, size_t len, struct it_resp *r)
+{
+	char auth[2100];
+	const char *h[] = {auth, NULL};
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	it_http("POST", "/api/v1/datasets", "multipart/form-data; boundary=kilnTestBoundary42",
+		body, len, h, 0, r);
+	return r->status;
+}
+
+static void
+test_datasets(void)
+{
+	char u[2048], other[2048], path[256], disk[4096], want[65];
+	unsigned char digest[CRYPTO_SHA256_BYTES];
+	char data[3000], *body;
+	struct it_resp r;
+	long long id = 0, uid;
+	size_t len, i;
+	json_t *j;
+
+	uid = it_new_user("data@example.com", u, sizeof(u));
+	it_new_user("data-other@example.com", other, sizeof(other));
+	for (i = 0; i < sizeof(data); i++) /* a zip's magic, then bytes that look like a boundary */
+		data[i] =
+		    (char)(i < 4 ? "PK\3\4"[i] : (i % 97 == 0 ? '\r' : "-\n-kilnTest"[i % 11]));
+	crypto_sha256(data, sizeof(data), digest);
+	crypto_hex(digest, sizeof(digest), want);
+	len = multipart_body("../../etc/mnist.zip", data, sizeof(data), "mnist-dataset", &body);
+	CU_ASSERT_EQUAL(upload(u, body, len, &r), 201);
+	free(body);
+	j = it_json(&r);
+	id = json_integer_value(json_object_get(j, "id"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "name")), "mnist-dataset");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "format")), "zip");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "filename")), "mnist.zip");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "size_bytes")),
+			(long long)sizeof(data));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "sha256")), want);
+	json_decref(j);
+	it_resp_free(&r);
+	/* the bytes are on disk under the storage root, by id */
+	snprintf(path, sizeof(path), "storage/datasets/%lld/%lld", uid, id);
+	CU_ASSERT_EQUAL(access(it_path(path, disk, sizeof(disk)), R_OK), 0);
+	/* listed, read, owner-scoped */
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/datasets?page=1&page_size=20", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "mnist-dataset"));
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/datasets/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, other, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, other, NULL), 404);
+	/* bad uploads: not multipart, no file part, over [api] max_upload (4m) */
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/datasets", u, "{\"name\": \"x\"}"), 415);
+	{
+		const char *nofile = "--kilnTestBoundary42\r\nContent-Disposition: form-data; "
+				     "name=\"name\"\r\n\r\nx\r\n--kilnTestBoundary42--\r\n";
+
+		CU_ASSERT_EQUAL(upload(u, nofile, strlen(nofile), &r), 422);
+		it_resp_free(&r);
+		CU_ASSERT_EQUAL(upload(u, "--kilnTestBoundary42\r\ngarbage", 31, &r), 400);
+		it_resp_free(&r);
+	}
+	{
+		size_t big = 5 * 1024 * 1024;
+		char *blob = calloc(1, big);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(blob);
+		len = multipart_body("big.bin", blob, big, "big", &body);
+		CU_ASSERT_EQUAL(upload(u, body, len, &r), 413);
+		it_resp_free(&r);
+		free(body);
+		free(blob);
+	}
+	/* deleted: gone from the API and from the disk */
+	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	CU_ASSERT_NOT_EQUAL(access(disk, F_OK), 0);
+}
+
 void
 suite_intake(void)
 {
@@ -412,4 +522,6 @@ suite_intake(void)
 	CU_add_test(s, "batches: all or nothing, counts and status, cancel, delete", test_batches);
 	CU_add_test(s, "render jobs: the film example, moderation, config bounds",
 		    test_render_jobs);
+	CU_add_test(s, "data sets: streamed upload, sha256, scoped, bad uploads, delete",
+		    test_datasets);
 }

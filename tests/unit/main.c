@@ -39,6 +39,7 @@ main(void)
 	suite_money();
 	suite_estimate();
 	suite_jobspec();
+	suite_multipart();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

@@ -20,5 +20,6 @@ void suite_account(void);
 void suite_money(void);
 void suite_estimate(void);
 void suite_jobspec(void);
+void suite_multipart(void);
 
 #endif

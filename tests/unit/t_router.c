@@ -273,7 +273,9 @@ t_router_the_table(void)
 		CU_ASSERT(is_method(r->method));
 		CU_ASSERT_PTR_NOT_NULL(r->handler);
 		CU_ASSERT(r->summary != NULL && r->summary[0] != '\0');
-		CU_ASSERT(r->max_body >= BODY_DEFAULT);
+		CU_ASSERT(r->max_body >= BODY_UPLOAD);
+		/* only upload routes stream their body, and they say so */
+		CU_ASSERT((r->max_body == BODY_UPLOAD) == ((r->flags & RF_UPLOAD) != 0));
 		/* protected routes must say who may call them */
 		if (!(r->flags & RF_NOAUTH)) {
 			CU_ASSERT(r->roles != 0);

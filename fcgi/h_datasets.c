@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* h_datasets.c: data sets: a multipart upload (file, name, description)
+ * streamed to a temporary file and moved under the storage root by id;
+ * listing, reading and deleting them. Jobs refer to them by dataset_id. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "response.h"
+#include "storage.h"
+#include "upload.h"
+#include "validate.h"
+#include "views.h"
+
+#define DATASET_NAME_MAX 200
+
+/* zip, tgz, tar, csv or "other", from the first bytes, else the name. */
+static const char *
+dataset_format(const struct upload_file *f)
+{
+	const unsigned char *m = f->magic;
+	size_t n = f->magic_len, fl = strlen(f->filename);
+
+	if (n >= 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4)
+		return "zip";
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return "tgz";
+	if (n >= 262 && memcmp(m + 257, "ustar", 5) == 0)
+		return "tar";
+	if (fl > 4 && strcmp(f->filename + fl - 4, ".csv") == 0)
+		return "csv";
+	return "other";
+}
+
+static json_t *
+dataset_json_new(const struct db_res *res, size_t row)
+{
+	json_t *d = json_pack(
+	    "{s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "id",
+	    (json_int_t)db_res_i64(res, row, 0), "user_id", (json_int_t)db_res_i64(res, row, 1),
+	    "name", db_res_str(res, row, 2, NULL), "description",
+	    db_res_is_null(res, row, 3) ? json_null() : json_string(db_res_str(res, row, 3, NULL)),
+	    "filename", db_res_str(res, row, 4, NULL), "format", db_res_str(res, row, 5, NULL),
+	    "size_bytes", (json_int_t)db_res_i64(res, row, 6), "sha256",
+	    db_res_str(res, row, 7, NULL), "created_at", db_res_str(res, row, 8, NULL));
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+static enum kiln_err
+dataset_load(struct request *req, int64_t id, int write, struct db_res **res)
+{
+	struct db_val p[1] = {DBV_I64(id)};
+	enum kiln_err rc = db_exec(req->app->db, STMT_DATASET_GET, p, 1, res, NULL, NULL);
+	int own;
+
+	if (rc != KILN_OK)
+		return rc;
+	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
+	if (db_res_rows(*res) != 1 || (!own && !jobs_reads_all(req)))
+		rc = KILN_ERR_NOT_FOUND;
+	else if (write && !own && !(req->role_bit & ROLE_ADMIN))
+		rc = KILN_ERR_FORBIDDEN;
+	if (rc != KILN_OK) {
+		db_res_free(*res);
+		*res = NULL;
+	}
+	return rc;
+}
+
+static enum kiln_err
+dataset_respond(struct request *req, int64_t id, int status)
+{
+	struct db_res *res = NULL;
+	enum kiln_err rc = dataset_load(req, id, 0, &res);
+
+	if (rc != KILN_OK)
+		return rc;
+	resp_json_new(req, status, dataset_json_new(res, 0));
+	db_res_free(res);
+	return KILN_OK;
+}
+
+enum kiln_err
+h_datasets_create(struct request *req)
+{
+	struct upload *up = arena_alloc(req->arena, sizeof(*up));
+	json_t *errs = v_new(req);
+	struct upload_file *f;
+	const char *name, *desc;
+	char final[STORAGE_PATH_MAX];
+	uint64_t id = 0;
+	enum kiln_err rc;
+
+	if ((rc = upload_read(req, up)) != KILN_OK) {
+		resp_error(req, rc,
+			   rc == KILN_ERR_MEDIA_TYPE  ? "send multipart/form-data with a file part"
+			   : rc == KILN_ERR_TOO_LARGE ? "the upload is larger than allowed"
+						      : NULL);
+		return KILN_OK;
+	}
+	f = upload_file(up, "file");
+	name = upload_field(up, "name");
+	desc = upload_field(up, "description");
+	if (f == NULL)
+		v_err(errs, "file", "a file part named file is required", "value_error.missing");
+	if (name == NULL && f != NULL)
+		name = f->filename;
+	if (name == NULL || name[0] == '\0' || strlen(name) > DATASET_NAME_MAX)
+		v_err(errs, "name", "1 to 200 characters", "value_error.name");
+	if (v_reject(req, errs))
+		return KILN_OK;
+	{
+		struct db_val p[7] = {DBV_I64(req->user_id),
+				      DBV_STR(name),
+				      desc ? DBV_STR(desc) : DBV_NULL,
+				      DBV_STR(f->filename),
+				      DBV_STR(dataset_format(f)),
+				      DBV_I64((int64_t)f->size),
+				      DBV_STR(f->sha256)};
+
+		if ((rc = db_exec(req->app->db, STMT_DATASET_INSERT, p, 7, NULL, NULL, &id)) !=
+		    KILN_OK)
+			return rc;
+	}
+	storage_dataset_path(req->app->cfg, req->user_id, (int64_t)id, final);
+	if ((rc = storage_commit(f->tmp, final)) != KILN_OK) {
+		struct db_val d[1] = {DBV_I64((int64_t)id)};
+
+		(void)db_exec(req->app->db, STMT_DATASET_DELETE, d, 1, NULL, NULL, NULL);
+		return rc;
+	}
+	upload_committed(f);
+	return dataset_respond(req, (int64_t)id, 201);
+}
+
+enum kiln_err
+h_datasets_list(struct request *req)
+{
+	json_t *errs = v_new(req), *items;
+	int64_t page, size;
+	struct db_val p[3];
+	struct db_res *res = NULL, *count = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	v_paging(req, errs, &page, &size);
+	if (v_reject(req, errs))
+		return KILN_OK;
+	p[0] = DBV_I64(req->user_id);
+	p[1] = DBV_I64(size);
+	p[2] = DBV_I64((page - 1) * size);
+	if ((rc = db_exec(req->app->db, STMT_DATASET_LIST, p, 3, &res, NULL, NULL)) != KILN_OK ||
+	    (rc = db_exec(req->app->db, STMT_DATASET_COUNT, p, 1, &count, NULL, NULL)) != KILN_OK)
+		goto out;
+	if ((items = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(items, dataset_json_new(res, i));
+	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
+out:
+	db_res_free(count);
+	db_res_free(res);
+	return rc;
+}
+
+enum kiln_err
+h_datasets_get(struct request *req)
+{
+	return dataset_respond(req, route_param(req, "id")->id, 200);
+}
+
+struct dataset_del {
+	int64_t id;
+	int busy;
+};
+
+static enum kiln_err
+dataset_delete_txn(struct db *db, void *arg)
+{
+	struct dataset_del *d = arg;
+	struct db_val p[1] = {DBV_I64(d->id)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+
+	if ((rc = db_exec(db, STMT_DATASET_LOCK, p, 1, NULL, NULL, NULL)) != KILN_OK ||
+	    (rc = db_exec(db, STMT_DATASET_ACTIVE_JOBS, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	d->busy = db_res_i64(res, 0, 0) > 0;
+	db_res_free(res);
+	return d->busy ? KILN_OK : db_exec(db, STMT_DATASET_DELETE, p, 1, NULL, NULL, NULL);
+}
+
+enum kiln_err
+h_datasets_delete(struct request *req)
+{
+	struct dataset_del d = {route_param(req, "id")->id, 0};
+	struct db_res *res = NULL;
+	char path[STORAGE_PATH_MAX];
+	int64_t owner;
+	enum kiln_err rc;
+
+	if ((rc = dataset_load(req, d.id, 1, &res)) != KILN_OK)
+		return rc;
+	owner = db_res_i64(res, 0, 1);
+	db_res_free(res);
+	if ((rc = db_txn(req->app->db, dataset_delete_txn, &d)) != KILN_OK)
+		return rc;
+	if (d.busy) {
+		resp_error(req, KILN_ERR_CONFLICT, "an active job uses this data set");
+		return KILN_OK;
+	}
+	storage_dataset_path(req->app->cfg, owner, d.id, path);
+	(void)unlink(path);
+	resp_empty(req, 204);
+	return KILN_OK;
+}

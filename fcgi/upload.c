@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* upload.c: multipart bodies to fields and temporary files (see upload.h). */
+#include "upload.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define UPLOAD_CHUNK 65536
+#define UPLOAD_FIELD_MAX (64 * 1024)
+
+struct upload_ctx {
+	struct request *req;
+	struct upload *up;
+	struct upload_file *file; /* the file part being written, or NULL */
+	int fd;
+	struct crypto_sha256_state sha;
+	char *field; /* the text field being read (arena) */
+	size_t field_len;
+	const char *field_name;
+};
+
+static void
+upload_unlink(void *p)
+{
+	struct upload_file *f = p;
+
+	if (f->tmp[0] != '\0')
+		unlink(f->tmp);
+}
+
+static int
+upload_begin(void *arg, const struct mp_part *part)
+{
+	struct upload_ctx *c = arg;
+	struct upload *up = c->up;
+
+	if (part->has_filename) {
+		struct upload_file *f;
+
+		if (up->nfiles == UPLOAD_MAX_FILES)
+			return KILN_ERR_TOO_LARGE;
+		f = &up->files[up->nfiles++];
+		memset(f, 0, sizeof(*f));
+		memcpy(f->field, part->name, sizeof(f->field));
+		memcpy(f->filename, part->filename, sizeof(f->filename));
+		if ((c->fd = storage_tmp_open(c->req->app->cfg, f->tmp)) < 0) {
+			f->tmp[0] = '\0';
+			log_error("upload: cannot create a temporary file: %s", strerror(errno));
+			return KILN_ERR_IO;
+		}
+		arena_defer(c->req->arena, upload_unlink, f);
+		crypto_sha256_init(&c->sha);
+		c->file = f;
+		return 0;
+	}
+	if (up->nfields == UPLOAD_MAX_FIELDS)
+		return KILN_ERR_TOO_LARGE;
+	c->field = arena_alloc(c->req->arena, UPLOAD_FIELD_MAX + 1);
+	c->field_len = 0;
+	c->field_name = arena_strdup(c->req->arena, part->name);
+	return 0;
+}
+
+static int
+upload_data(void *arg, const char *data, size_t n)
+{
+	struct upload_ctx *c = arg;
+
+	if (c->file != NULL) {
+		struct upload_file *f = c->file;
+		size_t done = 0;
+
+		if (f->magic_len < UPLOAD_MAGIC) {
+			size_t take =
+			    UPLOAD_MAGIC - f->magic_len < n ? UPLOAD_MAGIC - f->magic_len : n;
+
+			memcpy(f->magic + f->magic_len, data, take);
+			f->magic_len += take;
+		}
+		crypto_sha256_update(&c->sha, data, n);
+		while (done < n) {
+			ssize_t w = write(c->fd, data + done, n - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				log_error("upload: write failed: %s", strerror(errno));
+				return KILN_ERR_IO;
+			}
+			done += (size_t)w;
+		}
+		f->size += n;
+		return 0;
+	}
+	if (c->field == NULL || c->field_len + n > UPLOAD_FIELD_MAX)
+		return KILN_ERR_TOO_LARGE;
+	memcpy(c->field + c->field_len, data, n);
+	c->field_len += n;
+	return 0;
+}
+
+static int
+upload_end(void *arg)
+{
+	struct upload_ctx *c = arg;
+
+	if (c->file != NULL) {
+		unsigned char d[CRYPTO_SHA256_BYTES];
+
+		crypto_sha256_final(&c->sha, d);
+		crypto_hex(d, sizeof(d), c->file->sha256);
+		if (close(c->fd) != 0)
+			return KILN_ERR_IO;
+		c->fd = -1;
+		c->file = NULL;
+		return 0;
+	}
+	if (c->field != NULL) {
+		c->field[c->field_len] = '\0';
+		c->up->names[c->up->nfields] = c->field_name;
+		c->up->values[c->up->nfields++] = c->field;
+		c->field = NULL;
+	}
+	return 0;
+}
+
+enum kiln_err
+upload_read(struct request *req, struct upload *up)
+{
+	const struct kiln_config *cfg = req->app->cfg;
+	struct mp_limits lim = {UPLOAD_MAX_FIELDS + UPLOAD_MAX_FILES, 8192,
+				(uint64_t)cfg->max_upload, UPLOAD_FIELD_MAX};
+	struct mp_callbacks cb = {upload_begin, upload_data, upload_end};
+	struct upload_ctx c;
+	char boundary[MP_BOUNDARY_MAX + 1];
+	char *buf = arena_alloc(req->arena, UPLOAD_CHUNK);
+	struct multipart *mp;
+	enum kiln_err rc = KILN_OK;
+	int64_t left = req->content_length;
+
+	memset(up, 0, sizeof(*up));
+	memset(&c, 0, sizeof(c));
+	c.req = req;
+	c.up = up;
+	c.fd = -1;
+	if (mp_boundary(req->content_type, boundary) != 0)
+		return KILN_ERR_MEDIA_TYPE;
+	if (storage_prepare(cfg) != KILN_OK)
+		return KILN_ERR_IO;
+	mp = mp_new(boundary, &lim, &cb, &c);
+	while (left > 0 && rc == KILN_OK) {
+		long got = req->io.read(req->io.ctx, buf,
+					left < UPLOAD_CHUNK ? (size_t)left : UPLOAD_CHUNK);
+
+		if (got <= 0) {
+			rc = KILN_ERR_BODY_TRUNCATED;
+			break;
+		}
+		left -= got;
+		rc = mp_feed(mp, buf, (size_t)got);
+	}
+	if (rc == KILN_OK)
+		rc = mp_finish(mp);
+	/* refused part-way: read what is left (within reason) so that the web
+	 * server, still sending, is not cut off and does not answer 502 */
+	while (rc != KILN_OK && left > 0 && left <= 64 * 1024 * 1024) {
+		long got = req->io.read(req->io.ctx, buf,
+					left < UPLOAD_CHUNK ? (size_t)left : UPLOAD_CHUNK);
+
+		if (got <= 0)
+			break;
+		left -= got;
+	}
+	mp_free(mp);
+	if (c.fd >= 0)
+		close(c.fd);
+	return rc;
+}
+
+const char *
+upload_field(const struct upload *up, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < up->nfields; i++)
+		if (strcmp(up->names[i], name) == 0)
+			return up->values[i];
+	return NULL;
+}
+
+struct upload_file *
+upload_file(struct upload *up, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < up->nfiles; i++)
+		if (strcmp(up->files[i].field, name) == 0)
+			return &up->files[i];
+	return NULL;
+}
+
+void
+upload_committed(struct upload_file *f)
+{
+	f->tmp[0] = '\0';
+}

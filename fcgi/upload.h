@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* upload.h: multipart/form-data bodies of RF_UPLOAD routes, streamed from
+ * the web server through lib/multipart.c: small fields are kept (arena),
+ * each file part goes straight to a temporary file under the storage root
+ * with its size, SHA-256 and first bytes. Constant memory whatever the
+ * upload's size. */
+#ifndef KILN_UPLOAD_H
+#define KILN_UPLOAD_H
+
+#include <stdint.h>
+
+#include "crypto.h"
+#include "multipart.h"
+#include "request.h"
+#include "storage.h"
+
+#define UPLOAD_MAX_FIELDS 16
+#define UPLOAD_MAX_FILES 4
+#define UPLOAD_MAGIC 512 /* first bytes kept, to recognise a format */
+
+struct upload_file {
+	char field[MP_NAME_MAX + 1];
+	char filename[MP_FILENAME_MAX + 1];
+	char tmp[STORAGE_PATH_MAX]; /* unlinked at the end of the request unless committed */
+	uint64_t size;
+	char sha256[65];
+	unsigned char magic[UPLOAD_MAGIC];
+	size_t magic_len;
+};
+
+struct upload {
+	const char *names[UPLOAD_MAX_FIELDS]; /* text fields, arena-owned */
+	const char *values[UPLOAD_MAX_FIELDS];
+	size_t nfields;
+	struct upload_file files[UPLOAD_MAX_FILES];
+	size_t nfiles;
+};
+
+/* Reads the request's multipart body into OUT: up. Errors answered by the
+ * caller: KILN_ERR_MEDIA_TYPE (not multipart/form-data),
+ * KILN_ERR_BAD_REQUEST (malformed), KILN_ERR_TOO_LARGE (a cap),
+ * KILN_ERR_IO. Temporary files are removed with the request's arena. */
+enum kiln_err upload_read(struct request *req, struct upload *up);
+
+/* A text field's value, or NULL. */
+const char *upload_field(const struct upload *up, const char *name);
+/* A file part by field name, or NULL. */
+struct upload_file *upload_file(struct upload *up, const char *name);
+/* Marks f's temporary file as moved (no longer removed at the end). */
+void upload_committed(struct upload_file *f);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* storage.c: file locations under the storage root (see storage.h). */
+#include "storage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto.h"
+#include "log.h"
+
+static int
+storage_mkdir(const char *path)
+{
+	return mkdir(path, 0750) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+enum kiln_err
+storage_prepare(const struct kiln_config *cfg)
+{
+	static const char *const dirs[] = {"", "/tmp", "/datasets", "/jobs"};
+	char path[STORAGE_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", cfg->storage_root, dirs[i]);
+		if (storage_mkdir(path) != 0) {
+			log_error("storage: cannot create %s: %s", path, strerror(errno));
+			return KILN_ERR_IO;
+		}
+	}
+	return KILN_OK;
+}
+
+int
+storage_tmp_open(const struct kiln_config *cfg, char path[STORAGE_PATH_MAX])
+{
+	unsigned char raw[12];
+	char hex[25];
+	int fd, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		crypto_random(raw, sizeof(raw));
+		crypto_hex(raw, sizeof(raw), hex);
+		snprintf(path, STORAGE_PATH_MAX, "%s/tmp/upload-%s", cfg->storage_root, hex);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+void
+storage_dataset_path(const struct kiln_config *cfg, int64_t user_id, int64_t id,
+		     char path[STORAGE_PATH_MAX])
+{
+	snprintf(path, STORAGE_PATH_MAX, "%s/datasets/%lld/%lld", cfg->storage_root,
+		 (long long)user_id, (long long)id);
+}
+
+enum kiln_err
+storage_commit(const char *tmp, const char *final)
+{
+	char dir[STORAGE_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", final);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if (storage_mkdir(dir) != 0)
+			return KILN_ERR_IO;
+	}
+	if (rename(tmp, final) != 0) {
+		log_error("storage: cannot move %s to %s: %s", tmp, final, strerror(errno));
+		return KILN_ERR_IO;
+	}
+	return KILN_OK;
+}

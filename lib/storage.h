@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* storage.h: where kiln keeps files under [storage] root: tmp/ for uploads
+ * in progress, datasets/USER/ID for data sets, jobs/ID/ for job
+ * directories (the Running-work issue). Paths are built here from ids
+ * only, never from names a client sent. Not for: who may read them. */
+#ifndef KILN_STORAGE_H
+#define KILN_STORAGE_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+
+#define STORAGE_PATH_MAX 4096 /* PATH_MAX on Linux */
+
+/* Creates the root and its folders (mode 0750) when missing. */
+enum kiln_err storage_prepare(const struct kiln_config *cfg);
+
+/* Opens a new empty file under tmp/ (O_EXCL, mode 0640) for writing.
+ * OUT: path. Returns the descriptor, or -1. */
+int storage_tmp_open(const struct kiln_config *cfg, char path[STORAGE_PATH_MAX]);
+
+/* The path of data set id of user into OUT: path. */
+void storage_dataset_path(const struct kiln_config *cfg, int64_t user_id, int64_t id,
+			  char path[STORAGE_PATH_MAX]);
+
+/* Moves a finished temporary file to final, creating final's folder. */
+enum kiln_err storage_commit(const char *tmp, const char *final);
+
+#endif
