@@ -203,7 +203,7 @@ enum kiln_err
 jobs_insert(struct db *db, struct job_new *j)
 {
 	int render = strcmp(j->kind, "render") == 0;
-	struct db_val p[22] = {DBV_I64(j->user_id),
+	struct db_val p[23] = {DBV_I64(j->user_id),
 			       DBV_STR(j->kind),
 			       DBV_STR(j->name),
 			       DBV_STR("queued"),
@@ -224,7 +224,8 @@ jobs_insert(struct db *db, struct job_new *j)
 			       DBV_STR(render ? "moderating" : "pending"),
 			       j->render_json ? DBV_STR(j->render_json) : DBV_NULL,
 			       render ? DBV_STR(j->rejected ? "rejected" : "approved") : DBV_NULL,
-			       render ? DBV_F64(j->moderation_score) : DBV_NULL};
+			       render ? DBV_F64(j->moderation_score) : DBV_NULL,
+			       j->dataset_id ? DBV_I64(j->dataset_id) : DBV_NULL};
 	uint64_t id = 0;
 	enum kiln_err rc;
 
@@ -239,7 +240,18 @@ jobs_insert(struct db *db, struct job_new *j)
 		if (rc != KILN_OK)
 			return rc;
 	}
-	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 22, NULL, NULL, &id)) != KILN_OK)
+	if (j->dataset_id) { /* likewise the data set, which may not go while a job uses it */
+		struct db_val q[1] = {DBV_I64(j->dataset_id)};
+		struct db_res *res = NULL;
+
+		rc = db_exec(db, STMT_DATASET_LOCK, q, 1, &res, NULL, NULL);
+		if (rc == KILN_OK && (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != j->user_id))
+			rc = KILN_ERR_NOT_FOUND;
+		db_res_free(res);
+		if (rc != KILN_OK)
+			return rc;
+	}
+	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 23, NULL, NULL, &id)) != KILN_OK)
 		return rc;
 	j->id = (int64_t)id;
 	if (!render)
@@ -266,8 +278,8 @@ jobs_create_txn(struct db *db, void *arg)
 }
 
 static const char *const create_fields[] = {
-    "name",      "command",  "script",       "working_dir", "env", "payload",
-    "resources", "priority", "max_attempts", "project_id",  NULL};
+    "name",      "command",  "script",       "working_dir", "env",        "payload",
+    "resources", "priority", "max_attempts", "project_id",  "dataset_id", NULL};
 
 int
 jobs_parse_spec(json_t *obj, json_t *errs, struct job_new *j, int *bad_dir)
@@ -317,6 +329,7 @@ jobs_parse_spec(json_t *obj, json_t *errs, struct job_new *j, int *bad_dir)
 	v_int(obj, "priority", 0, 0, -100, 100, &j->priority, errs);
 	v_int(obj, "max_attempts", 0, 0, 1, 10, &j->max_attempts, errs);
 	v_int(obj, "project_id", 0, 1, 1, INT64_MAX, &j->project_id, errs);
+	v_int(obj, "dataset_id", 0, 1, 1, INT64_MAX, &j->dataset_id, errs);
 	if (json_array_size(errs) > before)
 		return 1;
 	if (cmd != NULL)

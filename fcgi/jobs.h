@@ -25,6 +25,7 @@ struct job_new {
 	int64_t priority, max_attempts, estimate;
 	int64_t project_id;      /* 0 for none */
 	int64_t batch_id;        /* 0 for none */
+	int64_t dataset_id;      /* 0 for none */
 	char *render_json;       /* render jobs: the config (new, malloc) */
 	int rejected;            /* render jobs: moderation said no */
 	double moderation_score; /* render jobs; < 0 for none */

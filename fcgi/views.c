@@ -131,6 +131,7 @@ view_job_new(const struct db_res *res, size_t row)
 	json_object_set_new(j, "moderation_score",
 			    db_res_is_null(res, row, 32) ? json_null()
 							 : json_real(db_res_f64(res, row, 32)));
+	json_object_set_new(j, "dataset_id", view_int_or_null(res, row, 33));
 	return j;
 }
 

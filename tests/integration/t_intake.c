@@ -503,6 +503,19 @@ test_datasets(void)
 		free(body);
 		free(blob);
 	}
+	/* a job that uses it keeps it; another user cannot use it */
+	{
+		char jb[128], cancel[128];
+		long long job;
+		int rep;
+
+		snprintf(jb, sizeof(jb), "{\"command\":[\"true\"],\"dataset_id\":%lld}", id);
+		CU_ASSERT_EQUAL(submit(other, NULL, jb, &job, &rep), 404);
+		CU_ASSERT_EQUAL(submit(u, NULL, jb, &job, &rep), 202);
+		CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 409);
+		snprintf(cancel, sizeof(cancel), "/api/v1/jobs/%lld/cancel", job);
+		CU_ASSERT_EQUAL(it_call_status("POST", cancel, u, NULL), 200);
+	}
 	/* deleted: gone from the API and from the disk */
 	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
 	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);

@@ -999,6 +999,7 @@ test_patch(void)
 	CU_ASSERT_EQUAL(
 	    job_patch(owner_token, id, "{\"name\":\"sneaky\",\"status\":\"preparing\"}"), 403);
 	CU_ASSERT_EQUAL(job_patch(operator_token, id, "{\"progress\":50}"), 200);
+	CU_ASSERT_EQUAL(job_patch(viewer_token, id, "{\"progress\":60}"), 403);
 	j = job_get(owner_token, id);
 	CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "renamed");
 	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
