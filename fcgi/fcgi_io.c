@@ -103,22 +103,38 @@ fio_io(struct fio *f)
 }
 
 /* libfcgi ends a connection with shutdown() and then waits up to 2 s for
- * the web server to close its side first (a guard against TCP resets
- * eating the response). On a unix socket there is no such reset, and the
- * wait holds the worker for a scheduler round trip per request, so there
- * we close at once: the connection is marked kept for libfcgi's finish
- * and closed here. A request that ended in a stream error keeps libfcgi's
- * own close. */
+ * the web server to close its side first, reading (and so draining)
+ * whatever it still sends. On a unix socket that wait holds the worker for
+ * a scheduler round trip per request, so there we close at once instead:
+ * but only once the request's stdin has been read to its end, because
+ * closing a unix socket with unread bytes in it resets the peer, and nginx
+ * would answer 502. The drain is capped; past it, libfcgi's own close. */
+#define FIO_DRAIN_MAX (64 * 1024 * 1024)
+
 void
 fio_finish(struct fio *f)
 {
-	int fd = f->req.ipcFd;
+	int fd = f->req.ipcFd, fast = 0, got;
+	char buf[8192];
+	size_t drained = 0;
 
-	if (f->fast_close && fd >= 0)
-		f->req.keepConnection = 1;
+	/* a connection the web server keeps open (fastcgi_keep_conn) is
+	 * libfcgi's to manage */
+	if (f->fast_close && !f->req.keepConnection && fd >= 0 && f->req.in != NULL) {
+		while (drained < FIO_DRAIN_MAX &&
+		       (got = FCGX_GetStr(buf, (int)sizeof(buf), f->req.in)) > 0)
+			drained += (size_t)got;
+		if (FCGX_HasSeenEOF(f->req.in) == EOF && FCGX_GetError(f->req.in) == 0) {
+			fast = 1;
+			f->req.keepConnection = 1; /* so that Finish leaves the close to us */
+		}
+	}
 	FCGX_Finish_r(&f->req);
-	if (f->fast_close && f->req.ipcFd == fd && fd >= 0) {
-		close(fd);
-		f->req.ipcFd = -1;
+	if (fast) {
+		f->req.keepConnection = 0;
+		if (f->req.ipcFd == fd && fd >= 0) {
+			close(fd);
+			f->req.ipcFd = -1;
+		}
 	}
 }

@@ -222,6 +222,15 @@ h_jobs_patch(struct request *req)
 					: "only a pending job can be renamed or re-prioritised");
 		return KILN_OK;
 	}
+	if (c.set_status && job_status_terminal(c.to)) {
+		char step[64];
+
+		/* an ended job holds no credits: as cancel and force-complete do */
+		snprintf(step, sizeof(step), "release:job:%lld:patch", (long long)c.id);
+		rc = ledger_release(req->app->db, c.id, step, NULL);
+		if (rc != KILN_OK && rc != KILN_ERR_NOT_FOUND)
+			return rc;
+	}
 	return h_jobs_respond(req, c.id, 200);
 }
 

@@ -25,7 +25,9 @@ struct db {
 	const struct kiln_config *cfg;
 	MYSQL *conn;                    /* NULL while disconnected */
 	MYSQL_STMT *stmts[STMT__COUNT]; /* prepared lazily, per connection */
-	int in_txn;
+	int in_txn;                     /* inside db_txn's body */
+	int txn_lost;                   /* the connection died inside it: nothing more may run
+		       * until db_txn starts over on a fresh connection */
 };
 
 struct db_cell {
@@ -79,7 +81,10 @@ db_disconnect(struct db *db)
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
-	db->in_txn = 0;
+	/* a transaction's statements must never go on in autocommit on a new
+	 * connection: mark it lost, db_txn runs the body again from the start */
+	if (db->in_txn)
+		db->txn_lost = 1;
 }
 
 void
@@ -262,6 +267,7 @@ db_res_add_row(struct db_res *res)
 		res->cells = c;
 		res->cap = cap;
 	}
+	memset(&res->cells[res->rows * res->cols], 0, res->cols * sizeof(*res->cells));
 	return &res->cells[res->rows++ * res->cols];
 }
 
@@ -415,6 +421,8 @@ db_exec(struct db *db, enum db_stmt_id id, const struct db_val *params, size_t n
 		log_error("db: statement %d called with the wrong parameters", (int)id);
 		return KILN_ERR_INTERNAL;
 	}
+	if (db->in_txn && db->txn_lost)
+		return KILN_ERR_DB_UNAVAILABLE;
 	rc = db_exec_once(db, id, params, nparams, res, affected, insert_id, &sent);
 	if (rc == KILN_ERR_DB_UNAVAILABLE && !sent && !db->in_txn)
 		rc = db_exec_once(db, id, params, nparams, res, affected, insert_id, &sent);
@@ -438,9 +446,10 @@ enum kiln_err
 db_txn(struct db *db, db_txn_fn fn, void *ctx)
 {
 	enum kiln_err rc = KILN_ERR_INTERNAL;
-	int attempt;
+	int attempt, lost;
 
 	for (attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
+		db->in_txn = db->txn_lost = 0;
 		if ((rc = db_control(db, "START TRANSACTION")) != KILN_OK) {
 			if (rc == KILN_ERR_DB_UNAVAILABLE && db->conn == NULL && attempt == 0)
 				continue; /* stale handle: one more try on a fresh one */
@@ -448,8 +457,13 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 		}
 		db->in_txn = 1;
 		rc = fn(db, ctx);
+		lost = db->txn_lost;
+		db->in_txn = db->txn_lost = 0;
+		if (lost) { /* even if fn ignored it: its work died with the connection */
+			rc = KILN_ERR_DB_UNAVAILABLE;
+			continue;
+		}
 		if (rc == KILN_OK) {
-			db->in_txn = 0;
 			rc = db_control(db, "COMMIT");
 			if (rc == KILN_ERR_DB_RETRY)
 				continue; /* the server rolled back: safe to retry */
@@ -457,7 +471,6 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 		}
 		if (db->conn != NULL)
 			(void)db_control(db, "ROLLBACK");
-		db->in_txn = 0;
 		if (rc != KILN_ERR_DB_RETRY && rc != KILN_ERR_DB_UNAVAILABLE)
 			return rc;
 		/* deadlock, or connection lost before COMMIT: nothing was kept */

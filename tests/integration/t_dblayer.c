@@ -251,6 +251,43 @@ test_deadlock_is_retried(void)
 	db_free(b.db);
 }
 
+struct lost_ctx {
+	int calls;
+};
+
+/* Writes two rows; on the first run its connection is killed between them. */
+static enum kiln_err
+lost_body(struct db *db, void *arg)
+{
+	struct lost_ctx *c = arg;
+	enum kiln_err rc;
+
+	if ((rc = put(db, "it.lost.1", "one")) != KILN_OK)
+		return rc;
+	if (++c->calls == 1 && kill_connection(connection_id(db)) != 0)
+		return KILN_ERR_INTERNAL;
+	return put(db, "it.lost.2", "two");
+}
+
+static void
+test_txn_connection_lost(void)
+{
+	struct db *db = db_new(&it_cfg);
+	struct lost_ctx c = {0};
+	char v1[16], v2[16];
+
+	/* a killed connection must not leave half a transaction: the second
+	 * write may not run in autocommit on a new connection after the first
+	 * was rolled back; db_txn runs the whole body again */
+	CU_ASSERT_EQUAL(db_txn(db, lost_body, &c), KILN_OK);
+	CU_ASSERT_EQUAL(c.calls, 2);
+	CU_ASSERT_EQUAL(get(db, "it.lost.1", v1, sizeof(v1)), KILN_OK);
+	CU_ASSERT_EQUAL(get(db, "it.lost.2", v2, sizeof(v2)), KILN_OK);
+	CU_ASSERT_STRING_EQUAL(v1, "one");
+	CU_ASSERT_STRING_EQUAL(v2, "two");
+	db_free(db);
+}
+
 /* kilnctl migrate --dir SRC/sql [a1 [a2]]: its exit code, OUT: out. */
 static int
 kilnctl(const char *a1, const char *a2, char *out, size_t n)
@@ -289,5 +326,7 @@ suite_dblayer(void)
 	CU_add_test(s, "a killed connection is replaced transparently", test_reconnect_after_kill);
 	CU_add_test(s, "a failing transaction rolls back and is not retried", test_txn_rolls_back);
 	CU_add_test(s, "a real deadlock is retried by db_txn", test_deadlock_is_retried);
+	CU_add_test(s, "a connection lost inside db_txn reruns the whole body",
+		    test_txn_connection_lost);
 	CU_add_test(s, "kilnctl migrate is idempotent and reports status", test_migrate_idempotent);
 }
