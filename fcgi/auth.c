@@ -134,6 +134,9 @@ auth_authenticate(struct request *req)
 		a += 7;
 		while (*a == ' ')
 			a++;
+		/* clients that only know Bearer may send an API key there */
+		if (strncmp(a, AUTH_API_KEY_PREFIX, strlen(AUTH_API_KEY_PREFIX)) == 0)
+			return auth_api_key(req, a);
 		return auth_bearer(req, a);
 	}
 	if (req->api_key[0] != '\0')

@@ -298,6 +298,7 @@ test_api_keys(void)
 	CU_ASSERT_EQUAL(status, 201);
 	CU_ASSERT(strncmp(key, "kiln_", 5) == 0 && strlen(key) == 48);
 	CU_ASSERT_EQUAL(get_as("/api/v1/auth/me", key, 1), 200);
+	CU_ASSERT_EQUAL(get_as("/api/v1/auth/me", key, 0), 200); /* as a Bearer token too */
 	/* the list never shows the key again */
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", a);
 	it_http("GET", "/api/v1/auth/api-keys", NULL, NULL, 0, h, 0, &resp);
@@ -326,6 +327,7 @@ test_api_keys(void)
 	CU_ASSERT_EQUAL(resp.status, 204);
 	it_resp_free(&resp);
 	CU_ASSERT_EQUAL(get_as("/api/v1/auth/me", key, 1), 401);
+	CU_ASSERT_EQUAL(get_as("/api/v1/auth/me", key, 0), 401);
 	it_http("DELETE", path, NULL, NULL, 0, h, 0, &resp);
 	CU_ASSERT_EQUAL(resp.status, 404);
 	it_resp_free(&resp);

@@ -489,7 +489,9 @@ test_datasets(void)
 
 		CU_ASSERT_EQUAL(upload(u, nofile, strlen(nofile), &r), 422);
 		it_resp_free(&r);
-		CU_ASSERT_EQUAL(upload(u, "--kilnTestBoundary42\r\ngarbage", 31, &r), 400);
+		CU_ASSERT_EQUAL(upload(u, "--kilnTestBoundary42\r\ngarbage",
+				       strlen("--kilnTestBoundary42\r\ngarbage"), &r),
+				400);
 		it_resp_free(&r);
 	}
 	{
