@@ -13,6 +13,7 @@
 #include "jobstate.h"
 #include "ledger.h"
 #include "response.h"
+#include "scope.h"
 #include "validate.h"
 #include "views.h"
 
@@ -39,9 +40,9 @@ batch_status(const int64_t counts[JOB_STATUS_COUNT])
 
 /* The batch object; with jobs (the member jobs) when with_jobs. New. */
 static json_t *
-batch_json_new(struct request *req, const struct db_res *b, int with_jobs)
+batch_json_new(struct request *req, const struct db_res *b, size_t row, int with_jobs)
 {
-	struct db_val p[1] = {DBV_I64(db_res_i64(b, 0, 0))};
+	struct db_val p[1] = {DBV_I64(db_res_i64(b, row, 0))};
 	struct db_res *counts = NULL, *jobs = NULL;
 	int64_t n[JOB_STATUS_COUNT] = {0}, total = 0;
 	json_t *c = json_object(), *j;
@@ -62,13 +63,13 @@ batch_json_new(struct request *req, const struct db_res *b, int with_jobs)
 	}
 	j = json_pack(
 	    "{s:I, s:I, s:s, s:o, s:o, s:s, s:s, s:o, s:I, s:s}", "id",
-	    (json_int_t)db_res_i64(b, 0, 0), "user_id", (json_int_t)db_res_i64(b, 0, 1), "name",
-	    db_res_str(b, 0, 2, NULL), "description",
-	    db_res_is_null(b, 0, 3) ? json_null() : json_string(db_res_str(b, 0, 3, NULL)),
+	    (json_int_t)db_res_i64(b, row, 0), "user_id", (json_int_t)db_res_i64(b, row, 1), "name",
+	    db_res_str(b, row, 2, NULL), "description",
+	    db_res_is_null(b, row, 3) ? json_null() : json_string(db_res_str(b, row, 3, NULL)),
 	    "max_parallel",
-	    db_res_is_null(b, 0, 4) ? json_null() : json_integer(db_res_i64(b, 0, 4)),
-	    "failure_policy", db_res_str(b, 0, 5, NULL), "status", batch_status(n), "counts", c,
-	    "total", (json_int_t)total, "created_at", db_res_str(b, 0, 6, NULL));
+	    db_res_is_null(b, row, 4) ? json_null() : json_integer(db_res_i64(b, row, 4)),
+	    "failure_policy", db_res_str(b, row, 5, NULL), "status", batch_status(n), "counts", c,
+	    "total", (json_int_t)total, "created_at", db_res_str(b, row, 6, NULL));
 	if (j == NULL)
 		abort();
 	if (with_jobs &&
@@ -83,27 +84,11 @@ batch_json_new(struct request *req, const struct db_res *b, int with_jobs)
 	return j;
 }
 
-/* Loads batch id for the caller: 404 when invisible, 403 when write and
- * the caller may only read it. */
+/* Loads batch id for the caller (write: the owner or staff). */
 static enum kiln_err
 batch_load(struct request *req, int64_t id, int write, struct db_res **res)
 {
-	struct db_val p[1] = {DBV_I64(id)};
-	enum kiln_err rc = db_exec(req->app->db, STMT_BATCH_GET, p, 1, res, NULL, NULL);
-	int own;
-
-	if (rc != KILN_OK)
-		return rc;
-	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
-	if (db_res_rows(*res) != 1 || (!own && !jobs_reads_all(req)))
-		rc = KILN_ERR_NOT_FOUND;
-	else if (write && !own && !(req->role_bit & (ROLE_OPERATOR | ROLE_ADMIN)))
-		rc = KILN_ERR_FORBIDDEN;
-	if (rc != KILN_OK) {
-		db_res_free(*res);
-		*res = NULL;
-	}
-	return rc;
+	return scope_load(req, STMT_BATCH_GET, id, write, ROLE_OPERATOR | ROLE_ADMIN, res);
 }
 
 static enum kiln_err
@@ -114,7 +99,7 @@ batch_respond(struct request *req, int64_t id, int status)
 
 	if (rc != KILN_OK)
 		return rc;
-	resp_json_new(req, status, batch_json_new(req, b, 1));
+	resp_json_new(req, status, batch_json_new(req, b, 0, 1));
 	db_res_free(b);
 	return KILN_OK;
 }
@@ -242,41 +227,16 @@ out:
 	return rc;
 }
 
+static json_t *
+batch_item_new(struct request *req, const struct db_res *res, size_t row)
+{
+	return batch_json_new(req, res, row, 0);
+}
+
 enum kiln_err
 h_batches_list(struct request *req)
 {
-	json_t *errs = v_new(req), *items;
-	int64_t page, size;
-	struct db_val p[3];
-	struct db_res *res = NULL, *count = NULL;
-	enum kiln_err rc;
-	size_t i;
-
-	v_paging(req, errs, &page, &size);
-	if (v_reject(req, errs))
-		return KILN_OK;
-	p[0] = DBV_I64(req->user_id);
-	p[1] = DBV_I64(size);
-	p[2] = DBV_I64((page - 1) * size);
-	if ((rc = db_exec(req->app->db, STMT_BATCH_LIST, p, 3, &res, NULL, NULL)) != KILN_OK ||
-	    (rc = db_exec(req->app->db, STMT_BATCH_COUNT, p, 1, &count, NULL, NULL)) != KILN_OK)
-		goto out;
-	if ((items = json_array()) == NULL)
-		abort();
-	for (i = 0; i < db_res_rows(res); i++) {
-		struct db_val g[1] = {DBV_I64(db_res_i64(res, i, 0))};
-		struct db_res *one = NULL;
-
-		if (db_exec(req->app->db, STMT_BATCH_GET, g, 1, &one, NULL, NULL) == KILN_OK &&
-		    db_res_rows(one) == 1)
-			json_array_append_new(items, batch_json_new(req, one, 0));
-		db_res_free(one);
-	}
-	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
-out:
-	db_res_free(count);
-	db_res_free(res);
-	return rc;
+	return scope_list(req, STMT_BATCH_LIST, STMT_BATCH_COUNT, batch_item_new);
 }
 
 enum kiln_err

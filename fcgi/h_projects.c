@@ -7,7 +7,7 @@
 
 #include "account.h"
 #include "handlers.h"
-#include "jobs.h"
+#include "scope.h"
 #include "response.h"
 #include "validate.h"
 #include "views.h"
@@ -31,27 +31,11 @@ project_json_new(const struct db_res *res, size_t row)
 	return p;
 }
 
-/* Loads project id for the caller into OUT: *res; 404 when absent or
- * invisible, 403 when write is set and the caller may only read it. */
+/* Loads project id for the caller (write: the owner or an admin). */
 static enum kiln_err
 project_load(struct request *req, int64_t id, int write, struct db_res **res)
 {
-	struct db_val p[1] = {DBV_I64(id)};
-	enum kiln_err rc = db_exec(req->app->db, STMT_PROJECT_GET, p, 1, res, NULL, NULL);
-	int own;
-
-	if (rc != KILN_OK)
-		return rc;
-	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
-	if (db_res_rows(*res) != 1 || (!own && !jobs_reads_all(req)))
-		rc = KILN_ERR_NOT_FOUND;
-	else if (write && !own && !(req->role_bit & ROLE_ADMIN))
-		rc = KILN_ERR_FORBIDDEN;
-	if (rc != KILN_OK) {
-		db_res_free(*res);
-		*res = NULL;
-	}
-	return rc;
+	return scope_load(req, STMT_PROJECT_GET, id, write, ROLE_ADMIN, res);
 }
 
 static enum kiln_err
@@ -106,34 +90,17 @@ h_projects_create(struct request *req)
 	return project_respond(req, (int64_t)id, 201);
 }
 
+static json_t *
+project_item_new(struct request *req, const struct db_res *res, size_t row)
+{
+	(void)req;
+	return project_json_new(res, row);
+}
+
 enum kiln_err
 h_projects_list(struct request *req)
 {
-	json_t *errs = v_new(req), *items;
-	int64_t page, size;
-	struct db_val p[3];
-	struct db_res *res = NULL, *count = NULL;
-	enum kiln_err rc;
-	size_t i;
-
-	v_paging(req, errs, &page, &size);
-	if (v_reject(req, errs))
-		return KILN_OK;
-	p[0] = DBV_I64(req->user_id);
-	p[1] = DBV_I64(size);
-	p[2] = DBV_I64((page - 1) * size);
-	if ((rc = db_exec(req->app->db, STMT_PROJECT_LIST, p, 3, &res, NULL, NULL)) != KILN_OK ||
-	    (rc = db_exec(req->app->db, STMT_PROJECT_COUNT, p, 1, &count, NULL, NULL)) != KILN_OK)
-		goto out;
-	if ((items = json_array()) == NULL)
-		abort();
-	for (i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(items, project_json_new(res, i));
-	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
-out:
-	db_res_free(count);
-	db_res_free(res);
-	return rc;
+	return scope_list(req, STMT_PROJECT_LIST, STMT_PROJECT_COUNT, project_item_new);
 }
 
 enum kiln_err

@@ -11,6 +11,7 @@
 #include "limits.h"
 #include "money.h"
 #include "response.h"
+#include "scope.h"
 #include "validate.h"
 #include "views.h"
 
@@ -120,34 +121,17 @@ h_wallet_topup(struct request *req)
 	return wallet_entry_response(req, req->user_id, entry, replayed ? 200 : 201);
 }
 
+static json_t *
+wallet_item_new(struct request *req, const struct db_res *res, size_t row)
+{
+	(void)req;
+	return view_ledger_new(res, row);
+}
+
 enum kiln_err
 h_wallet_transactions(struct request *req)
 {
-	json_t *errs = v_new(req), *items;
-	int64_t page, size;
-	struct db_val p[3];
-	struct db_res *res = NULL, *count = NULL;
-	enum kiln_err rc;
-	size_t i;
-
-	v_paging(req, errs, &page, &size);
-	if (v_reject(req, errs))
-		return KILN_OK;
-	p[0] = DBV_I64(req->user_id);
-	p[1] = DBV_I64(size);
-	p[2] = DBV_I64((page - 1) * size);
-	if ((rc = db_exec(req->app->db, STMT_LEDGER_LIST, p, 3, &res, NULL, NULL)) != KILN_OK ||
-	    (rc = db_exec(req->app->db, STMT_LEDGER_COUNT, p, 1, &count, NULL, NULL)) != KILN_OK)
-		goto out;
-	if ((items = json_array()) == NULL)
-		abort();
-	for (i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(items, view_ledger_new(res, i));
-	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
-out:
-	db_res_free(count);
-	db_res_free(res);
-	return rc;
+	return scope_list(req, STMT_LEDGER_LIST, STMT_LEDGER_COUNT, wallet_item_new);
 }
 
 static const char *const grant_fields[] = {"amount", "reason", NULL};

@@ -4,6 +4,7 @@
 
 #include "account.h"
 #include "response.h"
+#include "scope.h"
 #include "views.h"
 
 enum kiln_err
@@ -20,24 +21,13 @@ jobs_event(struct db *db, int64_t job_id, const char *from, const char *to, cons
 int
 jobs_reads_all(const struct request *req)
 {
-	return (req->role_bit & (ROLE_VIEWER | ROLE_OPERATOR | ROLE_ADMIN)) != 0;
+	return scope_reads_all(req);
 }
 
 enum kiln_err
 jobs_visible(struct request *req, int64_t id, struct db_res **res)
 {
-	struct db_val p[1] = {DBV_I64(id)};
-	enum kiln_err rc = db_exec(req->app->db, STMT_JOB_GET, p, 1, res, NULL, NULL);
-
-	if (rc != KILN_OK)
-		return rc;
-	if (db_res_rows(*res) != 1 ||
-	    (db_res_i64(*res, 0, 1) != req->user_id && !jobs_reads_all(req))) {
-		db_res_free(*res);
-		*res = NULL;
-		return KILN_ERR_NOT_FOUND;
-	}
-	return KILN_OK;
+	return scope_load(req, STMT_JOB_GET, id, 0, 0, res);
 }
 
 enum kiln_err

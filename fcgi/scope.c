@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* scope.c: object visibility and the caller's paged lists (see scope.h). */
+#include "scope.h"
+
+#include <stdlib.h>
+
+#include "account.h"
+#include "response.h"
+#include "validate.h"
+#include "views.h"
+
+int
+scope_reads_all(const struct request *req)
+{
+	return (req->role_bit & (ROLE_VIEWER | ROLE_OPERATOR | ROLE_ADMIN)) != 0;
+}
+
+enum kiln_err
+scope_load(struct request *req, enum db_stmt_id stmt, int64_t id, int write, unsigned writers,
+	   struct db_res **res)
+{
+	struct db_val p[1] = {DBV_I64(id)};
+	enum kiln_err rc = db_exec(req->app->db, stmt, p, 1, res, NULL, NULL);
+	int own;
+
+	if (rc != KILN_OK)
+		return rc;
+	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
+	if (db_res_rows(*res) != 1 || (!own && !scope_reads_all(req)))
+		rc = KILN_ERR_NOT_FOUND;
+	else if (write && !own && !(req->role_bit & writers))
+		rc = KILN_ERR_FORBIDDEN;
+	if (rc != KILN_OK) {
+		db_res_free(*res);
+		*res = NULL;
+	}
+	return rc;
+}
+
+enum kiln_err
+scope_list(struct request *req, enum db_stmt_id list, enum db_stmt_id count, scope_view_fn view)
+{
+	json_t *errs = v_new(req), *items;
+	int64_t page, size;
+	struct db_val p[3];
+	struct db_res *res = NULL, *total = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	v_paging(req, errs, &page, &size);
+	if (v_reject(req, errs))
+		return KILN_OK;
+	p[0] = DBV_I64(req->user_id);
+	p[1] = DBV_I64(size);
+	p[2] = DBV_I64((page - 1) * size);
+	if ((rc = db_exec(req->app->db, list, p, 3, &res, NULL, NULL)) != KILN_OK ||
+	    (rc = db_exec(req->app->db, count, p, 1, &total, NULL, NULL)) != KILN_OK)
+		goto out;
+	if ((items = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(items, view(req, res, i));
+	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(total, 0, 0)));
+out:
+	db_res_free(total);
+	db_res_free(res);
+	return rc;
+}

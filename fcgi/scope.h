@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* scope.h: who may see and change a user's object, and the caller's paged
+ * lists, once for every resource (jobs, batches, projects, data sets,
+ * transactions). Every object statement used here answers the object's
+ * owner (user id) in its second column. */
+#ifndef KILN_SCOPE_H
+#define KILN_SCOPE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+#include "request.h"
+
+/* 1 when the caller may read every user's objects (viewer, operator, admin). */
+int scope_reads_all(const struct request *req);
+
+/* Loads object id with stmt (one id parameter) into OUT: *res (new) when
+ * the caller may see it: its owner, or a role that reads everything; else
+ * KILN_ERR_NOT_FOUND, so another user's ids never show they exist. With
+ * write, a caller who may only read it (not the owner, no role in
+ * writers) gets KILN_ERR_FORBIDDEN. */
+enum kiln_err scope_load(struct request *req, enum db_stmt_id stmt, int64_t id, int write,
+			 unsigned writers, struct db_res **res);
+
+/* One item of a list, from row of res. New. */
+typedef json_t *(*scope_view_fn)(struct request *req, const struct db_res *res, size_t row);
+
+/* Answers the caller's page (?page, ?page_size) of list (parameters:
+ * user id, limit, offset) with total from count (parameter: user id), each
+ * row shaped by view; 422 for bad paging. */
+enum kiln_err scope_list(struct request *req, enum db_stmt_id list, enum db_stmt_id count,
+			 scope_view_fn view);
+
+#endif
