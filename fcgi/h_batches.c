@@ -11,7 +11,6 @@
 #include "handlers.h"
 #include "jobs.h"
 #include "jobstate.h"
-#include "ledger.h"
 #include "response.h"
 #include "scope.h"
 #include "validate.h"
@@ -248,8 +247,6 @@ h_batches_get(struct request *req)
 struct batch_change {
 	int64_t id, actor;
 	const char *to; /* force-complete's status; NULL to cancel */
-	int64_t ended[BATCH_JOBS_MAX];
-	size_t nended;
 };
 
 static enum kiln_err
@@ -261,57 +258,33 @@ batch_change_txn(struct db *db, void *arg)
 	enum kiln_err rc;
 	size_t i;
 
-	c->nended = 0;
 	if ((rc = db_exec(db, STMT_BATCH_JOB_IDS, p, 1, &ids, NULL, NULL)) != KILN_OK)
 		return rc;
 	for (i = 0; i < db_res_rows(ids) && i < BATCH_JOBS_MAX; i++) {
 		int64_t jid = db_res_i64(ids, i, 0);
-		int ended = 0;
 
-		rc = c->to ? jobs_force_in(db, jid, c->to, c->actor, &ended)
-			   : jobs_cancel_in(db, jid, c->actor, &ended);
+		rc = c->to ? jobs_force_in(db, jid, c->to, c->actor)
+			   : jobs_cancel_in(db, jid, c->actor);
 		if (rc != KILN_OK)
 			break;
-		if (ended)
-			c->ended[c->nended++] = jid;
 	}
 	db_res_free(ids);
 	return rc;
 }
 
 /* Cancels (to NULL) or force-ends every job of the batch that has not
- * ended, then releases their holds. */
+ * ended, each returning its hold, in one transaction. */
 static enum kiln_err
 batch_change(struct request *req, const char *to)
 {
-	struct batch_change *c = calloc(1, sizeof(*c));
+	struct batch_change c = {route_param(req, "id")->id, req->user_id, to};
 	struct db_res *b = NULL;
 	enum kiln_err rc;
-	size_t i;
 
-	if (c == NULL)
-		return KILN_ERR_NOMEM;
-	c->id = route_param(req, "id")->id;
-	c->actor = req->user_id;
-	c->to = to;
-	if ((rc = batch_load(req, c->id, 1, &b)) != KILN_OK ||
-	    (rc = db_txn(req->app->db, batch_change_txn, c)) != KILN_OK)
-		goto out;
-	for (i = 0; i < c->nended; i++) {
-		char step[64];
-		enum kiln_err r;
-
-		snprintf(step, sizeof(step), "release:job:%lld:batch", (long long)c->ended[i]);
-		r = ledger_release(req->app->db, c->ended[i], step, NULL);
-		if (r != KILN_OK && r != KILN_ERR_NOT_FOUND) {
-			rc = r;
-			goto out;
-		}
-	}
-	rc = batch_respond(req, c->id, 200);
-out:
+	if ((rc = batch_load(req, c.id, 1, &b)) == KILN_OK &&
+	    (rc = db_txn(req->app->db, batch_change_txn, &c)) == KILN_OK)
+		rc = batch_respond(req, c.id, 200);
 	db_res_free(b);
-	free(c);
 	return rc;
 }
 

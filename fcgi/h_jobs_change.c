@@ -83,6 +83,17 @@ jobs_lock(struct db *db, struct change *c)
 	return rc;
 }
 
+/* An ended job holds no credits: what is left of its hold goes back in the
+ * same transaction that ends it, so a retried request finds both or neither. */
+static enum kiln_err
+jobs_release(struct db *db, int64_t id, const char *why)
+{
+	char step[64];
+
+	snprintf(step, sizeof(step), "release:job:%lld:%s", (long long)id, why);
+	return ledger_release_in(db, id, step, NULL);
+}
+
 static enum kiln_err
 cancel_txn(struct db *db, void *arg)
 {
@@ -103,7 +114,10 @@ cancel_txn(struct db *db, void *arg)
 	}
 	if (strcmp(c->from, "pending") == 0 || strcmp(c->from, "moderating") == 0) {
 		c->outcome = CHANGE_DONE;
-		return jobs_move(db, c);
+		/* a job that held credits (a requeued one) gives them back */
+		if ((rc = jobs_move(db, c)) != KILN_OK)
+			return rc;
+		return jobs_release(db, c->id, "cancel");
 	}
 	/* preparing or running: its supervisor stops it and writes the end */
 	c->outcome = CHANGE_REQUESTED;
@@ -126,15 +140,6 @@ h_jobs_cancel(struct request *req)
 	if (c.outcome == CHANGE_CONFLICT) {
 		resp_error(req, KILN_ERR_CONFLICT, "the job has already ended");
 		return KILN_OK;
-	}
-	if (c.outcome == CHANGE_DONE) {
-		char step[64];
-
-		/* a job that held credits (a requeued one) gives them back */
-		snprintf(step, sizeof(step), "release:job:%lld:cancel", (long long)c.id);
-		rc = ledger_release(req->app->db, c.id, step, NULL);
-		if (rc != KILN_OK && rc != KILN_ERR_NOT_FOUND)
-			return rc;
 	}
 	return h_jobs_respond(req, c.id, c.outcome == CHANGE_REQUESTED ? 202 : 200);
 }
@@ -168,7 +173,11 @@ patch_txn(struct db *db, void *arg)
 		if ((rc = db_exec(db, STMT_JOB_PATCH, p, 7, NULL, NULL, NULL)) != KILN_OK)
 			return rc;
 	}
-	return c->set_status ? jobs_move(db, c) : KILN_OK;
+	if (!c->set_status)
+		return KILN_OK;
+	if ((rc = jobs_move(db, c)) != KILN_OK)
+		return rc;
+	return job_status_terminal(c->to) ? jobs_release(db, c->id, "patch") : KILN_OK;
 }
 
 static const char *const patch_fields[] = {"name", "priority", "status", "progress", NULL};
@@ -222,15 +231,6 @@ h_jobs_patch(struct request *req)
 					: "only a pending job can be renamed or re-prioritised");
 		return KILN_OK;
 	}
-	if (c.set_status && job_status_terminal(c.to)) {
-		char step[64];
-
-		/* an ended job holds no credits: as cancel and force-complete do */
-		snprintf(step, sizeof(step), "release:job:%lld:patch", (long long)c.id);
-		rc = ledger_release(req->app->db, c.id, step, NULL);
-		if (rc != KILN_OK && rc != KILN_ERR_NOT_FOUND)
-			return rc;
-	}
 	return h_jobs_respond(req, c.id, 200);
 }
 
@@ -270,7 +270,9 @@ force_txn(struct db *db, void *arg)
 		return rc;
 	if (affected != 1)
 		return KILN_ERR_DB_RETRY;
-	return jobs_event(db, f->c.id, f->c.from, f->c.to, f->c.reason, f->c.actor);
+	if ((rc = jobs_event(db, f->c.id, f->c.from, f->c.to, f->c.reason, f->c.actor)) != KILN_OK)
+		return rc;
+	return jobs_release(db, f->c.id, "force");
 }
 
 static const char *const force_fields[] = {"status", "stdout", "stderr", "reason", NULL};
@@ -283,7 +285,6 @@ h_jobs_force_complete(struct request *req)
 {
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
 	struct force f;
-	char step[64];
 	enum kiln_err rc;
 
 	memset(&f, 0, sizeof(f));
@@ -312,10 +313,6 @@ h_jobs_force_complete(struct request *req)
 		resp_error(req, KILN_ERR_CONFLICT, "the job has already ended");
 		return KILN_OK;
 	}
-	snprintf(step, sizeof(step), "release:job:%lld:force", (long long)f.c.id);
-	rc = ledger_release(req->app->db, f.c.id, step, NULL);
-	if (rc != KILN_OK && rc != KILN_ERR_NOT_FOUND)
-		return rc;
 	return h_jobs_respond(req, f.c.id, 200);
 }
 
@@ -347,32 +344,26 @@ h_jobs_purge(struct request *req)
 }
 
 enum kiln_err
-jobs_cancel_in(struct db *db, int64_t id, int64_t actor, int *ended)
+jobs_cancel_in(struct db *db, int64_t id, int64_t actor)
 {
 	struct change c;
-	enum kiln_err rc;
 
 	memset(&c, 0, sizeof(c));
 	c.id = id;
 	c.actor = actor;
 	c.reason = "batch cancelled";
-	rc = cancel_txn(db, &c);
-	*ended = rc == KILN_OK && c.outcome == CHANGE_DONE;
-	return rc;
+	return cancel_txn(db, &c);
 }
 
 enum kiln_err
-jobs_force_in(struct db *db, int64_t id, const char *to, int64_t actor, int *ended)
+jobs_force_in(struct db *db, int64_t id, const char *to, int64_t actor)
 {
 	struct force f;
-	enum kiln_err rc;
 
 	memset(&f, 0, sizeof(f));
 	f.c.id = id;
 	f.c.to = to;
 	f.c.actor = actor;
 	f.c.reason = "batch forced by operator";
-	rc = force_txn(db, &f);
-	*ended = rc == KILN_OK && f.c.outcome == CHANGE_DONE;
-	return rc;
+	return force_txn(db, &f);
 }

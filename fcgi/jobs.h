@@ -73,9 +73,9 @@ enum kiln_err jobs_quote_render(struct request *req, const struct prices *prices
 
 /* Inside the caller's transaction (batches): cancel job id as
  * POST /jobs/{id}/cancel does, or end it as force-complete does with
- * status to. OUT: *ended = 1 when the job reached its end now (the caller
- * releases its hold after commit). */
-enum kiln_err jobs_cancel_in(struct db *db, int64_t id, int64_t actor, int *ended);
-enum kiln_err jobs_force_in(struct db *db, int64_t id, const char *to, int64_t actor, int *ended);
+ * status to; either way a job that ends now returns its hold in the same
+ * transaction. A job that has already ended is left as it is. */
+enum kiln_err jobs_cancel_in(struct db *db, int64_t id, int64_t actor);
+enum kiln_err jobs_force_in(struct db *db, int64_t id, const char *to, int64_t actor);
 
 #endif

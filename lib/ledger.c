@@ -277,9 +277,10 @@ ledger_release_txn(struct db *db, void *arg)
 	int done;
 	enum kiln_err rc;
 
-	if ((rc = ledger_step_claim(db, op, &done, &op->result)) != KILN_OK || done)
-		return rc;
+	/* the hold first: a job without one writes nothing, so a caller's
+	 * transaction (ledger_release_in) may carry on after NOT_FOUND */
 	if ((rc = ledger_lock_hold(db, op->job_id, &op->user_id, &hold)) != KILN_OK ||
+	    (rc = ledger_step_claim(db, op, &done, &op->result)) != KILN_OK || done ||
 	    (rc = ledger_lock_wallet(db, op->user_id, &balance, &reserved)) != KILN_OK)
 		return rc;
 	{
@@ -295,8 +296,8 @@ ledger_release_txn(struct db *db, void *arg)
 	return ledger_step_record(db, op, hold);
 }
 
-enum kiln_err
-ledger_release(struct db *db, int64_t job_id, const char *step, int64_t *released)
+static enum kiln_err
+ledger_release_run(struct db *db, int64_t job_id, const char *step, int64_t *released, int own_txn)
 {
 	struct ledger_op op;
 	enum kiln_err rc;
@@ -306,7 +307,27 @@ ledger_release(struct db *db, int64_t job_id, const char *step, int64_t *release
 	memset(&op, 0, sizeof(op));
 	op.job_id = job_id;
 	op.step = step;
-	if ((rc = db_txn(db, ledger_release_txn, &op)) == KILN_OK && released != NULL)
+	rc = own_txn ? db_txn(db, ledger_release_txn, &op) : ledger_release_txn(db, &op);
+	if (rc == KILN_OK && released != NULL)
 		*released = op.result;
+	return rc;
+}
+
+enum kiln_err
+ledger_release(struct db *db, int64_t job_id, const char *step, int64_t *released)
+{
+	return ledger_release_run(db, job_id, step, released, 1);
+}
+
+enum kiln_err
+ledger_release_in(struct db *db, int64_t job_id, const char *step, int64_t *released)
+{
+	enum kiln_err rc = ledger_release_run(db, job_id, step, released, 0);
+
+	if (rc == KILN_ERR_NOT_FOUND) {
+		if (released != NULL)
+			*released = 0;
+		rc = KILN_OK;
+	}
 	return rc;
 }

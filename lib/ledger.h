@@ -2,7 +2,8 @@
 /* ledger.h: every change of a wallet. Each function is one transaction
  * that locks the user's row, changes balance or reserve with a conditional
  * UPDATE (checked by its affected rows), and appends the ledger row, so
- * money is never lost, invented or counted twice under any interleaving.
+ * money is never lost, invented or counted twice under any interleaving
+ * (ledger_release_in is the one that joins its caller's transaction).
  * Hold, charge and release are idempotent per caller-chosen step key: a
  * retried call returns the first result. Not for: HTTP (fcgi/h_wallet.c). */
 #ifndef KILN_LEDGER_H
@@ -41,5 +42,10 @@ enum kiln_err ledger_charge(struct db *db, int64_t job_id, int64_t micros, const
 /* Returns what is left of job_id's hold to the available credits.
  * OUT (optional): *released. Releasing twice releases nothing more. */
 enum kiln_err ledger_release(struct db *db, int64_t job_id, const char *step, int64_t *released);
+
+/* ledger_release inside the caller's db_txn (no BEGIN or COMMIT of its
+ * own), so a job's end and the return of its hold commit together. A job
+ * without a hold releases nothing and is not an error. */
+enum kiln_err ledger_release_in(struct db *db, int64_t job_id, const char *step, int64_t *released);
 
 #endif

@@ -53,6 +53,10 @@ long it_call(const char *method, const char *path, const char *token, const char
 long it_call_status(const char *method, const char *path, const char *token, const char *json);
 /* Registers email with IT_PASSWORD and logs in; OUT: token. The id, or 0. */
 long long it_new_user(const char *email, char *token, size_t n);
+/* Creates email with role through the admin API (as admin_token) and logs
+ * in; OUT: token. The id, or 0. */
+long long it_new_staff(const char *admin_token, const char *email, const char *role, char *token,
+		       size_t n);
 /* The pid in a pid file under the stack directory, or -1. */
 long it_pidfile(const char *rel);
 /* Runs the stack's kilnctl with args (NULL-terminated; -c is added) and

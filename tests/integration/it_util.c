@@ -369,6 +369,25 @@ it_new_user(const char *email, char *token, size_t n)
 	return id;
 }
 
+long long
+it_new_staff(const char *admin_token, const char *email, const char *role, char *token, size_t n)
+{
+	char body[512];
+	struct it_resp r;
+	long long id = 0;
+	json_t *j;
+
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\",\"role\":\"%s\"}",
+		 email, IT_PASSWORD, role);
+	if (it_call("POST", "/api/v1/users", admin_token, body, &r) == 201 &&
+	    (j = it_json(&r)) != NULL) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return id > 0 && it_login(email, IT_PASSWORD, token, n) == 200 ? id : 0;
+}
+
 long
 it_pidfile(const char *rel)
 {

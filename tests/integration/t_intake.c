@@ -96,19 +96,15 @@ test_idempotency(void)
 static void
 test_force_complete_and_purge(void)
 {
-	char u[2048], op[2048], other[2048], path[128], body[256];
+	char u[2048], op[2048], other[2048], path[128];
 	long long id;
 	struct it_resp r;
 	int rep;
 
 	it_new_user("force-u@example.com", u, sizeof(u));
 	it_new_user("force-other@example.com", other, sizeof(other));
-	snprintf(body, sizeof(body),
-		 "{\"email\":\"force-op@example.com\",\"password\":\"%s\","
-		 "\"role\":\"operator\"}",
-		 IT_PASSWORD);
-	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/users", admin_token, body), 201);
-	CU_ASSERT_EQUAL(it_login("force-op@example.com", IT_PASSWORD, op, sizeof(op)), 200);
+	CU_ASSERT(it_new_staff(admin_token, "force-op@example.com", "operator", op, sizeof(op)) >
+		  0);
 	CU_ASSERT_EQUAL(submit(u, NULL, "{\"script\":\"echo hi\"}", &id, &rep), 202);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", id);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, "{\"status\":\"completed\"}"), 403);
@@ -297,12 +293,8 @@ test_batches(void)
 	/* force-complete is for staff */
 	snprintf(body, sizeof(body), "/api/v1/job-batches/%lld/force-complete", bid);
 	CU_ASSERT_EQUAL(it_call_status("POST", body, u, "{\"status\": \"completed\"}"), 403);
-	snprintf(body, sizeof(body),
-		 "{\"email\":\"batch-op@example.com\",\"password\":\"%s\","
-		 "\"role\":\"operator\"}",
-		 IT_PASSWORD);
-	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/users", admin_token, body), 201);
-	CU_ASSERT_EQUAL(it_login("batch-op@example.com", IT_PASSWORD, op, sizeof(op)), 200);
+	CU_ASSERT(it_new_staff(admin_token, "batch-op@example.com", "operator", op, sizeof(op)) >
+		  0);
 	/* cancel: every unfinished job, once; the batch's status follows */
 	snprintf(body, sizeof(body), "/api/v1/job-batches/%lld/cancel", bid);
 	CU_ASSERT_EQUAL(it_call("POST", body, u, NULL, &r), 200);

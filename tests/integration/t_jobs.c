@@ -177,22 +177,6 @@ quote(const char *token, const char *resources)
 	return v;
 }
 
-/* Creates a user with role through the admin API and logs in; the id or 0. */
-static long long
-staff_user(const char *email, const char *role, char *token, size_t n)
-{
-	char body[512];
-	json_t *j = NULL;
-	long long id = 0;
-
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\",\"role\":\"%s\"}",
-		 email, IT_PASSWORD, role);
-	if (call_json("POST", "/api/v1/users", admin_token, body, &j) == 201)
-		id = jint(j, "id");
-	json_decref(j);
-	return id > 0 && it_login(email, IT_PASSWORD, token, n) == 200 ? id : 0;
-}
-
 static int
 jobs_init(void)
 {
@@ -203,12 +187,12 @@ jobs_init(void)
 	call_json("GET", "/api/v1/auth/me", admin_token, NULL, &me);
 	admin_id = jint(me, "id");
 	json_decref(me);
-	operator_id = staff_user("jobs-operator@example.com", "operator", operator_token,
-				 sizeof(operator_token));
+	operator_id = it_new_staff(admin_token, "jobs-operator@example.com", "operator",
+				   operator_token, sizeof(operator_token));
 	owner_id = it_new_user("jobs-owner@example.com", owner_token, sizeof(owner_token));
 	if (admin_id <= 0 || operator_id <= 0 || owner_id <= 0 ||
-	    staff_user("jobs-viewer@example.com", "viewer", viewer_token, sizeof(viewer_token)) <=
-		0 ||
+	    it_new_staff(admin_token, "jobs-viewer@example.com", "viewer", viewer_token,
+			 sizeof(viewer_token)) <= 0 ||
 	    it_new_user("jobs-stranger@example.com", stranger_token, sizeof(stranger_token)) <= 0)
 		return 1;
 	return 0;

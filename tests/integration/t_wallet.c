@@ -366,6 +366,124 @@ test_racing_debits(void)
 	CU_ASSERT_EQUAL(run_audit(out, sizeof(out)), 0);
 }
 
+/* POST path as token; the new object's id (or the id of its jobs[i] with
+ * i >= 0), 0 unless want. */
+static long long
+post_id(const char *path, const char *token, const char *body, long want, int i)
+{
+	struct it_resp r;
+	long long id = 0;
+	json_t *j;
+
+	if (it_call("POST", path, token, body, &r) == want && (j = it_json(&r)) != NULL) {
+		json_t *o = i < 0 ? j : json_array_get(json_object_get(j, "jobs"), (size_t)i);
+
+		id = json_integer_value(json_object_get(o, "id"));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return id;
+}
+
+struct release_try {
+	int64_t job_id, released;
+	enum kiln_err then; /* what the transaction returns after releasing */
+};
+
+static enum kiln_err
+release_then(struct db *db, void *arg)
+{
+	struct release_try *t = arg;
+	enum kiln_err rc = ledger_release_in(db, t->job_id, "release:test", &t->released);
+
+	return rc != KILN_OK ? rc : t->then;
+}
+
+/* Every way a job ends returns its hold in the transaction that ends it:
+ * cancel, PATCH to an end, force-complete and a batch's cancel. A release
+ * inside a transaction that fails is rolled back with it. */
+static void
+test_ended_jobs_release(void)
+{
+	struct kiln_config cfg;
+	char err[CONFIG_ERR_MAX], path[4096], t[2048], op[2048], body[256], out[8192];
+	long long uid, ids[5], bid;
+	struct release_try rt;
+	struct db *db;
+	int i;
+
+	CU_ASSERT_FATAL(config_load(it_path("kiln.conf", path, sizeof(path)), &cfg, err) ==
+			KILN_OK);
+	uid = it_new_user("ends@example.com", t, sizeof(t));
+	snprintf(path, sizeof(path), "/api/v1/admin/wallet/%lld/grant", uid);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "{\"amount\":10}"), 201);
+	for (i = 0; i < 3; i++)
+		ids[i] = post_id("/api/v1/jobs", t, "{\"command\":[\"true\"]}", 202, -1);
+	snprintf(body, sizeof(body),
+		 "{\"name\":\"b\",\"jobs\":[{\"command\":[\"true\"]},"
+		 "{\"command\":[\"true\"]}]}");
+	ids[3] = post_id("/api/v1/job-batches", t, body, 201, 0);
+	ids[4] = post_id("/api/v1/job-batches", t, body, 201, 1);
+	bid = 0;
+	CU_ASSERT_FATAL(ids[0] > 0 && ids[1] > 0 && ids[2] > 0 && ids[3] > 0 && ids[4] > 0);
+	/* two batches: ids[3] is the first's jobs[0], ids[4] the second's
+	 * jobs[1]; each batch is cancelled below */
+	db = db_new(&cfg);
+	CU_ASSERT_FATAL(db != NULL);
+	for (i = 0; i < 5; i++) {
+		char step[64];
+
+		snprintf(step, sizeof(step), "hold:ends:%d", i);
+		CU_ASSERT_EQUAL(ledger_hold(db, ids[i], uid, 1000000, step), KILN_OK);
+	}
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 5, 1e-9);
+
+	/* a release whose transaction then fails leaves the hold */
+	rt = (struct release_try){ids[0], -1, KILN_ERR_CONFLICT};
+	CU_ASSERT_EQUAL(db_txn(db, release_then, &rt), KILN_ERR_CONFLICT);
+	CU_ASSERT_EQUAL(rt.released, 1000000);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 5, 1e-9);
+	/* a job without a hold releases nothing and is no error */
+	rt = (struct release_try){999999999, -1, KILN_OK};
+	CU_ASSERT_EQUAL(db_txn(db, release_then, &rt), KILN_OK);
+	CU_ASSERT_EQUAL(rt.released, 0);
+	db_free(db);
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", ids[0]);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, t, NULL), 200);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 4, 1e-9);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, t, NULL), 200); /* again: nothing more */
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 4, 1e-9);
+
+	CU_ASSERT(it_new_staff(admin_token, "ends-op@example.com", "operator", op, sizeof(op)) > 0);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", ids[1]);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, op, "{\"status\":\"preparing\"}"), 200);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 4, 1e-9);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, op, "{\"status\":\"failed\"}"), 200);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 3, 1e-9);
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", ids[2]);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, op, "{\"status\":\"completed\"}"), 200);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 2, 1e-9);
+
+	for (i = 3; i < 5; i++) {
+		json_t *j = NULL;
+		struct it_resp r;
+
+		snprintf(path, sizeof(path), "/api/v1/jobs/%lld", ids[i]);
+		if (it_call("GET", path, t, NULL, &r) == 200 && (j = it_json(&r)) != NULL)
+			bid = json_integer_value(json_object_get(j, "batch_id"));
+		json_decref(j);
+		it_resp_free(&r);
+		CU_ASSERT_FATAL(bid > 0);
+		snprintf(path, sizeof(path), "/api/v1/job-batches/%lld/cancel", bid);
+		CU_ASSERT_EQUAL(it_call_status("POST", path, t, NULL), 200);
+	}
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "reserved"), 0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "balance"), 10, 1e-9);
+	CU_ASSERT_EQUAL(run_audit(out, sizeof(out)), 0);
+}
+
 static void
 test_estimate(void)
 {
@@ -496,6 +614,8 @@ suite_wallet(void)
 	CU_add_test(s, "50 clients topping up while holds and charges race: exact figures",
 		    test_concurrency);
 	CU_add_test(s, "twenty debits race for ten credits: never below zero", test_racing_debits);
+	CU_add_test(s, "every way a job ends returns its hold, in the same transaction",
+		    test_ended_jobs_release);
 	CU_add_test(s, "quotes: the render example and a compute job", test_estimate);
 	CU_add_test(s, "prices and limits: admin only, overrides set and cleared",
 		    test_prices_and_limits);
