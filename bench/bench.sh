@@ -4,8 +4,11 @@
 # (tests/stack.sh) in a fresh /tmp/kiln-bench.XXXXXX on a free port, loads it
 # with wrk through nginx and prints the figures as ratios against nginx's own
 # `return 200` (/_nginx/ok), measured in the same run on the same machine,
-# since absolute rates say more about the machine than about kiln. It ends
-# with a markdown block for docs/benchmarks.md.
+# since absolute rates say more about the machine than about kiln. Routes:
+# health, auth/me, jobs/{id}, the jobs list for a user with
+# KILN_BENCH_LIST_JOBS (default 100000) seeded jobs (and that page's
+# database time), and POST /jobs. It ends with a markdown block for
+# docs/benchmarks.md.
 #
 #   bench.sh [--keepalive]
 #
@@ -167,23 +170,27 @@ workers=$(awk -F' *= *' '$1 == "workers" { print $2 }' "$dir/kiln.conf")
 max_requests=$(awk -F' *= *' '$1 == "max_requests" { print $2 }' "$dir/kiln.conf")
 
 # Results, keyed by a run label.
-declare -A r_route r_conns r_rps r_p50 r_p99 r_err r_req r_ka
+declare -A r_route r_method r_conns r_rps r_p50 r_p99 r_err r_req r_ka
 labels=()
 
-# measure LABEL PATH CONNECTIONS KEEPALIVE(on|off): warm-up, then the run.
+# measure LABEL PATH CONNECTIONS KEEPALIVE(on|off) [HEADER [POST_BODY]]:
+# warm-up, then the run; with POST_BODY every request POSTs it as JSON.
 measure() {
-	local label=$1 path=$2 c=$3 ka=$4 hdr=${5:-X-Bench: 1} out line kv t
+	local label=$1 path=$2 c=$3 ka=$4 hdr=${5:-X-Bench: 1} post=${6:-} out line kv t
 	t=$threads
 	(( t <= c )) || t=$c
 	say "$label: $path, $c connections, ${warmup}s warm-up + ${secs}s"
 	if (( warmup > 0 )); then
-		wrk -t"$t" -c"$c" -d"${warmup}s" --timeout 10s -H "$hdr" "$base$path" >/dev/null 2>&1 ||
+		KILN_BENCH_POST=$post wrk -t"$t" -c"$c" -d"${warmup}s" --timeout 10s -H "$hdr" \
+			-s "$src/bench/wrk-report.lua" "$base$path" >/dev/null 2>&1 ||
 			die "wrk warm-up against $path failed"
 	fi
-	out=$(wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s -H "$hdr" -s "$src/bench/wrk-report.lua" \
-		"$base$path" 2>&1) || { echo "$out" >&2; die "wrk against $path failed"; }
+	out=$(KILN_BENCH_POST=$post wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s -H "$hdr" \
+		-s "$src/bench/wrk-report.lua" "$base$path" 2>&1) ||
+		{ echo "$out" >&2; die "wrk against $path failed"; }
 	line=$(grep '^RESULT ' <<<"$out") || { echo "$out" >&2; die "no RESULT line from wrk"; }
-	r_route[$label]=$path r_conns[$label]=$c r_ka[$label]=$ka
+	r_route[$label]=$path r_conns[$label]=$c r_ka[$label]=$ka r_method[$label]=GET
+	[ -z "$post" ] || r_method[$label]=POST
 	for kv in ${line#RESULT }; do
 		case $kv in
 		rps=*) r_rps[$label]=${kv#*=} ;;
@@ -296,6 +303,44 @@ job_id=$(curl -fsS -X POST -H "Authorization: Bearer $token" -H 'Content-Type: a
 	-d '{"name":"bench","command":["true"]}' "$base/api/v1/jobs" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
 [ -n "$job_id" ] || die "could not submit the bench job"
 measure job "/api/v1/jobs/$job_id" "$conns" off "Authorization: Bearer $token"
+# GET /api/v1/jobs?page_size=20 for a user with $list_jobs jobs (seeded in
+# SQL from one submitted job), and the database time of that page: the two
+# statements the handler runs (the page, and its total from job_counts),
+# timed by the server itself (SHOW PROFILES), median of 9. Budget: < 5 ms.
+list_jobs=${KILN_BENCH_LIST_JOBS:-100000}
+sql() { mariadb --no-defaults --socket="$dir/run/mysqld.sock" -uroot -N -B kiln "$@"; }
+list_token=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+	-d "{\"email\":\"bench-list@example.com\",\"password\":\"$admin_pw\"}" \
+	"$base/api/v1/auth/register" >/dev/null &&
+	curl -fsS -X POST -H 'Content-Type: application/json' \
+		-d "{\"email\":\"bench-list@example.com\",\"password\":\"$admin_pw\"}" \
+		"$base/api/v1/auth/login" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$list_token" ] || die "could not register the list bench user"
+seed_id=$(curl -fsS -X POST -H "Authorization: Bearer $list_token" -H 'Content-Type: application/json' \
+	-d '{"name":"seed","command":["true"]}' "$base/api/v1/jobs" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+[ -n "$seed_id" ] || die "could not submit the list bench's seed job"
+say "seeding $list_jobs jobs for one user"
+cols=$(sql -e "SELECT GROUP_CONCAT(column_name ORDER BY ordinal_position) FROM information_schema.columns
+	WHERE table_schema = 'kiln' AND table_name = 'jobs' AND column_name <> 'id'")
+sql -e "INSERT INTO jobs ($cols) SELECT $cols FROM jobs, seq_1_to_$((list_jobs - 1)) WHERE id = $seed_id;
+	ANALYZE TABLE jobs PERSISTENT FOR ALL" >/dev/null || die "seeding jobs failed"
+list_uid=$(sql -e "SELECT user_id FROM jobs WHERE id = $seed_id")
+list_db_ms=$(sql -e "SET profiling = 1; SET profiling_history_size = 100;
+	$(for _ in $(seq 9); do
+		echo "SELECT * FROM jobs WHERE user_id = $list_uid AND ('' = '' OR FIND_IN_SET(status, '') > 0)
+			AND ('' = '' OR kind = '') ORDER BY id DESC LIMIT 20 OFFSET 0;"
+		echo "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts WHERE user_id = $list_uid
+			AND ('' = '' OR FIND_IN_SET(status, '') > 0) AND ('' = '' OR kind = '');"
+	done)
+	SHOW PROFILES" | awk -F'\t' '$3 ~ /^SELECT/ { d[$1] = $2 }
+	END { for (i = 1; (i + 1) in d; i += 2) printf "%.3f\n", 1000 * (d[i] + d[i + 1]) }' |
+	sort -n | awk '{ t[NR] = $1 } END { if (NR) print t[int((NR + 1) / 2)] }')
+[ -n "$list_db_ms" ] || die "could not time the list statements"
+measure list "/api/v1/jobs?page_size=20" "$conns" off "Authorization: Bearer $list_token"
+# POST /api/v1/jobs: validation, the estimate, one insert and its event,
+# the answer. Last, as it grows the jobs table.
+measure submit /api/v1/jobs "$conns" off "Authorization: Bearer $token" \
+	'{"name":"bench","command":["python","train.py","--epochs","3"],"resources":{"gpus":1}}'
 # Login latency: argon2id at the configured cost is deliberately slow.
 login_ms=()
 for _ in $(seq 20); do
@@ -333,6 +378,8 @@ for l in "${labels[@]}"; do
 	errpct=$(printf "%.2f" "$errpct")
 	if [ "$l" = nginx ]; then
 		budget="baseline" verdict="-"
+	elif [ "$l" = list ] || [ "$l" = submit ]; then
+		budget="reported" verdict="-"
 	else
 		budget="≥ $budget_ratio× nginx, p99 < $budget_p99_ms ms"
 		verdict=pass
@@ -348,13 +395,17 @@ for l in "${labels[@]}"; do
 	ka=${r_ka[$l]}
 	[ "$ka" = - ] && ka=""
 	[ -n "$ka" ] && ka=" (keepalive $ka)"
-	rows+=("GET ${r_route[$l]}$ka|${r_conns[$l]}|$(printf '%.0f' "$rps")|${r_p50[$l]}|$p99|$(printf '%.3f' "$ratio")|$err|$budget|$verdict")
+	rows+=("${r_method[$l]:-GET} ${r_route[$l]}$ka|${r_conns[$l]}|$(printf '%.0f' "$rps")|${r_p50[$l]}|$p99|$(printf '%.3f' "$ratio")|$err|$budget|$verdict")
 done
 rss_verdict=pass
 ftest "$rss_max < $budget_rss_mib" || rss_verdict=FAIL
 me_ratio=$(fcalc "${r_rps[me]} / ${r_rps[health]}")
 me_verdict=pass
 ftest "$me_ratio >= 0.85" || me_verdict=FAIL
+list_verdict=pass
+ftest "$list_db_ms < 5" || list_verdict=FAIL
+list_line=$(printf 'GET /api/v1/jobs?page_size=20 for a user with %d jobs: %s ms of database time (page + total, median of 9; budget < 5 ms: %s)' \
+	"$list_jobs" "$list_db_ms" "$list_verdict")
 me_line=$(printf 'GET /api/v1/auth/me at %.3f x health in the same run (budget >= 0.85: %s); login (argon2id ops %s, mem %s) p50 %s ms, max %s ms over 20 sequential logins' \
 	"$me_ratio" "$me_verdict" "$password_ops" "$password_mem" "$login_p50" "$login_max")
 
@@ -374,6 +425,7 @@ me_line=$(printf 'GET /api/v1/auth/me at %.3f x health in the same run (budget >
 	printf 'kiln-api worker RSS after load: max %.1f MiB (budget < %d MiB: %s), sum %.1f MiB over %d workers, master %.1f MiB\n' \
 		"$rss_max" "$budget_rss_mib" "$rss_verdict" "$rss_sum" "$rss_n" "$rss_master"
 	echo "$me_line"
+	echo "$list_line"
 	recycle="recycled every $max_requests requests"
 	[ "$max_requests" = 0 ] && recycle="never recycled"
 	echo "kiln-api log: $worker_pids worker processes served ($recycle), $api_5xx 5xx responses, $api_problems warnings/errors; nginx error log: $ngx_problems errors"
@@ -401,6 +453,8 @@ me_line=$(printf 'GET /api/v1/auth/me at %.3f x health in the same run (budget >
 		"$rss_max" "$budget_rss_mib" "$rss_verdict" "$rss_sum" "$rss_n" "$rss_master"
 	echo
 	echo "$me_line."
+	echo
+	echo "$list_line."
 	echo "----- >8 -----"
 }
 

@@ -10,6 +10,15 @@
 -- a success here; no benchmarked route redirects, and catching it would take
 -- a per-response Lua callback that slows wrk enough to lower nginx's
 -- baseline, the figure every other one is divided by.
+--
+-- With KILN_BENCH_POST set, every request is a POST of that JSON body.
+
+local post = os.getenv("KILN_BENCH_POST")
+if post ~= nil and post ~= "" then
+	wrk.method = "POST"
+	wrk.body = post
+	wrk.headers["Content-Type"] = "application/json"
+end
 
 done = function(summary, latency, requests)
 	local e = summary.errors

@@ -315,6 +315,15 @@ h_batches_force_complete(struct request *req)
 	return batch_change(req, to);
 }
 
+static enum kiln_err
+batch_delete_txn(struct db *db, void *arg)
+{
+	struct db_val p[1] = {DBV_I64(*(const int64_t *)arg)};
+	enum kiln_err rc = db_exec(db, STMT_BATCH_JOBS_DELETE, p, 1, NULL, NULL, NULL);
+
+	return rc != KILN_OK ? rc : db_exec(db, STMT_BATCH_DELETE, p, 1, NULL, NULL, NULL);
+}
+
 enum kiln_err
 h_batches_delete(struct request *req)
 {
@@ -338,7 +347,7 @@ h_batches_delete(struct request *req)
 		resp_error(req, KILN_ERR_CONFLICT, "the batch still has jobs that have not ended");
 		return KILN_OK;
 	}
-	if ((rc = db_exec(req->app->db, STMT_BATCH_DELETE, p, 1, NULL, NULL, NULL)) != KILN_OK)
+	if ((rc = db_txn(req->app->db, batch_delete_txn, &id)) != KILN_OK)
 		return rc;
 	resp_empty(req, 204);
 	return KILN_OK;

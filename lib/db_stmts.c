@@ -249,14 +249,19 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			   " ORDER BY id DESC LIMIT ? OFFSET ?",
 			   "ssssii", JOB_SIG},
     [STMT_JOB_COUNT_USER] = {"job_count_user",
-			     "SELECT COUNT(*) FROM jobs WHERE user_id = ?" JOB_FILTER, "issss",
-			     "i"},
-    [STMT_JOB_COUNT_ALL] = {"job_count_all", "SELECT COUNT(*) FROM jobs WHERE 1 = 1" JOB_FILTER,
+			     "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts"
+			     " WHERE user_id = ?" JOB_FILTER,
+			     "issss", "i"},
+    [STMT_JOB_COUNT_ALL] = {"job_count_all",
+			    "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts"
+			    " WHERE 1 = 1" JOB_FILTER,
 			    "ssss", "i"},
     [STMT_JOB_STATS_USER] = {"job_stats_user",
-			     "SELECT status, COUNT(*) FROM jobs WHERE user_id = ? GROUP BY status",
+			     "SELECT status, CAST(SUM(n) AS SIGNED) FROM job_counts"
+			     " WHERE user_id = ? GROUP BY status",
 			     "i", "si"},
-    [STMT_JOB_STATS_ALL] = {"job_stats_all", "SELECT status, COUNT(*) FROM jobs GROUP BY status",
+    [STMT_JOB_STATS_ALL] = {"job_stats_all",
+			    "SELECT status, CAST(SUM(n) AS SIGNED) FROM job_counts GROUP BY status",
 			    "", "si"},
     /* only from the status the caller saw (affected rows say it still was) */
     [STMT_JOB_SET_STATUS] = {"job_set_status",
@@ -345,6 +350,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				  " GROUP BY status",
 				  "i", "si"},
     [STMT_BATCH_DELETE] = {"batch_delete", "DELETE FROM job_batches WHERE id = ?", "i", ""},
+    /* before the batch: a cascade would skip the job_counts triggers */
+    [STMT_BATCH_JOBS_DELETE] = {"batch_jobs_delete", "DELETE FROM jobs WHERE batch_id = ?", "i",
+				""},
     [STMT_DATASET_INSERT] = {"dataset_insert",
 			     "INSERT INTO datasets (user_id, name, description, filename, format,"
 			     " size_bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -406,4 +414,14 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " GROUP BY u.id, u.email, u.reserved_micros"
 	 " HAVING u.reserved_micros <> CAST(COALESCE(SUM(h.amount_micros), 0) AS SIGNED)",
 	 "", "isii"},
+    /* job_counts (kept by triggers) against the jobs themselves */
+    [STMT_AUDIT_JOB_COUNTS] =
+	{"audit_job_counts",
+	 "SELECT x.user_id, u.email, x.status, x.kind, CAST(SUM(x.have) AS SIGNED),"
+	 " CAST(SUM(x.want) AS SIGNED)"
+	 " FROM (SELECT user_id, status, kind, n AS have, 0 AS want FROM job_counts"
+	 " UNION ALL SELECT user_id, status, kind, 0, COUNT(*) FROM jobs"
+	 " GROUP BY user_id, status, kind) x JOIN users u ON u.id = x.user_id"
+	 " GROUP BY x.user_id, u.email, x.status, x.kind HAVING SUM(x.have) <> SUM(x.want)",
+	 "", "isssii"},
 };

@@ -2,7 +2,8 @@
 /* kilnctl.c: the sysadmin's tool. kilnctl [-c CONFIG] COMMAND ...
  *   migrate [--dir DIR] [--status]   apply (or list) schema migrations
  *   user create|passwd|list          accounts (the first admin, lost passwords)
- *   audit                            balance == SUM(ledger), reserved == SUM(holds)
+ *   audit                            balance == SUM(ledger), reserved == SUM(holds),
+ *                                    job_counts == the jobs
  * Later commands (user, limits, nodes, audit, gc) join the table below. */
 #include <stdio.h>
 #include <string.h>
@@ -267,12 +268,27 @@ audit_report(struct db_res *res, const char *what)
 	return n;
 }
 
-/* kilnctl audit: for every user, balance == SUM(ledger) and reserved ==
- * SUM(open holds). Exit 1 on any mismatch. */
+/* Prints the job_counts rows that disagree with the jobs; count. */
+static size_t
+audit_counts_report(struct db_res *res)
+{
+	size_t i, n = db_res_rows(res);
+
+	for (i = 0; i < n; i++)
+		printf("MISMATCH user %lld (%s): job_counts has %lld %s %s jobs, but there are "
+		       "%lld\n",
+		       (long long)db_res_i64(res, i, 0), db_res_str(res, i, 1, NULL),
+		       (long long)db_res_i64(res, i, 4), db_res_str(res, i, 2, NULL),
+		       db_res_str(res, i, 3, NULL), (long long)db_res_i64(res, i, 5));
+	return n;
+}
+
+/* kilnctl audit: for every user, balance == SUM(ledger), reserved ==
+ * SUM(open holds) and job_counts == the jobs. Exit 1 on any mismatch. */
 static int
 cmd_audit(const struct kiln_config *cfg, int argc, char **argv)
 {
-	struct db_res *b = NULL, *r = NULL;
+	struct db_res *b = NULL, *r = NULL, *c = NULL;
 	struct db *db;
 	size_t bad = 0;
 	int rc = 1;
@@ -285,17 +301,20 @@ cmd_audit(const struct kiln_config *cfg, int argc, char **argv)
 	if ((db = kilnctl_db(cfg)) == NULL)
 		return 1;
 	if (db_exec(db, STMT_AUDIT_BALANCES, NULL, 0, &b, NULL, NULL) != KILN_OK ||
-	    db_exec(db, STMT_AUDIT_RESERVED, NULL, 0, &r, NULL, NULL) != KILN_OK) {
+	    db_exec(db, STMT_AUDIT_RESERVED, NULL, 0, &r, NULL, NULL) != KILN_OK ||
+	    db_exec(db, STMT_AUDIT_JOB_COUNTS, NULL, 0, &c, NULL, NULL) != KILN_OK) {
 		fprintf(stderr, "kilnctl: cannot read the ledger\n");
 		goto out;
 	}
 	bad += audit_report(b, "balance (the ledger sums to the second figure)");
 	bad += audit_report(r, "reserved (the open holds sum to the second figure)");
+	bad += audit_counts_report(c);
 	if (bad == 0)
 		printf("ledger consistent: every balance equals its ledger, every reserve its "
-		       "holds\n");
+		       "holds; job counts match the jobs\n");
 	rc = bad == 0 ? 0 : 1;
 out:
+	db_res_free(c);
 	db_res_free(r);
 	db_res_free(b);
 	db_free(db);

@@ -516,6 +516,37 @@ test_datasets(void)
 	CU_ASSERT_NOT_EQUAL(access(disk, F_OK), 0);
 }
 
+/* Runs sql as root in the stack's MariaDB; its exit code. */
+static int
+stack_sql(const char *sql)
+{
+	char sock[4096], cmd[8192];
+
+	it_path("run/mysqld.sock", sock, sizeof(sock));
+	snprintf(cmd, sizeof(cmd), "mariadb --no-defaults --socket='%s' -uroot kiln -e \"%s\"",
+		 sock, sql);
+	return it_run_shell(cmd);
+}
+
+/* After the suites above (submits, cancels, force-complete, purge, batch
+ * cancel and delete) the trigger-kept counts still match the jobs, and the
+ * audit notices when they do not. */
+static void
+test_job_counts_audit(void)
+{
+	static const char *const args[] = {"audit", NULL};
+	char out[8192];
+
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "job counts match the jobs"));
+	CU_ASSERT_EQUAL_FATAL(stack_sql("UPDATE job_counts SET n = n + 1 ORDER BY user_id LIMIT 1"),
+			      0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "MISMATCH"));
+	CU_ASSERT_EQUAL(stack_sql("UPDATE job_counts SET n = n - 1 ORDER BY user_id LIMIT 1"), 0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+}
+
 void
 suite_intake(void)
 {
@@ -527,6 +558,8 @@ suite_intake(void)
 	CU_add_test(s, "GET /jobs/list/{user_id}: the user or an admin", test_list_brief);
 	CU_add_test(s, "projects: CRUD, owner-scoped, jobs in them, delete rules", test_projects);
 	CU_add_test(s, "batches: all or nothing, counts and status, cancel, delete", test_batches);
+	CU_add_test(s, "job counts (triggers) match the jobs after submit, end, purge, delete",
+		    test_job_counts_audit);
 	CU_add_test(s, "render jobs: the film example, moderation, config bounds",
 		    test_render_jobs);
 	CU_add_test(s, "data sets: streamed upload, sha256, scoped, bad uploads, delete",
