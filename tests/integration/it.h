@@ -63,6 +63,9 @@ long it_pidfile(const char *rel);
  * input on stdin; output into OUT: out. Its exit code, or -1. */
 int it_kilnctl(const char *const *args, const char *input, char *out, size_t n);
 
+/* Changes "key = from" to "key = to" in the stack's kiln.conf and restarts
+ * kiln-api (new workers, new pids); 0 or -1. */
+int it_api_conf(const char *key, const char *from, const char *to);
 /* Runs a shell command line; its exit code. */
 int it_run_shell(const char *cmd);
 

@@ -179,6 +179,18 @@ it_run_shell(const char *cmd)
 	return WEXITSTATUS(status);
 }
 
+int
+it_api_conf(const char *key, const char *from, const char *to)
+{
+	char path[4096], cmd[8400];
+
+	it_path("kiln.conf", path, sizeof(path));
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^%s = %s$/%s = %s/' '%s'", key, from, key, to, path);
+	if (it_stack("api-stop") != 0 || it_run_shell(cmd) != 0)
+		return -1;
+	return it_stack("api-start");
+}
+
 const char *
 it_path(const char *rel, char *buf, size_t n)
 {

@@ -332,20 +332,6 @@ stored_hash(const char *email, char *out, size_t n)
 	db_free(db);
 }
 
-/* Replaces password_mem in the stack's kiln.conf and restarts kiln-api. */
-static int
-set_password_mem(const char *from, const char *to)
-{
-	char path[4096], cmd[8300];
-
-	it_path("kiln.conf", path, sizeof(path));
-	snprintf(cmd, sizeof(cmd), "sed -i 's/^password_mem = %s$/password_mem = %s/' '%s'", from,
-		 to, path);
-	if (it_stack("api-stop") != 0 || it_run_shell(cmd) != 0)
-		return -1;
-	return it_stack("api-start");
-}
-
 static void
 test_rehash_on_login(void)
 {
@@ -354,12 +340,12 @@ test_rehash_on_login(void)
 	create_user("rehash@example.com", "user");
 	stored_hash("rehash@example.com", before, sizeof(before));
 	CU_ASSERT_PTR_NOT_NULL(strstr(before, "$argon2id$v=19$m=8192,"));
-	CU_ASSERT_EQUAL_FATAL(set_password_mem("8m", "16m"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_api_conf("password_mem", "8m", "16m"), 0);
 	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
 	stored_hash("rehash@example.com", after, sizeof(after));
 	CU_ASSERT_PTR_NOT_NULL(strstr(after, "$argon2id$v=19$m=16384,"));
 	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
-	CU_ASSERT_EQUAL(set_password_mem("16m", "8m"), 0);
+	CU_ASSERT_EQUAL(it_api_conf("password_mem", "16m", "8m"), 0);
 	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
 }
 
