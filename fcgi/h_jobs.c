@@ -199,6 +199,21 @@ jobs_env(json_t *env, json_t *errs)
 	}
 }
 
+/* Locks row id with stmt (answers the owner first) for the rest of the
+ * transaction; KILN_ERR_NOT_FOUND unless user_id owns it. */
+static enum kiln_err
+jobs_lock_owned(struct db *db, enum db_stmt_id stmt, int64_t id, int64_t user_id)
+{
+	struct db_val q[1] = {DBV_I64(id)};
+	struct db_res *res = NULL;
+	enum kiln_err rc = db_exec(db, stmt, q, 1, &res, NULL, NULL);
+
+	if (rc == KILN_OK && (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != user_id))
+		rc = KILN_ERR_NOT_FOUND;
+	db_res_free(res);
+	return rc;
+}
+
 enum kiln_err
 jobs_insert(struct db *db, struct job_new *j)
 {
@@ -229,28 +244,13 @@ jobs_insert(struct db *db, struct job_new *j)
 	uint64_t id = 0;
 	enum kiln_err rc;
 
-	if (j->project_id) { /* the project is the caller's, and stays while we insert */
-		struct db_val q[1] = {DBV_I64(j->project_id)};
-		struct db_res *res = NULL;
-
-		rc = db_exec(db, STMT_PROJECT_LOCK, q, 1, &res, NULL, NULL);
-		if (rc == KILN_OK && (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != j->user_id))
-			rc = KILN_ERR_NOT_FOUND;
-		db_res_free(res);
-		if (rc != KILN_OK)
-			return rc;
-	}
-	if (j->dataset_id) { /* likewise the data set, which may not go while a job uses it */
-		struct db_val q[1] = {DBV_I64(j->dataset_id)};
-		struct db_res *res = NULL;
-
-		rc = db_exec(db, STMT_DATASET_LOCK, q, 1, &res, NULL, NULL);
-		if (rc == KILN_OK && (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != j->user_id))
-			rc = KILN_ERR_NOT_FOUND;
-		db_res_free(res);
-		if (rc != KILN_OK)
-			return rc;
-	}
+	/* the project and the data set are the caller's, and stay while we
+	 * insert (neither may go while a job uses it) */
+	if ((j->project_id &&
+	     (rc = jobs_lock_owned(db, STMT_PROJECT_LOCK, j->project_id, j->user_id)) != KILN_OK) ||
+	    (j->dataset_id &&
+	     (rc = jobs_lock_owned(db, STMT_DATASET_LOCK, j->dataset_id, j->user_id)) != KILN_OK))
+		return rc;
 	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 23, NULL, NULL, &id)) != KILN_OK)
 		return rc;
 	j->id = (int64_t)id;

@@ -11,6 +11,7 @@
 #include "jobstate.h"
 #include "parse.h"
 #include "response.h"
+#include "scope.h"
 #include "validate.h"
 #include "views.h"
 
@@ -82,16 +83,20 @@ jobs_status_filter(struct request *req, json_t *errs, char out[JOBS_FILTER_MAX])
 	}
 }
 
+static json_t *
+job_item_new(struct request *req, const struct db_res *res, size_t row)
+{
+	(void)req;
+	return view_job_new(res, row);
+}
+
 enum kiln_err
 h_jobs_list(struct request *req)
 {
-	json_t *errs = v_new(req), *items;
+	json_t *errs = v_new(req);
 	const char *kind = request_query(req, "kind");
 	char statuses[JOBS_FILTER_MAX];
 	int64_t user, page, size;
-	struct db_res *res = NULL, *count = NULL;
-	enum kiln_err rc;
-	size_t i;
 
 	if (jobs_scope(req, errs, &user))
 		return KILN_OK;
@@ -108,24 +113,11 @@ h_jobs_list(struct request *req)
 		struct db_val p[7] = {
 		    DBV_I64(user), DBV_STR(statuses), DBV_STR(statuses),         DBV_STR(kind),
 		    DBV_STR(kind), DBV_I64(size),     DBV_I64((page - 1) * size)};
-		const struct db_val *q = user ? p : p + 1;
-		size_t n = user ? 7 : 6;
 
-		if ((rc = db_exec(req->app->db, user ? STMT_JOB_LIST_USER : STMT_JOB_LIST_ALL, q, n,
-				  &res, NULL, NULL)) != KILN_OK ||
-		    (rc = db_exec(req->app->db, user ? STMT_JOB_COUNT_USER : STMT_JOB_COUNT_ALL, q,
-				  n - 2, &count, NULL, NULL)) != KILN_OK)
-			goto out;
+		return scope_page(req, user ? STMT_JOB_LIST_USER : STMT_JOB_LIST_ALL,
+				  user ? STMT_JOB_COUNT_USER : STMT_JOB_COUNT_ALL, user ? p : p + 1,
+				  user ? 7 : 6, page, size, job_item_new);
 	}
-	if ((items = json_array()) == NULL)
-		abort();
-	for (i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(items, view_job_new(res, i));
-	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
-out:
-	db_res_free(count);
-	db_res_free(res);
-	return rc;
 }
 
 enum kiln_err

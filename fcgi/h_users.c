@@ -10,6 +10,7 @@
 #include "account.h"
 #include "handlers.h"
 #include "response.h"
+#include "scope.h"
 #include "validate.h"
 #include "views.h"
 
@@ -92,33 +93,26 @@ h_users_create(struct request *req)
 	return h_users_create_from(req, 1, KILN_ERR_CONFLICT);
 }
 
+static json_t *
+user_item_new(struct request *req, const struct db_res *res, size_t row)
+{
+	(void)req;
+	return view_user_new(res, row);
+}
+
 enum kiln_err
 h_users_list(struct request *req)
 {
-	json_t *errs = v_new(req), *items;
+	json_t *errs = v_new(req);
 	int64_t page, size;
 	struct db_val p[2];
-	struct db_res *res = NULL, *count = NULL;
-	enum kiln_err rc;
-	size_t i;
 
 	v_paging(req, errs, &page, &size);
 	if (v_reject(req, errs))
 		return KILN_OK;
 	p[0] = DBV_I64(size);
 	p[1] = DBV_I64((page - 1) * size);
-	if ((rc = db_exec(req->app->db, STMT_USER_LIST, p, 2, &res, NULL, NULL)) != KILN_OK ||
-	    (rc = db_exec(req->app->db, STMT_USER_COUNT, NULL, 0, &count, NULL, NULL)) != KILN_OK)
-		goto out;
-	if ((items = json_array()) == NULL)
-		abort();
-	for (i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(items, view_user_new(res, i));
-	resp_json_new(req, 200, view_list_new(items, page, size, db_res_i64(count, 0, 0)));
-out:
-	db_res_free(count);
-	db_res_free(res);
-	return rc;
+	return scope_page(req, STMT_USER_LIST, STMT_USER_COUNT, p, 2, page, size, user_item_new);
 }
 
 enum kiln_err

@@ -40,12 +40,9 @@ scope_load(struct request *req, enum db_stmt_id stmt, int64_t id, int write, uns
 enum kiln_err
 scope_list(struct request *req, enum db_stmt_id list, enum db_stmt_id count, scope_view_fn view)
 {
-	json_t *errs = v_new(req), *items;
+	json_t *errs = v_new(req);
 	int64_t page, size;
 	struct db_val p[3];
-	struct db_res *res = NULL, *total = NULL;
-	enum kiln_err rc;
-	size_t i;
 
 	v_paging(req, errs, &page, &size);
 	if (v_reject(req, errs))
@@ -53,8 +50,20 @@ scope_list(struct request *req, enum db_stmt_id list, enum db_stmt_id count, sco
 	p[0] = DBV_I64(req->user_id);
 	p[1] = DBV_I64(size);
 	p[2] = DBV_I64((page - 1) * size);
-	if ((rc = db_exec(req->app->db, list, p, 3, &res, NULL, NULL)) != KILN_OK ||
-	    (rc = db_exec(req->app->db, count, p, 1, &total, NULL, NULL)) != KILN_OK)
+	return scope_page(req, list, count, p, 3, page, size, view);
+}
+
+enum kiln_err
+scope_page(struct request *req, enum db_stmt_id list, enum db_stmt_id count, const struct db_val *p,
+	   size_t n, int64_t page, int64_t size, scope_view_fn view)
+{
+	json_t *items;
+	struct db_res *res = NULL, *total = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	if ((rc = db_exec(req->app->db, list, p, n, &res, NULL, NULL)) != KILN_OK ||
+	    (rc = db_exec(req->app->db, count, p, n - 2, &total, NULL, NULL)) != KILN_OK)
 		goto out;
 	if ((items = json_array()) == NULL)
 		abort();

@@ -34,4 +34,10 @@ typedef json_t *(*scope_view_fn)(struct request *req, const struct db_res *res, 
 enum kiln_err scope_list(struct request *req, enum db_stmt_id list, enum db_stmt_id count,
 			 scope_view_fn view);
 
+/* The same for lists of other shapes: list takes the n parameters p, the
+ * last two being limit and offset; count takes the first n - 2. */
+enum kiln_err scope_page(struct request *req, enum db_stmt_id list, enum db_stmt_id count,
+			 const struct db_val *p, size_t n, int64_t page, int64_t size,
+			 scope_view_fn view);
+
 #endif
