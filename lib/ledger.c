@@ -14,22 +14,30 @@ struct ledger_op {
 	int replayed;   /* OUT */
 };
 
-/* Locks the wallet row: OUT *balance, *reserved. NOT_FOUND if no user. */
+/* Locks one row with stmt (one id parameter): OUT its first two columns;
+ * NOT_FOUND without one. */
 static enum kiln_err
-ledger_lock_wallet(struct db *db, int64_t user_id, int64_t *balance, int64_t *reserved)
+ledger_lock_row(struct db *db, enum db_stmt_id stmt, int64_t id, int64_t *a, int64_t *b)
 {
-	struct db_val p[1] = {DBV_I64(user_id)};
+	struct db_val p[1] = {DBV_I64(id)};
 	struct db_res *res = NULL;
-	enum kiln_err rc = db_exec(db, STMT_WALLET_LOCK, p, 1, &res, NULL, NULL);
+	enum kiln_err rc = db_exec(db, stmt, p, 1, &res, NULL, NULL);
 
 	if (rc == KILN_OK && db_res_rows(res) != 1)
 		rc = KILN_ERR_NOT_FOUND;
 	if (rc == KILN_OK) {
-		*balance = db_res_i64(res, 0, 0);
-		*reserved = db_res_i64(res, 0, 1);
+		*a = db_res_i64(res, 0, 0);
+		*b = db_res_i64(res, 0, 1);
 	}
 	db_res_free(res);
 	return rc;
+}
+
+/* The wallet row: OUT *balance, *reserved. NOT_FOUND if no user. */
+static enum kiln_err
+ledger_lock_wallet(struct db *db, int64_t user_id, int64_t *balance, int64_t *reserved)
+{
+	return ledger_lock_row(db, STMT_WALLET_LOCK, user_id, balance, reserved);
 }
 
 static enum kiln_err
@@ -161,18 +169,7 @@ ledger_step_record(struct db *db, const struct ledger_op *op, int64_t result)
 static enum kiln_err
 ledger_lock_hold(struct db *db, int64_t job_id, int64_t *user_id, int64_t *amount)
 {
-	struct db_val p[1] = {DBV_I64(job_id)};
-	struct db_res *res = NULL;
-	enum kiln_err rc = db_exec(db, STMT_HOLD_LOCK, p, 1, &res, NULL, NULL);
-
-	if (rc == KILN_OK && db_res_rows(res) != 1)
-		rc = KILN_ERR_NOT_FOUND;
-	if (rc == KILN_OK) {
-		*user_id = db_res_i64(res, 0, 0);
-		*amount = db_res_i64(res, 0, 1);
-	}
-	db_res_free(res);
-	return rc;
+	return ledger_lock_row(db, STMT_HOLD_LOCK, job_id, user_id, amount);
 }
 
 static enum kiln_err
