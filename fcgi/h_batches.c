@@ -110,21 +110,30 @@ struct batch_new {
 	size_t n;
 };
 
+enum kiln_err
+jobs_batch_insert(struct db *db, int64_t user_id, const char *name, const char *description,
+		  int64_t max_parallel, const char *policy, int64_t *id)
+{
+	struct db_val p[5] = {DBV_I64(user_id), DBV_STR(name),
+			      description ? DBV_STR(description) : DBV_NULL,
+			      max_parallel ? DBV_I64(max_parallel) : DBV_NULL, DBV_STR(policy)};
+	uint64_t got = 0;
+	enum kiln_err rc = db_exec(db, STMT_BATCH_INSERT, p, 5, NULL, NULL, &got);
+
+	*id = (int64_t)got;
+	return rc;
+}
+
 static enum kiln_err
 batch_create_txn(struct db *db, void *arg)
 {
 	struct batch_new *b = arg;
-	struct db_val p[5] = {DBV_I64(b->user_id), DBV_STR(b->name),
-			      b->description ? DBV_STR(b->description) : DBV_NULL,
-			      b->max_parallel ? DBV_I64(b->max_parallel) : DBV_NULL,
-			      DBV_STR(b->policy)};
-	uint64_t id = 0;
 	enum kiln_err rc;
 	size_t i;
 
-	if ((rc = db_exec(db, STMT_BATCH_INSERT, p, 5, NULL, NULL, &id)) != KILN_OK)
+	if ((rc = jobs_batch_insert(db, b->user_id, b->name, b->description, b->max_parallel,
+				    b->policy, &b->id)) != KILN_OK)
 		return rc;
-	b->id = (int64_t)id;
 	for (i = 0; i < b->n; i++) {
 		b->jobs[i].batch_id = b->id;
 		if ((rc = jobs_insert(db, &b->jobs[i])) != KILN_OK)

@@ -17,24 +17,6 @@
 
 #define DATASET_NAME_MAX 200
 
-/* zip, tgz, tar, csv or "other", from the first bytes, else the name. */
-static const char *
-dataset_format(const struct upload_file *f)
-{
-	const unsigned char *m = f->magic;
-	size_t n = f->magic_len, fl = strlen(f->filename);
-
-	if (n >= 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4)
-		return "zip";
-	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-		return "tgz";
-	if (n >= 262 && memcmp(m + 257, "ustar", 5) == 0)
-		return "tar";
-	if (fl > 4 && strcmp(f->filename + fl - 4, ".csv") == 0)
-		return "csv";
-	return "other";
-}
-
 static json_t *
 dataset_json_new(const struct db_res *res, size_t row)
 {
@@ -75,7 +57,7 @@ dataset_respond(struct request *req, int64_t id, int status)
 enum kiln_err
 h_datasets_create(struct request *req)
 {
-	struct upload *up = arena_alloc(req->arena, sizeof(*up));
+	struct upload *up = req->upload;
 	json_t *errs = v_new(req);
 	struct upload_file *f;
 	const char *name, *desc;
@@ -83,13 +65,6 @@ h_datasets_create(struct request *req)
 	uint64_t id = 0;
 	enum kiln_err rc;
 
-	if ((rc = upload_read(req, up)) != KILN_OK) {
-		resp_error(req, rc,
-			   rc == KILN_ERR_MEDIA_TYPE  ? "send multipart/form-data with a file part"
-			   : rc == KILN_ERR_TOO_LARGE ? "the upload is larger than allowed"
-						      : NULL);
-		return KILN_OK;
-	}
 	f = upload_file(up, "file");
 	name = upload_field(up, "name");
 	desc = upload_field(up, "description");
@@ -106,7 +81,7 @@ h_datasets_create(struct request *req)
 				      DBV_STR(name),
 				      desc ? DBV_STR(desc) : DBV_NULL,
 				      DBV_STR(f->filename),
-				      DBV_STR(dataset_format(f)),
+				      DBV_STR(upload_format(f)),
 				      DBV_I64((int64_t)f->size),
 				      DBV_STR(f->sha256)};
 

@@ -218,7 +218,7 @@ enum kiln_err
 jobs_insert(struct db *db, struct job_new *j)
 {
 	int render = strcmp(j->kind, "render") == 0;
-	struct db_val p[23] = {DBV_I64(j->user_id),
+	struct db_val p[26] = {DBV_I64(j->user_id),
 			       DBV_STR(j->kind),
 			       DBV_STR(j->name),
 			       DBV_STR("queued"),
@@ -240,7 +240,10 @@ jobs_insert(struct db *db, struct job_new *j)
 			       j->render_json ? DBV_STR(j->render_json) : DBV_NULL,
 			       render ? DBV_STR(j->rejected ? "rejected" : "approved") : DBV_NULL,
 			       render ? DBV_F64(j->moderation_score) : DBV_NULL,
-			       j->dataset_id ? DBV_I64(j->dataset_id) : DBV_NULL};
+			       j->dataset_id ? DBV_I64(j->dataset_id) : DBV_NULL,
+			       j->image ? DBV_STR(j->image) : DBV_NULL,
+			       j->image_root ? DBV_STR(j->image_root) : DBV_NULL,
+			       j->inputs_json ? DBV_STR(j->inputs_json) : DBV_NULL};
 	uint64_t id = 0;
 	enum kiln_err rc;
 
@@ -251,7 +254,7 @@ jobs_insert(struct db *db, struct job_new *j)
 	    (j->dataset_id &&
 	     (rc = jobs_lock_owned(db, STMT_DATASET_LOCK, j->dataset_id, j->user_id)) != KILN_OK))
 		return rc;
-	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 23, NULL, NULL, &id)) != KILN_OK)
+	if ((rc = db_exec(db, STMT_JOB_INSERT, p, 26, NULL, NULL, &id)) != KILN_OK)
 		return rc;
 	j->id = (int64_t)id;
 	if (!render)
@@ -357,7 +360,8 @@ jobs_spec_free(struct job_new *j)
 	free(j->env_json);
 	free(j->payload_json);
 	free(j->render_json);
-	j->command_json = j->env_json = j->payload_json = j->render_json = NULL;
+	free(j->inputs_json);
+	j->command_json = j->env_json = j->payload_json = j->render_json = j->inputs_json = NULL;
 }
 
 enum kiln_err
@@ -529,13 +533,15 @@ out:
 enum kiln_err
 h_jobs_create(struct request *req)
 {
-	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
+	json_t *errs = v_new(req), *obj = req->upload ? NULL : v_object(req, errs, 0);
 	struct job_new j;
 	struct prices prices;
 	struct user_limits lim;
 	int bad_dir = 0, over = 0;
 	enum kiln_err rc;
 
+	if (req->upload != NULL)
+		return h_jobs_create_files(req);
 	memset(&j, 0, sizeof(j));
 	if (obj != NULL && json_object_get(obj, "config") != NULL)
 		return jobs_create_render(req, obj, errs);

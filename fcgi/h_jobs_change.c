@@ -14,6 +14,7 @@
 #include "jobstate.h"
 #include "ledger.h"
 #include "response.h"
+#include "storage.h"
 #include "validate.h"
 
 enum change_outcome { CHANGE_DONE, CHANGE_ALREADY, CHANGE_REQUESTED, CHANGE_CONFLICT };
@@ -316,8 +317,9 @@ h_jobs_force_complete(struct request *req)
 	return h_jobs_respond(req, f.c.id, 200);
 }
 
-/* DELETE /jobs/{id}/purge: the owner or an admin removes a finished job
- * and its history (files go with the Results work). */
+/* DELETE /jobs/{id}/purge: the owner or an admin removes a finished job,
+ * its history and its directory under the storage root (inputs, outputs,
+ * logs). The row goes first: a failure to remove files leaves only files. */
 enum kiln_err
 h_jobs_purge(struct request *req)
 {
@@ -339,6 +341,7 @@ h_jobs_purge(struct request *req)
 		resp_error(req, KILN_ERR_CONFLICT, "only a finished job can be purged");
 		return KILN_OK;
 	}
+	(void)storage_job_remove(req->app->cfg, f.c.id); /* logged when it fails */
 	resp_empty(req, 204);
 	return KILN_OK;
 }

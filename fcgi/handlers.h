@@ -41,6 +41,9 @@ enum kiln_err h_admin_limits_user(struct request *req);
 /* h_jobs.c, h_jobs_read.c, h_jobs_change.c */
 enum kiln_err h_jobs_estimate(struct request *req);
 enum kiln_err h_jobs_create(struct request *req);
+/* h_jobs_files.c */
+enum kiln_err h_jobs_create_files(struct request *req);
+enum kiln_err h_jobs_upload(struct request *req);
 enum kiln_err h_jobs_get(struct request *req);
 enum kiln_err h_jobs_list(struct request *req);
 enum kiln_err h_jobs_stats(struct request *req);

@@ -1,31 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /* idempotency.c: Idempotency-Key (see idempotency.h). The request is
- * identified by the SHA-256 of method, path and body; the key belongs to
+ * identified by the SHA-256 of method, path and body (of a multipart body:
+ * its fields and its files' digests); the key belongs to
  * the caller, so two users never share one. */
 #include "idempotency.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "db.h"
 #include "response.h"
+#include "upload.h"
 
+/* Feeds s and its terminating NUL, so that fields cannot run together. */
+static void
+idem_feed(struct crypto_sha256_state *st, const char *s)
+{
+	crypto_sha256_update(st, s, strlen(s) + 1);
+}
+
+/* The request's identity: method, path and body; for a streamed multipart
+ * body its fields in order and each file's field, name, size and SHA-256
+ * (the bytes themselves went to disk). */
 static void
 idem_hash(const struct request *req, char hex[65])
 {
 	unsigned char d[CRYPTO_SHA256_BYTES];
-	struct arena *a = req->arena;
-	size_t ml = strlen(req->method), pl = strlen(req->path);
-	char *buf = arena_alloc(a, ml + 1 + pl + 1 + req->body_len);
+	struct crypto_sha256_state st;
+	const struct upload *up = req->upload;
+	char size[32];
+	size_t i;
 
-	memcpy(buf, req->method, ml);
-	buf[ml] = ' ';
-	memcpy(buf + ml + 1, req->path, pl);
-	buf[ml + 1 + pl] = '\n';
-	if (req->body_len > 0)
-		memcpy(buf + ml + pl + 2, req->body, req->body_len);
-	crypto_sha256(buf, ml + pl + 2 + req->body_len, d);
+	crypto_sha256_init(&st);
+	idem_feed(&st, req->method);
+	idem_feed(&st, req->path);
+	if (up == NULL) {
+		crypto_sha256_update(&st, req->body != NULL ? req->body : "", req->body_len);
+	} else {
+		for (i = 0; i < up->nfields; i++) {
+			idem_feed(&st, up->names[i]);
+			idem_feed(&st, up->values[i]);
+		}
+		for (i = 0; i < up->nfiles; i++) {
+			snprintf(size, sizeof(size), "%llu", (unsigned long long)up->files[i].size);
+			idem_feed(&st, up->files[i].field);
+			idem_feed(&st, up->files[i].filename);
+			idem_feed(&st, size);
+			idem_feed(&st, up->files[i].sha256);
+		}
+	}
+	crypto_sha256_final(&st, d);
 	crypto_hex(d, sizeof(d), hex);
 }
 

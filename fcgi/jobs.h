@@ -29,6 +29,9 @@ struct job_new {
 	char *render_json;       /* render jobs: the config (new, malloc) */
 	int rejected;            /* render jobs: moderation said no */
 	double moderation_score; /* render jobs; < 0 for none */
+	const char *image;       /* jobs with files: docker_image asked for, or NULL */
+	const char *image_root;  /* what it resolved to ("host", a directory), or NULL */
+	char *inputs_json;       /* files under jobs/ID/input/ (new, malloc), or NULL */
 	int64_t id;              /* OUT */
 };
 
@@ -47,6 +50,12 @@ enum kiln_err jobs_quote(struct request *req, const struct prices *prices, const
  * A render job passes moderating on its way to pending or, when rejected,
  * to moderation_failed (an event each). */
 enum kiln_err jobs_insert(struct db *db, struct job_new *j);
+
+/* Inserts a batch row (inside the caller's transaction); description
+ * may be NULL, max_parallel 0 for none. OUT: id. */
+enum kiln_err jobs_batch_insert(struct db *db, int64_t user_id, const char *name,
+				const char *description, int64_t max_parallel, const char *policy,
+				int64_t *id);
 
 /* Appends a job_events row (from may be NULL for the first). */
 enum kiln_err jobs_event(struct db *db, int64_t job_id, const char *from, const char *to,

@@ -183,6 +183,17 @@ request_is_form(const struct request *req)
 	       (ct[sizeof(form) - 1] == '\0' || ct[sizeof(form) - 1] == ';');
 }
 
+int
+request_is_multipart(const struct request *req)
+{
+	static const char mp[] = "multipart/form-data";
+	const char *ct = req->content_type;
+
+	return strncasecmp(ct, mp, sizeof(mp) - 1) == 0 &&
+	       (ct[sizeof(mp) - 1] == '\0' || ct[sizeof(mp) - 1] == ';' ||
+		ct[sizeof(mp) - 1] == ' ');
+}
+
 const char *
 request_form(struct request *req, const char *name)
 {

@@ -73,6 +73,7 @@ struct request {
 	char *body; /* NUL-terminated copy of the body, or NULL */
 	size_t body_len;
 	json_t *json;             /* parsed body for RF_JSON_BODY routes (freed with the arena) */
+	struct upload *upload;    /* RF_UPLOAD routes: the multipart body read (arena), or NULL */
 	int64_t user_id;          /* authenticated principal, 0 for none */
 	unsigned role_bit;        /* enum role_bit of the principal, 0 for none */
 	const char *role;         /* "user", "admin", ... ("" for none) */
@@ -103,6 +104,8 @@ const char *request_query(struct request *req, const char *name);
 
 /* 1 when the Content-Type is application/x-www-form-urlencoded. */
 int request_is_form(const struct request *req);
+/* 1 when the Content-Type is multipart/form-data. */
+int request_is_multipart(const struct request *req);
 
 /* Value of a field of an application/x-www-form-urlencoded body, decoded
  * (arena-owned), or NULL when absent or when the body is not a form. */

@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "idempotency.h"
+#include "upload.h"
 #include "json.h"
 #include "parse.h"
 #include "ratelimit.h"
@@ -160,6 +161,35 @@ route_drain(struct request *req)
 		total += (size_t)got;
 }
 
+/* 1 when the body is left for route_read_upload: multipart on an
+ * RF_UPLOAD route, or anything on one without RF_JSON_BODY (it answers
+ * 415 for what is not multipart). */
+static int
+route_streams(const struct request *req)
+{
+	return (req->route->flags & RF_UPLOAD) &&
+	       (!(req->route->flags & RF_JSON_BODY) || request_is_multipart(req));
+}
+
+/* Step 6b: streams a multipart body into req->upload. */
+static enum kiln_err
+route_read_upload(struct request *req, char *detail, size_t dlen)
+{
+	enum kiln_err rc;
+
+	req->upload = arena_alloc(req->arena, sizeof(*req->upload));
+	if ((rc = upload_read(req, req->upload)) == KILN_OK)
+		return KILN_OK;
+	req->upload = NULL;
+	if (rc == KILN_ERR_MEDIA_TYPE)
+		snprintf(detail, dlen, "send multipart/form-data with its file parts");
+	else if (rc == KILN_ERR_TOO_LARGE)
+		snprintf(detail, dlen,
+			 "the upload is larger than allowed (a file over [api] "
+			 "max_upload, or too many parts)");
+	return rc;
+}
+
 /* Step 2: caps and reads the body. */
 static enum kiln_err
 route_read_body(struct request *req, char *detail, size_t dlen)
@@ -175,8 +205,12 @@ route_read_body(struct request *req, char *detail, size_t dlen)
 	}
 	if (req->content_length <= 0)
 		return KILN_OK;
-	if ((req->route->flags & RF_UPLOAD) && req->content_length <= cap)
-		return KILN_OK; /* the handler streams it */
+	if (req->route->flags & RF_UPLOAD) {
+		if (route_streams(req) && req->content_length <= cap)
+			return KILN_OK; /* route_read_upload streams it */
+		if (!route_streams(req))
+			cap = BODY_JOB;
+	}
 	if (req->content_length > cap) {
 		if (cap == 0)
 			snprintf(detail, dlen, "this endpoint takes no request body");
@@ -294,8 +328,10 @@ route_dispatch_table(struct request *req, const struct route *table, size_t n)
 		if (route_rate_limit(req) != 0)
 			return;
 	}
-	if ((req->route->flags & RF_JSON_BODY) &&
+	if ((req->route->flags & RF_JSON_BODY) && !route_streams(req) &&
 	    (rc = route_parse_json(req, detail, sizeof(detail))) != KILN_OK)
+		goto fail;
+	if (route_streams(req) && (rc = route_read_upload(req, detail, sizeof(detail))) != KILN_OK)
 		goto fail;
 	if ((req->route->flags & RF_IDEMPOTENT) && idem_begin(req))
 		return;

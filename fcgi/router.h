@@ -21,8 +21,11 @@
  *                body is accepted too and left for the handler (logins)
  *   RF_IDEMPOTENT an Idempotency-Key header makes a retry replay the first
  *                answer for 24 h (fcgi/idempotency.h)
- *   RF_UPLOAD    the handler streams the body itself (multipart uploads,
- *                fcgi/upload.h); the dispatcher only checks its length */
+ *   RF_UPLOAD    a multipart/form-data body is streamed into req->upload
+ *                (fields kept, files to temporary files: fcgi/upload.h)
+ *                after the rate limit, in constant memory; with
+ *                RF_JSON_BODY a JSON body of up to BODY_JOB is taken too,
+ *                without it anything but multipart is 415 */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,

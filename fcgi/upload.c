@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -206,4 +207,21 @@ void
 upload_committed(struct upload_file *f)
 {
 	f->tmp[0] = '\0';
+}
+
+const char *
+upload_format(const struct upload_file *f)
+{
+	const unsigned char *m = f->magic;
+	size_t n = f->magic_len, fl = strlen(f->filename);
+
+	if (n >= 4 && m[0] == 'P' && m[1] == 'K' && m[2] == 3 && m[3] == 4)
+		return "zip";
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return "tgz";
+	if (n >= 262 && memcmp(m + 257, "ustar", 5) == 0)
+		return "tar";
+	if (fl > 4 && strcasecmp(f->filename + fl - 4, ".csv") == 0)
+		return "csv";
+	return "other";
 }

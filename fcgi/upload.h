@@ -46,6 +46,9 @@ enum kiln_err upload_read(struct request *req, struct upload *up);
 const char *upload_field(const struct upload *up, const char *name);
 /* A file part by field name, or NULL. */
 struct upload_file *upload_file(struct upload *up, const char *name);
+/* "zip", "tgz", "tar" or "csv" from f's first bytes (a CSV by its name's
+ * .csv ending), else "other". Static. */
+const char *upload_format(const struct upload_file *f);
 /* Marks f's temporary file as moved (no longer removed at the end). */
 void upload_committed(struct upload_file *f);
 

@@ -132,6 +132,9 @@ view_job_new(const struct db_res *res, size_t row)
 			    db_res_is_null(res, row, 32) ? json_null()
 							 : json_real(db_res_f64(res, row, 32)));
 	json_object_set_new(j, "dataset_id", view_int_or_null(res, row, 33));
+	json_object_set_new(j, "docker_image", view_str_or_null(res, row, 34));
+	json_object_set_new(j, "image_root", view_str_or_null(res, row, 35));
+	json_object_set_new(j, "inputs", view_json_col(res, row, 36));
 	return j;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "images.h"
 #include "money.h"
 #include "parse.h"
 
@@ -23,7 +24,7 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_LINE_MAX 4096
 
-enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE, CT_MONEY };
+enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE, CT_MONEY, CT_IMAGES };
 
 struct config_key {
 	const char *section;
@@ -70,6 +71,8 @@ static const struct config_key config_keys[] = {
     {"limits", "max_concurrent_jobs", CT_INT, OFF(max_concurrent_jobs), 0, 100000, "4", 0},
     {"limits", "daily_cost_cap", CT_MONEY, OFF(daily_cost_cap), 0, 0, "500", 0},
     {"limits", "max_job_cost", CT_MONEY, OFF(max_job_cost), 0, 0, "100", 0},
+    {"jobs", "default_shards", CT_INT, OFF(default_shards), 1, 1000, "4", 0},
+    {"sandbox", "images", CT_IMAGES, OFF(images), 0, 0, "nvidia/cuda:*=host, python:*=host", 0},
     {"moderation", "blocked_words", CT_STR, OFF(blocked_words), 0, 0,
      "gore,beheading,torture,porn,pornographic,nude,naked,rape,terrorist,bomb-making", 0},
     {"moderation", "threshold", CT_INT, OFF(moderation_threshold), 1, 100, "50", 0},
@@ -98,7 +101,10 @@ config_set(struct kiln_config *cfg, const struct config_key *k, const char *valu
 	int b;
 
 	switch (k->type) {
+	case CT_IMAGES: /* text, once it parses as an image map */
 	case CT_STR:
+		if (k->type == CT_IMAGES && images_check(value, why) != 0)
+			return -1;
 		if (strlen(value) >= CONFIG_STR_MAX) {
 			*why = "value too long";
 			return -1;

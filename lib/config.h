@@ -54,6 +54,10 @@ struct kiln_config {
 	int64_t max_concurrent_jobs; /* per user */
 	int64_t daily_cost_cap;      /* micro-credits per user per UTC day */
 	int64_t max_job_cost;        /* micro-credits per job */
+	/* [jobs] */
+	int64_t default_shards; /* POST /jobs/upload without shards */
+	/* [sandbox] */
+	char images[CONFIG_STR_MAX]; /* the image map (images.h) */
 	/* [moderation] */
 	char blocked_words[CONFIG_STR_MAX]; /* comma-separated */
 	int64_t moderation_threshold;       /* percent: a score at or above rejects */

@@ -26,8 +26,10 @@
 	"memory_bytes, timeout_seconds, estimated_cost_micros, actual_cost_micros, node_id, "      \
 	"attempts, max_attempts, cancel_requested, batch_id, project_id"                           \
 	", " ISO("created_at") ", " ISO("started_at") ", " ISO(                                    \
-	    "finished_at") ", render_json, moderation_status, moderation_score, dataset_id"
-#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdi"
+	    "finished_at") ", render_json, moderation_status, moderation_score, dataset_id, "      \
+			   "image, "                                                               \
+			   "image_root, inputs_json"
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisss"
 /* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
 #define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
 
@@ -232,9 +234,10 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "INSERT INTO jobs (user_id, kind, name, wait_reason, priority, command_json,"
 	 " script, working_dir, env_json, payload_json, gpus, cpu_count, memory_bytes,"
 	 " timeout_seconds, estimated_cost_micros, max_attempts, project_id, batch_id, status,"
-	 " render_json, moderation_status, moderation_score, dataset_id)"
-	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	 "isssisssssiiiiiiiisssdi", ""},
+	 " render_json, moderation_status, moderation_score, dataset_id, image, image_root,"
+	 " inputs_json)"
+	 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	 "isssisssssiiiiiiiisssdisss", ""},
     [STMT_JOB_GET] = {"job_get", "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", JOB_SIG},
     [STMT_JOB_LOCK] =
 	{"job_lock",

@@ -29,6 +29,7 @@ enum kiln_err {
 	KILN_ERR_BODY_TRUNCATED, /* 400: body shorter than Content-Length */
 	KILN_ERR_COST_LIMIT,     /* 400: a job's quote exceeds max_job_cost */
 	KILN_ERR_WORKING_DIR,    /* 400: working_dir leaves the job directory */
+	KILN_ERR_UNKNOWN_IMAGE,  /* 400: no [sandbox] images pattern matches docker_image */
 	KILN_ERR__COUNT
 };
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,6 +76,71 @@ storage_commit(const char *tmp, const char *final)
 	}
 	if (rename(tmp, final) != 0) {
 		log_error("storage: cannot move %s to %s: %s", tmp, final, strerror(errno));
+		return KILN_ERR_IO;
+	}
+	return KILN_OK;
+}
+
+void
+storage_job_path(const struct kiln_config *cfg, int64_t id, const char *rel,
+		 char path[STORAGE_PATH_MAX])
+{
+	snprintf(path, STORAGE_PATH_MAX, "%s/jobs/%lld/%s", cfg->storage_root, (long long)id, rel);
+}
+
+/* Creates the folders of path's parent that lie below the root. */
+static int
+storage_mkparents(const struct kiln_config *cfg, const char *path)
+{
+	char dir[STORAGE_PATH_MAX];
+	size_t root = strlen(cfg->storage_root), i;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (strncmp(dir, cfg->storage_root, root) != 0 || dir[root] != '/')
+		return -1;
+	for (i = root + 1; dir[i] != '\0'; i++) {
+		if (dir[i] != '/')
+			continue;
+		dir[i] = '\0';
+		if (storage_mkdir(dir) != 0)
+			return -1;
+		dir[i] = '/';
+	}
+	return 0;
+}
+
+enum kiln_err
+storage_link(const struct kiln_config *cfg, const char *tmp, const char *final)
+{
+	if (storage_mkparents(cfg, final) != 0) {
+		log_error("storage: cannot create the folders of %s: %s", final, strerror(errno));
+		return KILN_ERR_IO;
+	}
+	if (link(tmp, final) != 0 &&
+	    !(errno == EEXIST && unlink(final) == 0 && link(tmp, final) == 0)) {
+		log_error("storage: cannot link %s to %s: %s", tmp, final, strerror(errno));
+		return KILN_ERR_IO;
+	}
+	return KILN_OK;
+}
+
+static int
+storage_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+enum kiln_err
+storage_job_remove(const struct kiln_config *cfg, int64_t id)
+{
+	char path[STORAGE_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/jobs/%lld", cfg->storage_root, (long long)id);
+	if (nftw(path, storage_rm, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
+		log_error("storage: cannot remove %s: %s", path, strerror(errno));
 		return KILN_ERR_IO;
 	}
 	return KILN_OK;

@@ -25,6 +25,19 @@ int storage_tmp_open(const struct kiln_config *cfg, char path[STORAGE_PATH_MAX])
 void storage_dataset_path(const struct kiln_config *cfg, int64_t user_id, int64_t id,
 			  char path[STORAGE_PATH_MAX]);
 
+/* The path of rel (a name kiln chose, never a client's) inside job id's
+ * directory into OUT: path, e.g. rel "input/train.py". */
+void storage_job_path(const struct kiln_config *cfg, int64_t id, const char *rel,
+		      char path[STORAGE_PATH_MAX]);
+
+/* Links a finished temporary file to final as well (same file system),
+ * creating final's folders below the root; the temporary name stays until
+ * it is unlinked. An existing final is replaced. */
+enum kiln_err storage_link(const struct kiln_config *cfg, const char *tmp, const char *final);
+
+/* Removes job id's directory and everything in it; a missing one is fine. */
+enum kiln_err storage_job_remove(const struct kiln_config *cfg, int64_t id);
+
 /* Moves a finished temporary file to final, creating final's folder. */
 enum kiln_err storage_commit(const char *tmp, const char *final);
 

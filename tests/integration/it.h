@@ -116,5 +116,6 @@ void suite_users(void);
 void suite_wallet(void);
 void suite_intake(void);
 void suite_jobs(void);
+void suite_files(void);
 
 #endif

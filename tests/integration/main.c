@@ -33,9 +33,14 @@ main(void)
 	suite_wallet();
 	suite_intake();
 	suite_jobs();
+	suite_files();
 	suite_process();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
+	/* KILN_IT_SUITE="jobs with files" runs one suite (while developing) */
+	if (getenv("KILN_IT_SUITE") != NULL && CU_get_suite(getenv("KILN_IT_SUITE")) != NULL)
+		CU_basic_run_suite(CU_get_suite(getenv("KILN_IT_SUITE")));
+	else
+		CU_basic_run_tests();
 	CU_basic_show_failures(CU_get_failure_list());
 	printf("\n");
 	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -40,6 +40,8 @@ main(void)
 	suite_estimate();
 	suite_jobspec();
 	suite_multipart();
+	suite_csvsplit();
+	suite_images();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

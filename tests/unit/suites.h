@@ -21,5 +21,7 @@ void suite_money(void);
 void suite_estimate(void);
 void suite_jobspec(void);
 void suite_multipart(void);
+void suite_csvsplit(void);
+void suite_images(void);
 
 #endif
