@@ -56,8 +56,24 @@ struct kiln_config {
 	int64_t max_job_cost;        /* micro-credits per job */
 	/* [jobs] */
 	int64_t default_shards; /* POST /jobs/upload without shards */
+	/* [scheduler] */
+	char node_name[CONFIG_STR_MAX]; /* "" for the host name */
+	int64_t gpus;                   /* -1: ask nvidia-smi; N: N simulated GPUs */
+	int64_t cpus;                   /* 0: the host's */
+	int64_t memory;                 /* bytes, 0: the host's */
+	char executor[CONFIG_STR_MAX];  /* local | systemd */
+	char run_path[CONFIG_STR_MAX];  /* kiln-run; "" for the one beside kiln-scheduler */
+	int64_t job_lost_seconds;       /* a supervisor silent this long is lost */
+	int64_t min_hold_seconds;       /* the smallest hold, in seconds of the job's rate */
+	int64_t max_start;              /* jobs a tick starts at most */
+	int64_t kill_grace_seconds;     /* SIGTERM, then SIGKILL after this */
 	/* [sandbox] */
-	char images[CONFIG_STR_MAX]; /* the image map (images.h) */
+	char images[CONFIG_STR_MAX];   /* the image map (images.h) */
+	char sandbox[CONFIG_STR_MAX];  /* bwrap | none */
+	int64_t network;               /* bool: jobs may use the network */
+	int64_t allow_pip;             /* bool: requirements.txt is installed */
+	char job_user[CONFIG_STR_MAX]; /* who jobs run as when kiln-run is root */
+	int64_t max_log_bytes;         /* per stream */
 	/* [moderation] */
 	char blocked_words[CONFIG_STR_MAX]; /* comma-separated */
 	int64_t moderation_threshold;       /* percent: a score at or above rejects */

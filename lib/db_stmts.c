@@ -427,4 +427,107 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " GROUP BY user_id, status, kind) x JOIN users u ON u.id = x.user_id"
 	 " GROUP BY x.user_id, u.email, x.status, x.kind HAVING SUM(x.have) <> SUM(x.want)",
 	 "", "isssii"},
+    /* one claimer at a time, cluster-wide (a connection's lock: taken
+     * before the claim's transaction, released after it) */
+    [STMT_CLAIM_LOCK] = {"claim_lock", "SELECT GET_LOCK('kiln.claim', 10)", "", "i"},
+    [STMT_CLAIM_UNLOCK] = {"claim_unlock", "SELECT RELEASE_LOCK('kiln.claim')", "", "i"},
+    /* LAST_INSERT_ID(id) makes the id of an existing row the insert id */
+    [STMT_NODE_UPSERT] =
+	{"node_upsert",
+	 "INSERT INTO nodes (name, gpu_count, gpu_model, gpus_json, cpu_count, memory_bytes,"
+	 " version) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id),"
+	 " gpu_count = VALUES(gpu_count), gpu_model = VALUES(gpu_model),"
+	 " gpus_json = VALUES(gpus_json), cpu_count = VALUES(cpu_count),"
+	 " memory_bytes = VALUES(memory_bytes), version = VALUES(version),"
+	 " heartbeat_at = NOW(6)",
+	 "sissiis", ""},
+    [STMT_NODE_GET] = {"node_get", "SELECT draining FROM nodes WHERE id = ?", "i", "i"},
+    /* the pending queue: each user's first ? jobs by priority then age,
+     * with the price-relevant columns and the current wait state */
+    [STMT_SCHED_PENDING] =
+	{"sched_pending",
+	 "SELECT id, user_id, priority, gpus, cpu_count, memory_bytes, timeout_seconds,"
+	 " estimated_cost_micros, kind, COALESCE(wait_reason, ''), COALESCE(queue_position, 0),"
+	 " lease FROM (SELECT id, user_id, priority, gpus, cpu_count, memory_bytes,"
+	 " timeout_seconds, estimated_cost_micros, kind, wait_reason, queue_position, lease,"
+	 " ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY priority DESC, id) AS rn FROM jobs"
+	 " WHERE status = 'pending') q WHERE rn <= ? ORDER BY id LIMIT ?",
+	 "ii", "iiiiiiiiisii"},
+    /* where each user with pending jobs stands: limits (NULL: global),
+     * wallet, jobs under way, today's charges */
+    [STMT_SCHED_USERS] =
+	{"sched_users",
+	 "SELECT u.id, COALESCE(u.max_concurrent_jobs, -1), COALESCE(u.daily_cost_cap_micros, -1),"
+	 " u.balance_micros, u.reserved_micros,"
+	 " (SELECT CAST(COALESCE(SUM(c.n), 0) AS SIGNED) FROM job_counts c"
+	 " WHERE c.user_id = u.id AND c.status IN ('preparing', 'running')),"
+	 " (SELECT CAST(COALESCE(-SUM(l.amount_micros), 0) AS SIGNED) FROM wallet_ledger l"
+	 " WHERE l.user_id = u.id AND l.type = 'charge' AND l.created_at >= CURRENT_DATE())"
+	 " FROM users u WHERE u.id IN (SELECT DISTINCT user_id FROM jobs WHERE status = 'pending')",
+	 "", "iiiiiii"},
+    [STMT_SCHED_NODE_JOBS] = {"sched_node_jobs",
+			      "SELECT COALESCE(gpu_ids, ''), cpu_count, memory_bytes FROM jobs"
+			      " WHERE node_id = ? AND status IN ('preparing', 'running')",
+			      "i", "sii"},
+    [STMT_SCHED_CLAIM] =
+	{"sched_claim",
+	 "UPDATE jobs SET status = 'preparing', node_id = ?, gpu_ids = ?, lease = lease + 1,"
+	 " attempts = attempts + 1, heartbeat_at = NOW(6), wait_reason = NULL,"
+	 " queue_position = NULL WHERE id = ? AND status = 'pending' AND cancel_requested = 0",
+	 "isi", ""},
+    [STMT_SCHED_WAIT] = {"sched_wait",
+			 "UPDATE jobs SET wait_reason = ?, queue_position = ?"
+			 " WHERE id = ? AND status = 'pending'",
+			 "sii", ""},
+    /* supervisors silent for ? seconds, on any node */
+    [STMT_SCHED_LOST] = {"sched_lost",
+			 "SELECT id, lease, attempts, max_attempts, status FROM jobs"
+			 " WHERE status IN ('preparing', 'running')"
+			 " AND heartbeat_at < NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 100",
+			 "i", "iiiis"},
+    [STMT_JOB_REQUEUE] = {"job_requeue",
+			  "UPDATE jobs SET status = 'pending', wait_reason = 'requeued',"
+			  " node_id = NULL, gpu_ids = NULL, lease = lease + 1,"
+			  " heartbeat_at = NULL WHERE id = ? AND lease = ?",
+			  "ii", ""},
+    [STMT_JOB_LOST_FAIL] = {"job_lost_fail",
+			    "UPDATE jobs SET status = 'failed', failure_reason = 'node_lost',"
+			    " finished_at = NOW(6), lease = lease + 1 WHERE id = ? AND lease = ?",
+			    "ii", ""},
+    [STMT_RUN_GET] = {"run_get",
+		      "SELECT id, user_id, kind, status, lease, COALESCE(command_json, ''),"
+		      " COALESCE(script, ''), working_dir, env_json, gpus, cpu_count, memory_bytes,"
+		      " timeout_seconds, estimated_cost_micros, COALESCE(gpu_ids, ''),"
+		      " COALESCE(dataset_id, 0), COALESCE(image_root, 'host'), cancel_requested,"
+		      " actual_cost_micros FROM jobs WHERE id = ?",
+		      "i", "iississssiiiiisisii"},
+    [STMT_RUN_LOCK] = {"run_lock",
+		       "SELECT lease, status, cancel_requested FROM jobs WHERE id = ? FOR UPDATE",
+		       "i", "isi"},
+    [STMT_RUN_START] =
+	{"run_start",
+	 "UPDATE jobs SET status = 'running', started_at = NOW(6),"
+	 " heartbeat_at = NOW(6) WHERE id = ? AND lease = ? AND status = 'preparing'",
+	 "ii", ""},
+    [STMT_RUN_BEAT] = {"run_beat",
+		       "UPDATE jobs SET heartbeat_at = NOW(6), progress = ?"
+		       " WHERE id = ? AND lease = ?",
+		       "dii", ""},
+    [STMT_RUN_BILL] = {"run_bill",
+		       "UPDATE jobs SET actual_cost_micros = actual_cost_micros + ?,"
+		       " billed_seconds = ? WHERE id = ? AND lease = ?",
+		       "iiii", ""},
+    [STMT_RUN_FINISH] =
+	{"run_finish",
+	 "UPDATE jobs SET status = ?, failure_reason = ?, exit_code = ?, exit_signal = ?,"
+	 " finished_at = NOW(6), wait_reason = NULL,"
+	 " progress = IF(? = 'completed', 100, progress)"
+	 " WHERE id = ? AND lease = ? AND status IN ('preparing', 'running')",
+	 "ssiisii", ""},
+    [STMT_OUTPUT_INSERT] =
+	{"output_insert",
+	 "INSERT INTO job_outputs (job_id, path, size_bytes, sha256, content_type)"
+	 " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE size_bytes = VALUES(size_bytes),"
+	 " sha256 = VALUES(sha256), content_type = VALUES(content_type)",
+	 "isiss", ""},
 };

@@ -198,8 +198,9 @@ ledger_hold_txn(struct db *db, void *arg)
 	return ledger_step_record(db, op, op->micros);
 }
 
-enum kiln_err
-ledger_hold(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step)
+static enum kiln_err
+ledger_hold_run(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step,
+		int own_txn)
 {
 	struct ledger_op op;
 
@@ -210,7 +211,19 @@ ledger_hold(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, cons
 	op.user_id = user_id;
 	op.micros = micros;
 	op.step = step;
-	return db_txn(db, ledger_hold_txn, &op);
+	return own_txn ? db_txn(db, ledger_hold_txn, &op) : ledger_hold_txn(db, &op);
+}
+
+enum kiln_err
+ledger_hold(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step)
+{
+	return ledger_hold_run(db, job_id, user_id, micros, step, 1);
+}
+
+enum kiln_err
+ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step)
+{
+	return ledger_hold_run(db, job_id, user_id, micros, step, 0);
 }
 
 static enum kiln_err
@@ -247,9 +260,9 @@ ledger_charge_txn(struct db *db, void *arg)
 	return ledger_step_record(db, op, take);
 }
 
-enum kiln_err
-ledger_charge(struct db *db, int64_t job_id, int64_t micros, const char *step,
-	      const char *description, int64_t *charged)
+static enum kiln_err
+ledger_charge_run(struct db *db, int64_t job_id, int64_t micros, const char *step,
+		  const char *description, int64_t *charged, int own_txn)
 {
 	struct ledger_op op;
 	enum kiln_err rc;
@@ -261,9 +274,24 @@ ledger_charge(struct db *db, int64_t job_id, int64_t micros, const char *step,
 	op.micros = micros;
 	op.step = step;
 	op.description = description;
-	if ((rc = db_txn(db, ledger_charge_txn, &op)) == KILN_OK)
+	rc = own_txn ? db_txn(db, ledger_charge_txn, &op) : ledger_charge_txn(db, &op);
+	if (rc == KILN_OK)
 		*charged = op.result;
 	return rc;
+}
+
+enum kiln_err
+ledger_charge(struct db *db, int64_t job_id, int64_t micros, const char *step,
+	      const char *description, int64_t *charged)
+{
+	return ledger_charge_run(db, job_id, micros, step, description, charged, 1);
+}
+
+enum kiln_err
+ledger_charge_in(struct db *db, int64_t job_id, int64_t micros, const char *step,
+		 const char *description, int64_t *charged)
+{
+	return ledger_charge_run(db, job_id, micros, step, description, charged, 0);
 }
 
 static enum kiln_err

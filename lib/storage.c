@@ -14,21 +14,30 @@
 #include "log.h"
 
 static int
+storage_mkdir_mode(const char *path, mode_t mode)
+{
+	return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static int
 storage_mkdir(const char *path)
 {
-	return mkdir(path, 0750) == 0 || errno == EEXIST ? 0 : -1;
+	return storage_mkdir_mode(path, 0750);
 }
 
 enum kiln_err
 storage_prepare(const struct kiln_config *cfg)
 {
+	/* the root and jobs/ may be passed through (0711), so that a job
+	 * user reaches its own directory; nobody may list them */
 	static const char *const dirs[] = {"", "/tmp", "/datasets", "/jobs"};
+	static const mode_t modes[] = {0711, 0750, 0750, 0711};
 	char path[STORAGE_PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", cfg->storage_root, dirs[i]);
-		if (storage_mkdir(path) != 0) {
+		if (storage_mkdir_mode(path, modes[i]) != 0) {
 			log_error("storage: cannot create %s: %s", path, strerror(errno));
 			return KILN_ERR_IO;
 		}

@@ -7,6 +7,7 @@
 #   stack.sh stop   DIR        stop exactly what start started (pid files)
 #   stack.sh status DIR        say what runs
 #   stack.sh db-stop DIR | db-start DIR | api-stop DIR | api-start DIR
+#   stack.sh sched-stop DIR | sched-start DIR
 #
 # Environment: KILN_SRCDIR, KILN_BUILDDIR (default: this script's repo),
 # KILN_WORKERS (api workers, default 4), KILN_MAX_BODY (default 1m).
@@ -118,6 +119,16 @@ login_window = ${KILN_RL_LOGIN_WINDOW:-900}
 login_per_email = ${KILN_RL_LOGIN_PER_EMAIL:-10}
 login_per_address = ${KILN_RL_LOGIN_PER_ADDRESS:-100}
 
+[scheduler]
+node_name = ${KILN_NODE_NAME:-dev-node}
+gpus = ${KILN_GPUS:-2}
+job_lost_seconds = ${KILN_JOB_LOST_SECONDS:-30}
+kill_grace_seconds = ${KILN_KILL_GRACE:-5}
+min_hold_seconds = ${KILN_MIN_HOLD_SECONDS:-60}
+
+[sandbox]
+mode = ${KILN_SANDBOX:-bwrap}
+
 [secrets]
 jwt_secret = $jwt
 signing_key = $sig
@@ -157,6 +168,16 @@ api_start() {
 }
 
 api_stop() { stop_pid "$dir/run/kiln-api.pid" kiln-api; }
+
+# The scheduler ticks in a loop (production: a systemd timer per host).
+sched_start() {
+	pid_alive "$dir/run/kiln-scheduler.pid" && return 0
+	setsid "$build/scheduler/kiln-scheduler" -c "$dir/kiln.conf" --loop \
+		--interval-ms "${KILN_TICK_MS:-500}" </dev/null >>"$dir/log/kiln-scheduler.log" 2>&1 &
+	echo $! >"$dir/run/kiln-scheduler.pid"
+}
+
+sched_stop() { stop_pid "$dir/run/kiln-scheduler.pid" kiln-scheduler; }
 
 nginx_conf() {
 	local ngx="$dir/nginx" user_line=""
@@ -203,14 +224,14 @@ nginx_stop() { stop_pid "$dir/run/nginx.pid" nginx; }
 
 status() {
 	local name pf
-	for name in mariadb kiln-api nginx; do
+	for name in mariadb kiln-api nginx kiln-scheduler; do
 		pf="$dir/run/$name.pid"
 		if pid_alive "$pf"; then echo "$name: running (pid $(cat "$pf"))"; else echo "$name: stopped"; fi
 	done
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: stack.sh start|stop|status|db-stop|db-start|api-stop|api-start DIR [PORT]"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: stack.sh start|stop|status|db-stop|db-start|api-stop|api-start|sched-start|sched-stop DIR [PORT]"
 mkdir -p "$dir"; dir=$(cd "$dir" && pwd)
 port=${3:-$(cat "$dir/port" 2>/dev/null || echo 8080)}
 
@@ -219,8 +240,11 @@ start)
 	echo "$port" >"$dir/port"
 	db_start; configure; migrate; first_admin; api_start; nginx_start
 	wait_for 20 "health at http://127.0.0.1:$port/api/v1/health" api_health
+	if [ "${KILN_SCHEDULER:-1}" = 1 ]; then sched_start; fi
 	;;
-stop) nginx_stop; api_stop; db_stop ;;
+stop) sched_stop; nginx_stop; api_stop; db_stop ;;
+sched-start) sched_start ;;
+sched-stop) sched_stop ;;
 status) status ;;
 db-stop) db_stop ;;
 db-start) db_start ;;

@@ -42,6 +42,8 @@ main(void)
 	suite_multipart();
 	suite_csvsplit();
 	suite_images();
+	suite_policy();
+	suite_sched();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

@@ -1,0 +1,945 @@
+/* SPDX-License-Identifier: MIT */
+/* run.c: kiln-run [-c CONFIG] JOB_ID, the supervisor of one claimed job
+ * (DESIGN.md section 6). It prepares the job directory, starts the job in
+ * the sandbox (sandbox.h) as the job user in its own session, and then,
+ * once a second: heartbeats, honours a cancel request, enforces the
+ * timeout, the memory limit, max_job_cost and the wallet, bills by the
+ * second (a ledger row at most once a minute), copies progress, and caps
+ * the logs. At the end: the final charge, the outputs, the terminal
+ * status and the hold's release in one transaction.
+ *
+ * Every write is guarded by the lease the claim gave the job: after a
+ * requeue (the reaper thought this supervisor lost) it changes nothing
+ * and ends its job. Exit status 0 when the job was seen to its end. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <jansson.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "estimate.h"
+#include "ledger.h"
+#include "limits.h"
+#include "log.h"
+#include "outputs.h"
+#include "parse.h"
+#include "sandbox.h"
+#include "storage.h"
+
+#define RUN_BILL_EVERY 60 /* seconds between ledger rows while running */
+#define RUN_ENV_MAX 96
+#define RUN_ARGV_MAX 260
+#define RUN_PATH (STORAGE_PATH_MAX + 64)
+#define RUN_FSIZE_MAX ((rlim_t)64 << 30) /* the largest file a job may write */
+#define RUN_NPROC_MAX 4096
+
+static volatile sig_atomic_t run_stop;
+
+struct job {
+	int64_t id, user_id, lease, dataset_id;
+	char kind[16];
+	char *command_json, *script, *env_json; /* new */
+	char working_dir[1024], gpu_ids[256], image_root[512];
+	struct compute_spec res;
+	int64_t estimate, already_billed;
+	/* where it runs */
+	char dir[RUN_PATH];
+	int64_t started_ms;
+	pid_t pid;
+	/* billing */
+	struct prices prices;
+	int64_t billed_micros, billed_seconds, last_bill_s;
+	/* logs */
+	int out_fd, err_fd, log_fd[2];
+	int64_t log_bytes[2];
+	int truncated[2];
+};
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *
+dup_or_die(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+static enum kiln_err
+run_load(struct db *db, int64_t id, struct job *j, char *status, size_t slen, int *cancel)
+{
+	struct db_val p[1] = {DBV_I64(id)};
+	struct db_res *r = NULL;
+	enum kiln_err rc = db_exec(db, STMT_RUN_GET, p, 1, &r, NULL, NULL);
+
+	if (rc != KILN_OK)
+		return rc;
+	if (db_res_rows(r) != 1) {
+		db_res_free(r);
+		return KILN_ERR_NOT_FOUND;
+	}
+	j->id = id;
+	j->user_id = db_res_i64(r, 0, 1);
+	snprintf(j->kind, sizeof(j->kind), "%s", db_res_str(r, 0, 2, NULL));
+	snprintf(status, slen, "%s", db_res_str(r, 0, 3, NULL));
+	j->lease = db_res_i64(r, 0, 4);
+	j->command_json = dup_or_die(db_res_str(r, 0, 5, NULL));
+	j->script = dup_or_die(db_res_str(r, 0, 6, NULL));
+	snprintf(j->working_dir, sizeof(j->working_dir), "%s", db_res_str(r, 0, 7, NULL));
+	j->env_json = dup_or_die(db_res_str(r, 0, 8, NULL));
+	j->res.gpus = db_res_i64(r, 0, 9);
+	j->res.cpu_count = db_res_i64(r, 0, 10);
+	j->res.memory_bytes = db_res_i64(r, 0, 11);
+	j->res.timeout_seconds = db_res_i64(r, 0, 12);
+	j->estimate = db_res_i64(r, 0, 13);
+	snprintf(j->gpu_ids, sizeof(j->gpu_ids), "%s", db_res_str(r, 0, 14, NULL));
+	j->dataset_id = db_res_i64(r, 0, 15);
+	snprintf(j->image_root, sizeof(j->image_root), "%s", db_res_str(r, 0, 16, NULL));
+	*cancel = (int)db_res_i64(r, 0, 17);
+	j->already_billed = db_res_i64(r, 0, 18);
+	db_res_free(r);
+	return KILN_OK;
+}
+
+/* The cost of running the job for s seconds (renders: their estimate
+ * spread over the timeout, never beyond it). */
+static int64_t
+run_cost(const struct job *j, int64_t s)
+{
+	struct compute_spec c = j->res;
+	struct estimate e;
+
+	if (strcmp(j->kind, "render") == 0) {
+		int64_t t = j->res.timeout_seconds > 0 ? j->res.timeout_seconds : 1;
+
+		return s >= t ? j->estimate : (j->estimate / t) * s;
+	}
+	c.timeout_seconds = s;
+	return estimate_compute(&j->prices, &c, &e) == KILN_OK ? e.total : INT64_MAX;
+}
+
+/* Guarded writes: each runs in a transaction that first checks the lease. */
+struct run_step {
+	struct job *j;
+	const char *to, *from, *failure, *reason;
+	int exit_code, exit_signal, has_code;
+	int64_t want, charged, seconds;
+	char step[96];
+	int lost; /* OUT: the lease is no longer ours */
+};
+
+static enum kiln_err
+run_check_lease(struct db *db, struct run_step *s)
+{
+	struct db_val p[1] = {DBV_I64(s->j->id)};
+	struct db_res *r = NULL;
+	enum kiln_err rc = db_exec(db, STMT_RUN_LOCK, p, 1, &r, NULL, NULL);
+
+	if (rc != KILN_OK)
+		return rc;
+	s->lost = db_res_rows(r) != 1 || db_res_i64(r, 0, 0) != s->j->lease;
+	db_res_free(r);
+	return KILN_OK;
+}
+
+static enum kiln_err
+run_event(struct db *db, int64_t id, const char *from, const char *to, const char *reason)
+{
+	struct db_val p[5] = {DBV_I64(id), from ? DBV_STR(from) : DBV_NULL, DBV_STR(to),
+			      reason ? DBV_STR(reason) : DBV_NULL, DBV_NULL};
+
+	return db_exec(db, STMT_EVENT_INSERT, p, 5, NULL, NULL, NULL);
+}
+
+static enum kiln_err
+run_start_txn(struct db *db, void *arg)
+{
+	struct run_step *s = arg;
+	struct db_val p[2] = {DBV_I64(s->j->id), DBV_I64(s->j->lease)};
+	uint64_t changed = 0;
+	enum kiln_err rc;
+
+	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+		return rc;
+	if ((rc = db_exec(db, STMT_RUN_START, p, 2, NULL, &changed, NULL)) != KILN_OK)
+		return rc;
+	if (changed != 1) {
+		s->lost = 1;
+		return KILN_OK;
+	}
+	return run_event(db, s->j->id, "preparing", "running", NULL);
+}
+
+static enum kiln_err
+run_charge_txn(struct db *db, void *arg)
+{
+	struct run_step *s = arg;
+	enum kiln_err rc;
+
+	s->charged = 0;
+	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+		return rc;
+	if (s->want > 0 && (rc = ledger_charge_in(db, s->j->id, s->want, s->step, "job run time",
+						  &s->charged)) != KILN_OK)
+		return rc;
+	{
+		struct db_val p[4] = {DBV_I64(s->charged), DBV_I64(s->seconds), DBV_I64(s->j->id),
+				      DBV_I64(s->j->lease)};
+
+		return db_exec(db, STMT_RUN_BILL, p, 4, NULL, NULL, NULL);
+	}
+}
+
+static enum kiln_err
+run_finish_txn(struct db *db, void *arg)
+{
+	struct run_step *s = arg;
+	char step[96];
+	uint64_t changed = 0;
+	enum kiln_err rc;
+
+	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+		return rc;
+	{
+		struct db_val p[7] = {DBV_STR(s->to),
+				      s->failure ? DBV_STR(s->failure) : DBV_NULL,
+				      s->has_code ? DBV_I64(s->exit_code) : DBV_NULL,
+				      s->exit_signal ? DBV_I64(s->exit_signal) : DBV_NULL,
+				      DBV_STR(s->to),
+				      DBV_I64(s->j->id),
+				      DBV_I64(s->j->lease)};
+
+		if ((rc = db_exec(db, STMT_RUN_FINISH, p, 7, NULL, &changed, NULL)) != KILN_OK)
+			return rc;
+	}
+	if (changed != 1) {
+		s->lost = 1;
+		return KILN_OK;
+	}
+	snprintf(step, sizeof(step), "release:%lld:%lld", (long long)s->j->id,
+		 (long long)s->j->lease);
+	if ((rc = ledger_release_in(db, s->j->id, step, NULL)) != KILN_OK)
+		return rc;
+	return run_event(db, s->j->id, s->from, s->to, s->reason);
+}
+
+/* Charges what running for `seconds` costs beyond what is billed. OUT:
+ * *short_of when the wallet could not pay it all. */
+static enum kiln_err
+run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int *short_of, int *lost)
+{
+	struct run_step s;
+	int64_t total = run_cost(j, seconds);
+	enum kiln_err rc;
+
+	*short_of = 0;
+	memset(&s, 0, sizeof(s));
+	s.j = j;
+	s.want = total - j->billed_micros;
+	s.seconds = seconds;
+	snprintf(s.step, sizeof(s.step), "charge:%lld:%lld:%s", (long long)j->id,
+		 (long long)j->lease, tag);
+	if ((rc = db_txn(db, run_charge_txn, &s)) != KILN_OK)
+		return rc;
+	*lost = s.lost;
+	if (s.lost)
+		return KILN_OK;
+	j->billed_micros += s.charged;
+	j->billed_seconds = seconds;
+	*short_of = s.charged < s.want;
+	return KILN_OK;
+}
+
+/* ---- the job directory ------------------------------------------------ */
+
+static const struct passwd *job_pw; /* the job user when we are root */
+
+static int
+run_chown(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (job_pw != NULL && lchown(path, job_pw->pw_uid, job_pw->pw_gid) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+run_mkdir(const char *path)
+{
+	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Creates jobs/ID/ with input/, outputs/, logs/, .kiln/ and the working
+ * directory, all the job user's but logs/ (ours: the job cannot rewrite
+ * its logs). */
+static enum kiln_err
+run_prepare(const struct kiln_config *cfg, struct job *j)
+{
+	static const char *const subs[] = {"input", "outputs", ".kiln", NULL};
+	char path[RUN_PATH + 1100];
+	size_t i;
+
+	storage_job_path(cfg, j->id, "", j->dir);
+	j->dir[strlen(j->dir) - 1] = '\0'; /* no trailing slash */
+	if (storage_prepare(cfg) != KILN_OK || run_mkdir(j->dir) != 0)
+		return KILN_ERR_IO;
+	for (i = 0; subs[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", j->dir, subs[i]);
+		if (run_mkdir(path) != 0)
+			return KILN_ERR_IO;
+	}
+	/* working_dir was normalised at submit: relative, no "..", no "." */
+	for (i = 0; j->working_dir[i] != '\0'; i++) {
+		if (j->working_dir[i] != '/')
+			continue;
+		snprintf(path, sizeof(path), "%s/%.*s", j->dir, (int)i, j->working_dir);
+		if (run_mkdir(path) != 0)
+			return KILN_ERR_IO;
+	}
+	if (j->working_dir[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/%s", j->dir, j->working_dir);
+		if (run_mkdir(path) != 0)
+			return KILN_ERR_IO;
+	}
+	if (job_pw != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS) != 0)
+		return KILN_ERR_IO;
+	snprintf(path, sizeof(path), "%s/logs", j->dir);
+	if (run_mkdir(path) != 0 || (geteuid() == 0 && chown(path, 0, 0) != 0))
+		return KILN_ERR_IO;
+	return KILN_OK;
+}
+
+/* A data set is linked into data/ under its stored name. */
+static enum kiln_err
+run_dataset(const struct kiln_config *cfg, struct job *j)
+{
+	char src[STORAGE_PATH_MAX], dst[RUN_PATH + 32];
+
+	if (j->dataset_id == 0)
+		return KILN_OK;
+	storage_dataset_path(cfg, j->user_id, j->dataset_id, src);
+	snprintf(dst, sizeof(dst), "%s/data", j->dir);
+	if (run_mkdir(dst) != 0 || (job_pw != NULL && chown(dst, job_pw->pw_uid, job_pw->pw_gid)))
+		return KILN_ERR_IO;
+	snprintf(dst, sizeof(dst), "%s/data/dataset", j->dir);
+	if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
+		log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
+			  strerror(errno));
+		return KILN_ERR_IO;
+	}
+	return KILN_OK;
+}
+
+/* ---- the child -------------------------------------------------------- */
+
+/* NAME=VALUE into env[*n] (new). */
+static void
+run_setenv(char **env, size_t *n, const char *name, const char *value)
+{
+	size_t len = strlen(name) + strlen(value) + 2;
+
+	if (*n >= RUN_ENV_MAX - 1 || (env[*n] = malloc(len)) == NULL)
+		return;
+	snprintf(env[*n], len, "%s=%s", name, value);
+	(*n)++;
+}
+
+/* The job's environment: a clean one, the job's own variables (checked at
+ * submit: no LD_*, no KILN_*), then kiln's. */
+static void
+run_env(const struct job *j, const char *ws, char **env)
+{
+	char buf[RUN_PATH + 64];
+	json_t *e = json_loads(j->env_json, 0, NULL), *v;
+	const char *k;
+	size_t n = 0;
+
+	run_setenv(env, &n, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	run_setenv(env, &n, "HOME", ws);
+	run_setenv(env, &n, "LANG", "C.UTF-8");
+	run_setenv(env, &n, "TMPDIR", "/tmp");
+	json_object_foreach(e, k, v) if (json_is_string(v))
+	    run_setenv(env, &n, k, json_string_value(v));
+	json_decref(e);
+	snprintf(buf, sizeof(buf), "%lld", (long long)j->id);
+	run_setenv(env, &n, "KILN_JOB_ID", buf);
+	run_setenv(env, &n, "KILN_WORKSPACE", ws);
+	snprintf(buf, sizeof(buf), "%s/outputs", ws);
+	run_setenv(env, &n, "KILN_OUTPUT_DIR", buf);
+	snprintf(buf, sizeof(buf), "%s/.kiln/progress", ws);
+	run_setenv(env, &n, "KILN_PROGRESS_FILE", buf);
+	if (j->dataset_id != 0) {
+		snprintf(buf, sizeof(buf), "%s/data/dataset", ws);
+		run_setenv(env, &n, "KILN_DATASET", buf);
+	}
+	run_setenv(env, &n, "CUDA_VISIBLE_DEVICES", j->gpu_ids);
+	run_setenv(env, &n, "NVIDIA_VISIBLE_DEVICES", j->gpu_ids[0] ? j->gpu_ids : "void");
+	env[n] = NULL;
+}
+
+/* The job's argv: its command, or sh -c its script (new strings). */
+static int
+run_command(const struct job *j, char **argv)
+{
+	json_t *cmd;
+	size_t i, n = 0;
+
+	if (j->command_json[0] == '\0') {
+		argv[n++] = dup_or_die("/bin/sh");
+		argv[n++] = dup_or_die("-c");
+		argv[n++] = dup_or_die(j->script);
+		argv[n] = NULL;
+		return 0;
+	}
+	if ((cmd = json_loads(j->command_json, 0, NULL)) == NULL || !json_is_array(cmd))
+		return -1;
+	for (i = 0; i < json_array_size(cmd) && n < RUN_ARGV_MAX - 1; i++)
+		argv[n++] = dup_or_die(json_string_value(json_array_get(cmd, i)));
+	argv[n] = NULL;
+	json_decref(cmd);
+	return n > 0 ? 0 : -1;
+}
+
+/* The GPU device nodes of the job's GPUs that exist here, plus the
+ * control nodes. */
+static void
+run_devices(const struct job *j, char names[][32], const char **devs)
+{
+	static const char *const ctl[] = {"/dev/nvidiactl", "/dev/nvidia-uvm",
+					  "/dev/nvidia-uvm-tools", NULL};
+	const char *g = j->gpu_ids;
+	size_t n = 0, i;
+
+	while (*g != '\0' && n < SANDBOX_GPUS_MAX) {
+		char *end;
+		long k = strtol(g, &end, 10);
+
+		g = end;
+
+		snprintf(names[n], 32, "/dev/nvidia%ld", k);
+		if (access(names[n], F_OK) == 0)
+			devs[n] = names[n], n++;
+		if (*g == ',')
+			g++;
+		else
+			break;
+	}
+	for (i = 0; ctl[i] != NULL && n > 0; i++)
+		if (access(ctl[i], F_OK) == 0)
+			devs[n++] = ctl[i];
+	devs[n] = NULL;
+}
+
+/* In the child: limits, identity, then exec. Never returns. */
+static void
+run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
+{
+	char *argv[RUN_ARGV_MAX], *env[RUN_ENV_MAX], chdir_to[1200], devnames[SANDBOX_GPUS_MAX][32];
+	const char *devs[SANDBOX_GPUS_MAX + 4];
+	char *bargv[SANDBOX_ARGV_MAX + 1], *bbuf = malloc(SANDBOX_BUF_MAX);
+	struct rlimit core = {0, 0}, fsize = {RUN_FSIZE_MAX, RUN_FSIZE_MAX},
+		      nproc = {RUN_NPROC_MAX, RUN_NPROC_MAX};
+	int sandboxed = strcmp(cfg->sandbox, "none") != 0, ws = -1, null;
+
+	if (setsid() < 0)
+		_exit(126);
+	null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(126);
+	setrlimit(RLIMIT_CORE, &core);
+	setrlimit(RLIMIT_FSIZE, &fsize);
+	setrlimit(RLIMIT_NPROC, &nproc);
+	if (run_command(j, argv) != 0) {
+		fprintf(stderr, "kiln-run: the job has no command\n");
+		_exit(126);
+	}
+	if (sandboxed && (ws = open(j->dir, O_PATH | O_DIRECTORY)) < 0)
+		_exit(126);
+	if (job_pw != NULL && (setgroups(0, NULL) != 0 || setgid(job_pw->pw_gid) != 0 ||
+			       setuid(job_pw->pw_uid) != 0)) {
+		fprintf(stderr, "kiln-run: cannot become %s\n", job_pw->pw_name);
+		_exit(126);
+	}
+	if (!sandboxed) {
+		snprintf(chdir_to, sizeof(chdir_to), "%s/%s", j->dir, j->working_dir);
+		run_env(j, j->dir, env);
+		if (chdir(chdir_to) != 0)
+			_exit(126);
+		execvpe(argv[0], argv, env);
+		fprintf(stderr, "kiln-run: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	snprintf(chdir_to, sizeof(chdir_to), "/workspace%s%s", j->working_dir[0] ? "/" : "",
+		 j->working_dir);
+	run_env(j, "/workspace", env);
+	run_devices(j, devnames, devs);
+	{
+		struct sandbox_spec s = {"bwrap",
+					 ws,
+					 j->image_root,
+					 chdir_to,
+					 (int)cfg->network,
+					 devs,
+					 access("/etc/kiln", F_OK) == 0,
+					 argv};
+
+		if (bbuf == NULL || sandbox_argv(&s, bbuf, bargv) < 0)
+			_exit(126);
+	}
+	execvpe("bwrap", bargv, env);
+	fprintf(stderr, "kiln-run: cannot run bwrap: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* ---- logs ------------------------------------------------------------- */
+
+/* Copies what is waiting on a job's pipe to its log, up to the cap. 0 at
+ * the end of the stream. */
+static int
+run_pump(const struct kiln_config *cfg, struct job *j, int k)
+{
+	char buf[65536];
+	ssize_t got = read(j->log_fd[k], buf, sizeof(buf));
+
+	if (got < 0)
+		return errno == EINTR || errno == EAGAIN ? 1 : 0;
+	if (got == 0)
+		return 0;
+	if (j->log_bytes[k] < cfg->max_log_bytes) {
+		int64_t room = cfg->max_log_bytes - j->log_bytes[k];
+		size_t take = (int64_t)got < room ? (size_t)got : (size_t)room;
+		int fd = k == 0 ? j->out_fd : j->err_fd;
+
+		if (write(fd, buf, take) != (ssize_t)take)
+			log_warn("run: job %lld: log write failed", (long long)j->id);
+		if ((int64_t)take < got && !j->truncated[k]) {
+			char mark[96];
+			int n =
+			    snprintf(mark, sizeof(mark), "\n[kiln: log truncated at %lld bytes]\n",
+				     (long long)cfg->max_log_bytes);
+
+			j->truncated[k] = 1;
+			if (write(fd, mark, (size_t)n) != n)
+				log_warn("run: job %lld: log write failed", (long long)j->id);
+		}
+	} else if (!j->truncated[k]) {
+		j->truncated[k] = 1;
+	}
+	j->log_bytes[k] += got;
+	return 1;
+}
+
+/* logs/end.json: what the streams held, written before the end status. */
+static void
+run_log_end(struct job *j, const char *status)
+{
+	char path[RUN_PATH + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/logs/end.json", j->dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f,
+		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"stdout_truncated\": %s, "
+		"\"stderr_truncated\": %s, \"status\": \"%s\"}\n",
+		(long long)j->log_bytes[0], (long long)j->log_bytes[1],
+		j->truncated[0] ? "true" : "false", j->truncated[1] ? "true" : "false", status);
+	fclose(f);
+}
+
+/* ---- watching --------------------------------------------------------- */
+
+/* The resident memory of every process in session sid, in bytes: the
+ * watchdog's measure (RLIMIT_AS would break CUDA, which maps huge ranges). */
+static int64_t
+run_rss(pid_t sid)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int64_t total = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[1024], *p;
+		long session = 0, rss = 0;
+		int field = 3, fd;
+		ssize_t n;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* the command may hold spaces and parentheses: fields start
+		 * after the last ')' with field 3 (the state) */
+		if ((p = strrchr(buf, ')')) == NULL)
+			continue;
+		for (p++; *p != '\0' && field <= 24; field++) {
+			while (*p == ' ')
+				p++;
+			if (field == 6)
+				session = strtol(p, NULL, 10);
+			if (field == 24)
+				rss = strtol(p, NULL, 10);
+			while (*p != ' ' && *p != '\0')
+				p++;
+		}
+		if (session == (long)sid)
+			total += (int64_t)rss * page;
+	}
+	closedir(d);
+	return total;
+}
+
+/* The last number 0..100 the job wrote to its progress file, or -1. */
+static double
+run_progress(const struct job *j)
+{
+	char path[RUN_PATH + 32], buf[32];
+	double v;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.kiln/progress", j->dir);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lf", &v) != 1 || !(v >= 0 && v <= 100))
+		return -1;
+	return v;
+}
+
+/* Heartbeat with progress; OUT: *cancel, *lost. */
+static enum kiln_err
+run_beat(struct db *db, struct job *j, double progress, int *cancel, int *lost)
+{
+	struct db_val p[3] = {DBV_F64(progress), DBV_I64(j->id), DBV_I64(j->lease)};
+	struct db_val q[1] = {DBV_I64(j->id)};
+	struct db_res *r = NULL;
+	uint64_t changed = 0;
+	enum kiln_err rc;
+
+	if ((rc = db_exec(db, STMT_RUN_BEAT, p, 3, NULL, &changed, NULL)) != KILN_OK)
+		return rc;
+	if ((rc = db_exec(db, STMT_RUN_LOCK, q, 1, &r, NULL, NULL)) != KILN_OK)
+		return rc;
+	*lost = changed != 1 || db_res_rows(r) != 1 || db_res_i64(r, 0, 0) != j->lease;
+	*cancel = db_res_rows(r) == 1 && db_res_i64(r, 0, 2) != 0;
+	db_res_free(r);
+	return KILN_OK;
+}
+
+/* Why the supervisor ends a job early. */
+enum run_end { END_NONE, END_CANCEL, END_TIMEOUT, END_MEMORY, END_CREDITS, END_COST, END_LOST };
+
+/* SIGTERM to the job's session, then SIGKILL after the grace period. */
+static void
+run_kill(const struct kiln_config *cfg, struct job *j, int64_t *kill_at)
+{
+	if (*kill_at == 0) {
+		kill(-j->pid, SIGTERM);
+		*kill_at = now_ms() + cfg->kill_grace_seconds * 1000;
+	} else if (now_ms() >= *kill_at) {
+		kill(-j->pid, SIGKILL);
+	}
+}
+
+/* Runs the job to its end. OUT: *status of waitpid, *why. */
+static enum kiln_err
+run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *status,
+	      enum run_end *why)
+{
+	int64_t next = now_ms() + 1000, kill_at = 0;
+	int open_streams = 2, exited = 0;
+	double progress = 0;
+	enum kiln_err rc;
+
+	*why = END_NONE;
+	while (!exited || open_streams > 0) {
+		struct pollfd pf[2] = {{j->log_fd[0], POLLIN, 0}, {j->log_fd[1], POLLIN, 0}};
+		int64_t wait = next - now_ms();
+		int k;
+
+		if (poll(pf, 2, wait > 0 ? (int)wait : 0) > 0)
+			for (k = 0; k < 2; k++)
+				if (pf[k].revents != 0 && j->log_fd[k] >= 0 &&
+				    !run_pump(cfg, j, k)) {
+					close(j->log_fd[k]);
+					j->log_fd[k] = -1;
+					open_streams--;
+				}
+		if (!exited && waitpid(j->pid, status, WNOHANG) == j->pid)
+			exited = 1;
+		if (exited && open_streams > 0 && kill_at == 0)
+			kill(-j->pid, SIGKILL); /* the job is gone: its leftovers too */
+		if (exited && open_streams > 0 && now_ms() > next + 5000)
+			break; /* a grandchild outside the session holds the pipe */
+		if (now_ms() < next)
+			continue;
+		next += 1000;
+		if (!exited) {
+			int64_t s = (now_ms() - j->started_ms + 999) / 1000;
+			double p = run_progress(j);
+			int cancel = 0, lost = 0, short_of = 0;
+
+			if (p >= 0)
+				progress = p;
+			if (run_stop)
+				*why = END_LOST;
+			if ((rc = run_beat(db, j, progress, &cancel, &lost)) != KILN_OK)
+				log_warn("run: job %lld: heartbeat failed", (long long)j->id);
+			if (lost)
+				*why = END_LOST;
+			else if (cancel && *why == END_NONE)
+				*why = END_CANCEL;
+			else if (s > j->res.timeout_seconds && *why == END_NONE)
+				*why = END_TIMEOUT;
+			else if (*why == END_NONE && run_rss(j->pid) > j->res.memory_bytes)
+				*why = END_MEMORY;
+			if (*why == END_NONE && s - j->last_bill_s >= RUN_BILL_EVERY) {
+				char tag[32];
+
+				snprintf(tag, sizeof(tag), "%lld", (long long)s);
+				if (run_bill(db, j, s, tag, &short_of, &lost) == KILN_OK) {
+					j->last_bill_s = s;
+					if (lost)
+						*why = END_LOST;
+					else if (short_of)
+						*why = END_CREDITS;
+				}
+			}
+			if (*why == END_NONE && run_cost(j, s) >= j->estimate &&
+			    s < j->res.timeout_seconds)
+				*why = END_COST;
+			if (*why != END_NONE)
+				run_kill(cfg, j, &kill_at);
+		}
+	}
+	if (!exited)
+		waitpid(j->pid, status, 0);
+	return KILN_OK;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static void
+run_job_free(struct job *j)
+{
+	free(j->command_json);
+	free(j->script);
+	free(j->env_json);
+}
+
+/* The terminal status of a job that ran. */
+static void
+run_outcome(struct run_step *s, int status, enum run_end why)
+{
+	s->from = "running";
+	switch (why) {
+	case END_CANCEL: s->to = "cancelled", s->reason = "cancelled while running"; return;
+	case END_TIMEOUT: s->to = "failed", s->failure = "timeout", s->reason = "timeout"; return;
+	case END_MEMORY:
+		s->to = "failed", s->failure = "memory_limit", s->reason = "memory_limit";
+		return;
+	case END_CREDITS:
+		s->to = "killed_no_credits", s->reason = "the wallet ran out of credits";
+		return;
+	case END_COST:
+		s->to = "failed", s->failure = "cost_limit", s->reason = "max cost reached";
+		return;
+	default: break;
+	}
+	if (WIFEXITED(status)) {
+		s->has_code = 1;
+		s->exit_code = WEXITSTATUS(status);
+		s->to = s->exit_code == 0 ? "completed" : "failed";
+		s->failure = s->exit_code == 0 ? NULL : "exit_code";
+		s->reason = s->exit_code == 0 ? "exit 0" : "non-zero exit";
+	} else {
+		s->exit_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		s->to = "failed";
+		s->failure = "signal";
+		s->reason = "killed by a signal";
+	}
+}
+
+/* Runs job j (claimed, status preparing) to its end. */
+static enum kiln_err
+run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
+{
+	char path[RUN_PATH + 32];
+	int out[2], err[2], status = 0, short_of = 0, lost = 0;
+	struct run_step s;
+	enum run_end why = END_NONE;
+	enum kiln_err rc;
+	int64_t n = 0, seconds;
+
+	memset(&s, 0, sizeof(s));
+	s.j = j;
+	if ((rc = prices_load(db, &j->prices)) != KILN_OK)
+		return rc;
+	j->billed_micros = j->already_billed;
+	if ((rc = run_prepare(cfg, j)) != KILN_OK || (rc = run_dataset(cfg, j)) != KILN_OK) {
+		log_error("run: job %lld: cannot prepare its directory", (long long)j->id);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/logs/stdout.log", j->dir);
+	j->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	snprintf(path, sizeof(path), "%s/logs/stderr.log", j->dir);
+	j->err_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (j->out_fd < 0 || j->err_fd < 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err, O_CLOEXEC) != 0)
+		return KILN_ERR_IO;
+	if ((rc = db_txn(db, run_start_txn, &s)) != KILN_OK || s.lost)
+		return rc;
+	j->started_ms = now_ms();
+	if ((j->pid = fork()) < 0)
+		return KILN_ERR_IO;
+	if (j->pid == 0)
+		run_exec(cfg, j, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	j->log_fd[0] = out[0];
+	j->log_fd[1] = err[0];
+	run_supervise(db, cfg, j, &status, &why);
+	if (why == END_LOST) {
+		log_warn("run: job %lld: lease %lld lost; it ran elsewhere or was requeued",
+			 (long long)j->id, (long long)j->lease);
+		return KILN_OK;
+	}
+	/* the final charge: every started second, at least one */
+	seconds = (now_ms() - j->started_ms + 999) / 1000;
+	if (seconds < 1)
+		seconds = 1;
+	if (seconds > j->res.timeout_seconds && why != END_TIMEOUT)
+		seconds = j->res.timeout_seconds;
+	if ((rc = run_bill(db, j, seconds, "final", &short_of, &lost)) != KILN_OK || lost)
+		return rc;
+	if (short_of && why == END_NONE)
+		why = END_CREDITS;
+	run_outcome(&s, status, why);
+	run_log_end(j, s.to);
+	snprintf(path, sizeof(path), "%s/outputs", j->dir);
+	if (outputs_register(db, j->id, path, &n) != KILN_OK)
+		log_warn("run: job %lld: outputs not all registered", (long long)j->id);
+	if ((rc = db_txn(db, run_finish_txn, &s)) != KILN_OK)
+		return rc;
+	log_info("run: job %lld %s (%lld s, %lld outputs)", (long long)j->id, s.to,
+		 (long long)seconds, (long long)n);
+	return KILN_OK;
+}
+
+/* A job cancelled before it started: cancelled, hold back. */
+static enum kiln_err
+run_cancel_early(struct db *db, struct job *j)
+{
+	struct run_step s;
+
+	memset(&s, 0, sizeof(s));
+	s.j = j;
+	s.from = "preparing";
+	s.to = "cancelled";
+	s.reason = "cancelled before it started";
+	return db_txn(db, run_finish_txn, &s);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct kiln_config cfg;
+	char err[CONFIG_ERR_MAX], status[32];
+	const char *cpath = NULL;
+	struct job j;
+	int64_t id = 0;
+	int cancel = 0, i;
+	struct db *db;
+	enum kiln_err rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			cpath = argv[++i];
+		else if (id == 0 && parse_i64(argv[i], 1, INT64_MAX, &id) == KILN_OK)
+			continue;
+		else
+			id = -1;
+	}
+	if (id <= 0) {
+		fprintf(stderr, "usage: kiln-run [-c CONFIG] JOB_ID\n");
+		return 2;
+	}
+	if (config_load(config_path(cpath), &cfg, err) != KILN_OK) {
+		fprintf(stderr, "kiln-run: %s\n", err);
+		return 2;
+	}
+	if (geteuid() == 0 && (job_pw = getpwnam(cfg.job_user)) == NULL) {
+		fprintf(stderr, "kiln-run: [sandbox] job_user %s does not exist\n", cfg.job_user);
+		return 2;
+	}
+	signal(SIGTERM, on_term);
+	signal(SIGPIPE, SIG_IGN);
+	if (crypto_init() != KILN_OK)
+		return 2;
+	memset(&j, 0, sizeof(j));
+	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = -1;
+	db_library_init();
+	db = db_new(&cfg);
+	rc = run_load(db, id, &j, status, sizeof(status), &cancel);
+	if (rc == KILN_OK && strcmp(status, "preparing") != 0) {
+		log_info("run: job %lld is %s, not preparing: nothing to do", (long long)id,
+			 status);
+	} else if (rc == KILN_OK && cancel) {
+		rc = run_cancel_early(db, &j);
+	} else if (rc == KILN_OK) {
+		rc = run_job(db, &cfg, &j);
+	}
+	if (rc != KILN_OK)
+		log_error("run: job %lld: %s", (long long)id, err_code(rc));
+	run_job_free(&j);
+	db_free(db);
+	db_library_end();
+	return rc == KILN_OK ? 0 : 1;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* sandbox.c: the bubblewrap command line (see sandbox.h). */
+#include "sandbox.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* What a host system lends a job, read-only, when the image is "host". */
+static const char *const host_ro[] = {"/usr", "/etc", "/opt", NULL};
+static const char *const host_links[][2] = {
+    {"usr/bin", "/bin"}, {"usr/sbin", "/sbin"}, {"usr/lib", "/lib"}, {"usr/lib64", "/lib64"}};
+
+/* Appends a copy of x to argv. 0, or -1 when full. */
+static int
+sandbox_add(char *buf, size_t *used, char **argv, int *n, const char *x)
+{
+	size_t len = strlen(x) + 1;
+
+	if (*n >= SANDBOX_ARGV_MAX || *used + len > SANDBOX_BUF_MAX)
+		return -1;
+	memcpy(buf + *used, x, len);
+	argv[(*n)++] = buf + *used;
+	*used += len;
+	return 0;
+}
+
+int
+sandbox_argv(const struct sandbox_spec *s, char buf[SANDBOX_BUF_MAX],
+	     char *argv[SANDBOX_ARGV_MAX + 1])
+{
+	char fd[16];
+	size_t used = 0, i;
+	int n = 0;
+
+#define A(x)                                                                                       \
+	do {                                                                                       \
+		if (sandbox_add(buf, &used, argv, &n, (x)) != 0)                                   \
+			return -1;                                                                 \
+	} while (0)
+	A(s->bwrap);
+	A("--die-with-parent");
+	A("--unshare-user");
+	A("--unshare-pid");
+	A("--unshare-ipc");
+	A("--unshare-uts");
+	A("--unshare-cgroup-try");
+	if (!s->network)
+		A("--unshare-net");
+	A("--disable-userns");
+	A("--cap-drop");
+	A("ALL");
+	if (strcmp(s->image_root, "host") == 0) {
+		for (i = 0; host_ro[i] != NULL; i++) {
+			A("--ro-bind-try");
+			A(host_ro[i]);
+			A(host_ro[i]);
+		}
+		for (i = 0; i < sizeof(host_links) / sizeof(host_links[0]); i++) {
+			A("--symlink");
+			A(host_links[i][0]);
+			A(host_links[i][1]);
+		}
+		if (s->hide_etc_kiln) {
+			A("--tmpfs");
+			A("/etc/kiln");
+		}
+	} else {
+		A("--ro-bind");
+		A(s->image_root);
+		A("/");
+	}
+	A("--proc");
+	A("/proc");
+	A("--dev");
+	A("/dev");
+	for (i = 0; s->devices != NULL && s->devices[i] != NULL; i++) {
+		A("--dev-bind");
+		A(s->devices[i]);
+		A(s->devices[i]);
+	}
+	A("--tmpfs");
+	A("/tmp");
+	snprintf(fd, sizeof(fd), "%d", s->workspace_fd);
+	A("--bind-fd");
+	A(fd);
+	A("/workspace");
+	A("--chdir");
+	A(s->chdir);
+	A("--");
+	for (i = 0; s->command[i] != NULL; i++)
+		A(s->command[i]);
+#undef A
+	argv[n] = NULL;
+	return n;
+}

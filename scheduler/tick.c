@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/* tick.c: heartbeat, reap, claim (see tick.h). */
+#include "tick.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate.h"
+#include "ledger.h"
+#include "limits.h"
+#include "log.h"
+#include "policy.h"
+
+#define TICK_POSITIONS_KEPT 100 /* queue positions stored; beyond: NULL */
+
+static enum kiln_err
+tick_event(struct db *db, int64_t id, const char *from, const char *to, const char *reason)
+{
+	struct db_val p[5] = {DBV_I64(id), DBV_STR(from), DBV_STR(to), DBV_STR(reason), DBV_NULL};
+
+	return db_exec(db, STMT_EVENT_INSERT, p, 5, NULL, NULL, NULL);
+}
+
+/* A lost job: requeued while attempts remain, else failed/node_lost;
+ * either way its hold goes back, in the same transaction. */
+struct tick_lost {
+	int64_t id, lease, attempts, max_attempts;
+	const char *status;
+	int requeued, done;
+};
+
+static enum kiln_err
+tick_lost_txn(struct db *db, void *arg)
+{
+	struct tick_lost *l = arg;
+	struct db_val p[2] = {DBV_I64(l->id), DBV_I64(l->lease)};
+	struct db_res *res = NULL;
+	char step[64];
+	uint64_t changed = 0;
+	enum kiln_err rc;
+
+	l->done = 0;
+	if ((rc = db_exec(db, STMT_RUN_LOCK, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	/* someone moved it on since we looked: leave it */
+	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != l->lease) {
+		db_res_free(res);
+		return KILN_OK;
+	}
+	db_res_free(res);
+	l->requeued = l->attempts < l->max_attempts;
+	if ((rc = db_exec(db, l->requeued ? STMT_JOB_REQUEUE : STMT_JOB_LOST_FAIL, p, 2, NULL,
+			  &changed, NULL)) != KILN_OK ||
+	    changed != 1)
+		return rc;
+	snprintf(step, sizeof(step), "release:%lld:%lld", (long long)l->id, (long long)l->lease);
+	if ((rc = ledger_release_in(db, l->id, step, NULL)) != KILN_OK ||
+	    (rc = tick_event(db, l->id, l->status, l->requeued ? "pending" : "failed",
+			     l->requeued ? "supervisor lost: requeued" : "node_lost")) != KILN_OK)
+		return rc;
+	l->done = 1;
+	return KILN_OK;
+}
+
+static enum kiln_err
+tick_reap(struct db *db, const struct kiln_config *cfg, struct tick_result *r)
+{
+	struct db_val p[1] = {DBV_I64(cfg->job_lost_seconds)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	if ((rc = db_exec(db, STMT_SCHED_LOST, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(res) && rc == KILN_OK; i++) {
+		struct tick_lost l = {db_res_i64(res, i, 0),
+				      db_res_i64(res, i, 1),
+				      db_res_i64(res, i, 2),
+				      db_res_i64(res, i, 3),
+				      db_res_str(res, i, 4, NULL),
+				      0,
+				      0};
+
+		if ((rc = db_txn(db, tick_lost_txn, &l)) == KILN_OK && l.done) {
+			r->lost++;
+			r->requeued += (size_t)l.requeued;
+			log_info("tick: job %lld lost (lease %lld): %s", (long long)l.id,
+				 (long long)l.lease, l.requeued ? "requeued" : "failed/node_lost");
+		}
+	}
+	db_res_free(res);
+	return rc;
+}
+
+/* The claim's working set, rebuilt by every attempt of its transaction. */
+struct tick_claim {
+	const struct kiln_config *cfg;
+	const struct node_info *node;
+	struct tick_result *r;
+	struct pol_job *jobs;
+	struct pol_user *users;
+	int64_t *lease, *timeout;
+	char (*old_wait)[65];
+	int64_t *old_pos;
+	size_t *chosen;
+};
+
+static void
+tick_claim_free(struct tick_claim *c)
+{
+	free(c->jobs);
+	free(c->users);
+	free(c->lease);
+	free(c->timeout);
+	free(c->old_wait);
+	free(c->old_pos);
+	free(c->chosen);
+}
+
+/* Marks GPUs held by this node's running jobs ("0,2") busy, and takes
+ * their CPUs and memory from what is free. */
+static enum kiln_err
+tick_node_load(struct db *db, struct tick_claim *c, struct pol_node *pn)
+{
+	struct db_val p[1] = {DBV_I64(c->r->node_id)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+	size_t i;
+
+	if ((rc = db_exec(db, STMT_NODE_GET, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	pn->draining = db_res_rows(res) == 1 && db_res_i64(res, 0, 0) != 0;
+	db_res_free(res);
+	if ((rc = db_exec(db, STMT_SCHED_NODE_JOBS, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(res); i++) {
+		const char *g = db_res_str(res, i, 0, NULL);
+
+		while (*g != '\0') {
+			char *end;
+			long k = strtol(g, &end, 10);
+
+			g = end;
+
+			if (k >= 0 && k < POLICY_GPUS_MAX)
+				pn->gpu_busy[k] = 1;
+			if (*g == ',')
+				g++;
+			else if (*g != '\0')
+				break;
+		}
+		pn->cpus_free -= db_res_i64(res, i, 1);
+		pn->memory_free -= db_res_i64(res, i, 2);
+	}
+	db_res_free(res);
+	return KILN_OK;
+}
+
+/* The users' standing; -1 limits fall back to the global ones. */
+static enum kiln_err
+tick_users(struct db *db, struct tick_claim *c, size_t *n)
+{
+	struct db_res *res = NULL;
+	struct limits lim;
+	enum kiln_err rc;
+	size_t i;
+
+	*n = 0;
+	if ((rc = limits_global(db, c->cfg, &lim)) != KILN_OK ||
+	    (rc = db_exec(db, STMT_SCHED_USERS, NULL, 0, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	c->users = calloc(db_res_rows(res) + 1, sizeof(*c->users));
+	if (c->users == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++) {
+		struct pol_user *u = &c->users[i];
+		int64_t mc = db_res_i64(res, i, 1), cap = db_res_i64(res, i, 2);
+
+		u->id = db_res_i64(res, i, 0);
+		u->max_concurrent = mc >= 0 ? mc : lim.max_concurrent_jobs;
+		u->daily_cap = cap >= 0 ? cap : lim.daily_cost_cap;
+		u->max_job_cost = lim.max_job_cost;
+		u->available = db_res_i64(res, i, 3) - db_res_i64(res, i, 4);
+		u->active = db_res_i64(res, i, 5);
+		u->committed = db_res_i64(res, i, 6) + db_res_i64(res, i, 4);
+	}
+	*n = db_res_rows(res);
+	db_res_free(res);
+	return KILN_OK;
+}
+
+/* A job's rate per second: compute jobs from the prices, renders spread
+ * their estimate over their timeout. */
+static int64_t
+tick_rate(const struct prices *pr, const struct pol_job *j, int64_t timeout, const char *kind)
+{
+	struct compute_spec c = {j->gpus, j->cpus, j->memory_bytes, 1};
+	struct estimate e;
+
+	if (strcmp(kind, "render") == 0)
+		return timeout > 0 ? (j->max_cost + timeout - 1) / timeout : j->max_cost;
+	return estimate_compute(pr, &c, &e) == KILN_OK ? e.total : 0;
+}
+
+static enum kiln_err
+tick_queue(struct db *db, struct tick_claim *c, const struct prices *pr, size_t *n)
+{
+	struct db_val p[2] = {DBV_I64(c->cfg->max_start > 64 ? c->cfg->max_start : 64),
+			      DBV_I64(TICK_QUEUE_MAX)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+	size_t i, rows;
+
+	*n = 0;
+	if ((rc = db_exec(db, STMT_SCHED_PENDING, p, 2, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	rows = db_res_rows(res);
+	c->jobs = calloc(rows + 1, sizeof(*c->jobs));
+	c->lease = calloc(rows + 1, sizeof(*c->lease));
+	c->timeout = calloc(rows + 1, sizeof(*c->timeout));
+	c->old_wait = calloc(rows + 1, sizeof(*c->old_wait));
+	c->old_pos = calloc(rows + 1, sizeof(*c->old_pos));
+	c->chosen = calloc(rows + 1, sizeof(*c->chosen));
+	if (!c->jobs || !c->lease || !c->timeout || !c->old_wait || !c->old_pos || !c->chosen)
+		abort();
+	for (i = 0; i < rows; i++) {
+		struct pol_job *j = &c->jobs[i];
+
+		j->id = db_res_i64(res, i, 0);
+		j->user_id = db_res_i64(res, i, 1);
+		j->priority = db_res_i64(res, i, 2);
+		j->gpus = db_res_i64(res, i, 3);
+		j->cpus = db_res_i64(res, i, 4);
+		j->memory_bytes = db_res_i64(res, i, 5);
+		j->max_cost = db_res_i64(res, i, 7);
+		j->rate = tick_rate(pr, j, db_res_i64(res, i, 6), db_res_str(res, i, 8, NULL));
+		snprintf(c->old_wait[i], sizeof(c->old_wait[i]), "%s", db_res_str(res, i, 9, NULL));
+		c->old_pos[i] = db_res_i64(res, i, 10);
+		c->lease[i] = db_res_i64(res, i, 11);
+		c->timeout[i] = db_res_i64(res, i, 6);
+	}
+	*n = rows;
+	db_res_free(res);
+	return KILN_OK;
+}
+
+/* Marks job k claimed for this node with its GPUs and hold. *ok = 0 when
+ * it changed since it was read (cancelled): nothing done. */
+static enum kiln_err
+tick_claim_one(struct db *db, struct tick_claim *c, size_t k, int *ok)
+{
+	struct pol_job *j = &c->jobs[k];
+	char gpus[POLICY_GPUS_MAX * 4] = "", step[64], why[160];
+	uint64_t changed = 0;
+	size_t len = 0;
+	int64_t g;
+	enum kiln_err rc;
+
+	*ok = 0;
+	for (g = 0; g < j->gpus; g++)
+		len += (size_t)snprintf(gpus + len, sizeof(gpus) - len, "%s%d", g ? "," : "",
+					j->gpu_ids[g]);
+	{
+		struct db_val p[3] = {DBV_I64(c->r->node_id), DBV_STR(gpus), DBV_I64(j->id)};
+
+		if ((rc = db_exec(db, STMT_SCHED_CLAIM, p, 3, NULL, &changed, NULL)) != KILN_OK ||
+		    changed != 1)
+			return rc;
+	}
+	snprintf(step, sizeof(step), "hold:%lld:%lld", (long long)j->id,
+		 (long long)c->lease[k] + 1);
+	if (j->hold > 0 && (rc = ledger_hold_in(db, j->id, j->user_id, j->hold, step)) != KILN_OK)
+		return rc;
+	snprintf(why, sizeof(why), "claimed by %s%s%s", c->node->name, gpus[0] ? ", GPUs " : "",
+		 gpus);
+	if ((rc = tick_event(db, j->id, "pending", "preparing", why)) != KILN_OK)
+		return rc;
+	*ok = 1;
+	return KILN_OK;
+}
+
+static enum kiln_err
+tick_claim_txn(struct db *db, void *arg)
+{
+	struct tick_claim *c = arg;
+	struct pol_node pn;
+	struct prices pr;
+	size_t nusers = 0, njobs = 0, nchosen = 0, i;
+	enum kiln_err rc;
+
+	tick_claim_free(c); /* a retried attempt starts over */
+	c->jobs = NULL;
+	c->users = NULL;
+	c->lease = NULL;
+	c->timeout = NULL;
+	c->old_wait = NULL;
+	c->old_pos = NULL;
+	c->chosen = NULL;
+	c->r->nstarted = 0;
+	memset(&pn, 0, sizeof(pn));
+	pn.ngpus = c->node->ngpus;
+	pn.cpus_free = c->node->cpus;
+	pn.memory_free = c->node->memory_bytes;
+	pn.min_hold_seconds = c->cfg->min_hold_seconds;
+	pn.max_start = (size_t)c->cfg->max_start;
+	if ((rc = prices_load(db, &pr)) != KILN_OK ||
+	    (rc = tick_node_load(db, c, &pn)) != KILN_OK ||
+	    (rc = tick_users(db, c, &nusers)) != KILN_OK ||
+	    (rc = tick_queue(db, c, &pr, &njobs)) != KILN_OK)
+		return rc;
+	c->r->considered = njobs;
+	if (njobs == 0)
+		return KILN_OK;
+	if (policy_decide(c->users, nusers, c->jobs, njobs, &pn, c->chosen, &nchosen) != 0)
+		return KILN_ERR_DB_RETRY; /* a user appeared between the reads: look again */
+	c->r->started = realloc(c->r->started, (nchosen + 1) * sizeof(*c->r->started));
+	if (c->r->started == NULL)
+		abort();
+	for (i = 0; i < nchosen; i++) {
+		int ok;
+
+		if ((rc = tick_claim_one(db, c, c->chosen[i], &ok)) != KILN_OK)
+			return rc;
+		if (ok) {
+			const struct pol_job *j = &c->jobs[c->chosen[i]];
+			struct executor_job e = {j->id, j->memory_bytes, j->cpus,
+						 c->timeout[c->chosen[i]]};
+
+			c->r->started[c->r->nstarted++] = e;
+		}
+	}
+	for (i = 0; i < njobs; i++) {
+		const struct pol_job *j = &c->jobs[i];
+		const char *why = policy_reason(j->wait);
+		int64_t pos = j->position <= TICK_POSITIONS_KEPT ? j->position : 0;
+
+		if (why == NULL || (strcmp(why, c->old_wait[i]) == 0 && pos == c->old_pos[i]))
+			continue;
+		{
+			struct db_val p[3] = {DBV_STR(why), pos ? DBV_I64(pos) : DBV_NULL,
+					      DBV_I64(j->id)};
+
+			if ((rc = db_exec(db, STMT_SCHED_WAIT, p, 3, NULL, NULL, NULL)) != KILN_OK)
+				return rc;
+		}
+	}
+	return KILN_OK;
+}
+
+static enum kiln_err
+tick_claim(struct db *db, const struct kiln_config *cfg, const struct node_info *node,
+	   struct tick_result *r)
+{
+	struct tick_claim c;
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+
+	memset(&c, 0, sizeof(c));
+	c.cfg = cfg;
+	c.node = node;
+	c.r = r;
+	if ((rc = db_exec(db, STMT_CLAIM_LOCK, NULL, 0, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != 1) {
+		db_res_free(res);
+		log_warn("tick: the claim lock is busy; next tick");
+		return KILN_OK;
+	}
+	db_res_free(res);
+	rc = db_txn(db, tick_claim_txn, &c);
+	tick_claim_free(&c);
+	if (rc != KILN_OK)
+		r->nstarted = 0;
+	if (db_exec(db, STMT_CLAIM_UNLOCK, NULL, 0, &res, NULL, NULL) == KILN_OK)
+		db_res_free(res);
+	return rc;
+}
+
+enum kiln_err
+tick_run(struct db *db, const struct kiln_config *cfg, const struct node_info *node,
+	 struct tick_result *r)
+{
+	enum kiln_err rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = node_heartbeat(db, node, &r->node_id)) != KILN_OK ||
+	    (rc = tick_reap(db, cfg, r)) != KILN_OK)
+		return rc;
+	return tick_claim(db, cfg, node, r);
+}
+
+void
+tick_result_free(struct tick_result *r)
+{
+	free(r->started);
+	r->started = NULL;
+	r->nstarted = 0;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* t_sched.c: the scheduler's pure parts: nvidia-smi parsing, the
+ * systemd-run command line, the bubblewrap command line, content types. */
+#include <CUnit/CUnit.h>
+#include <string.h>
+
+#include "executor.h"
+#include "node.h"
+#include "outputs.h"
+#include "sandbox.h"
+#include "suites.h"
+
+static void
+t_sched_smi(void)
+{
+	struct node_info n;
+
+	memset(&n, 0, sizeof(n));
+	CU_ASSERT_EQUAL(node_parse_smi("0, NVIDIA H100 80GB HBM3, 81559 MiB, GPU-1a2b\n"
+				       "1, NVIDIA H100 80GB HBM3, 81559 MiB, GPU-3c4d\n",
+				       &n),
+			2);
+	CU_ASSERT_EQUAL(n.gpus[1].index, 1);
+	CU_ASSERT_STRING_EQUAL(n.gpus[0].name, "NVIDIA H100 80GB HBM3");
+	CU_ASSERT_EQUAL(n.gpus[0].memory_mb, 81559);
+	CU_ASSERT_STRING_EQUAL(n.gpus[1].uuid, "GPU-3c4d");
+	/* no trailing newline; junk lines skipped */
+	CU_ASSERT_EQUAL(node_parse_smi("No devices were found\n3, A10, 24576 MiB, GPU-x", &n), 1);
+	CU_ASSERT_EQUAL(n.gpus[0].index, 3);
+	CU_ASSERT_EQUAL(node_parse_smi("", &n), 0);
+}
+
+static void
+t_sched_systemd(void)
+{
+	struct executor_job job = {42, (int64_t)8 << 30, 4, 3600};
+	char bufs[EXECUTOR_ARGV_MAX][EXECUTOR_ARG_LEN];
+	char *argv[EXECUTOR_ARGV_MAX + 1];
+	int argc =
+	    executor_systemd_argv(&job, "/usr/bin/kiln-run", "/etc/kiln/kiln.conf", 5, bufs, argv);
+
+	CU_ASSERT_EQUAL_FATAL(argc, 12);
+	CU_ASSERT_STRING_EQUAL(argv[0], "systemd-run");
+	CU_ASSERT_STRING_EQUAL(argv[1], "--unit=kiln-job-42");
+	CU_ASSERT_STRING_EQUAL(argv[2], "--collect");
+	CU_ASSERT_STRING_EQUAL(argv[4], "--property=MemoryMax=8589934592");
+	CU_ASSERT_STRING_EQUAL(argv[5], "--property=CPUQuota=400%");
+	CU_ASSERT_STRING_EQUAL(argv[6], "--property=RuntimeMaxSec=3665");
+	CU_ASSERT_STRING_EQUAL(argv[8], "/usr/bin/kiln-run");
+	CU_ASSERT_STRING_EQUAL(argv[10], "/etc/kiln/kiln.conf");
+	CU_ASSERT_STRING_EQUAL(argv[11], "42");
+	CU_ASSERT_PTR_NULL(argv[12]);
+}
+
+/* argv has the pair a b (or a alone when b is NULL) somewhere. */
+static int
+has(char *const *argv, const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; argv[i] != NULL; i++)
+		if (strcmp(argv[i], a) == 0 &&
+		    (b == NULL || (argv[i + 1] && !strcmp(argv[i + 1], b))))
+			return 1;
+	return 0;
+}
+
+static void
+t_sched_sandbox(void)
+{
+	char a0[] = "/bin/sh", a1[] = "-c", a2[] = "echo hi";
+	char *cmd[] = {a0, a1, a2, NULL};
+	const char *devs[] = {"/dev/nvidia1", "/dev/nvidiactl", NULL};
+	struct sandbox_spec s = {"bwrap", 7, "host", "/workspace/input", 0, devs, 1, cmd};
+	char *argv[SANDBOX_ARGV_MAX + 1], buf[SANDBOX_BUF_MAX];
+	int argc = sandbox_argv(&s, buf, argv), i;
+
+	CU_ASSERT_FATAL(argc > 10);
+	CU_ASSERT_STRING_EQUAL(argv[0], "bwrap");
+	CU_ASSERT(has(argv, "--unshare-net", NULL));
+	CU_ASSERT(has(argv, "--unshare-pid", NULL));
+	CU_ASSERT(has(argv, "--die-with-parent", NULL));
+	CU_ASSERT(has(argv, "--disable-userns", NULL));
+	CU_ASSERT(has(argv, "--cap-drop", "ALL"));
+	CU_ASSERT(has(argv, "--ro-bind-try", "/usr"));
+	CU_ASSERT(has(argv, "--tmpfs", "/etc/kiln"));
+	CU_ASSERT(has(argv, "--tmpfs", "/tmp"));
+	CU_ASSERT(has(argv, "--bind-fd", "7"));
+	CU_ASSERT(has(argv, "--chdir", "/workspace/input"));
+	CU_ASSERT(has(argv, "--dev-bind", "/dev/nvidia1"));
+	/* nothing writable but the workspace and /tmp; never the host's / */
+	for (i = 0; argv[i] != NULL; i++) {
+		CU_ASSERT(strcmp(argv[i], "--bind") != 0);
+		CU_ASSERT(!(strcmp(argv[i], "--ro-bind") == 0 && strcmp(argv[i + 1], "/") == 0));
+	}
+	/* the command comes last, after -- */
+	CU_ASSERT_STRING_EQUAL(argv[argc - 4], "--");
+	CU_ASSERT_STRING_EQUAL(argv[argc - 1], "echo hi");
+	/* network allowed; an image directory as / */
+	s.network = 1;
+	s.image_root = "/srv/images/cuda12";
+	s.devices = NULL;
+	s.hide_etc_kiln = 0;
+	argc = sandbox_argv(&s, buf, argv);
+	CU_ASSERT(!has(argv, "--unshare-net", NULL));
+	CU_ASSERT(has(argv, "--ro-bind", "/srv/images/cuda12"));
+	CU_ASSERT(!has(argv, "--ro-bind-try", "/usr"));
+	CU_ASSERT(!has(argv, "--dev-bind", NULL));
+}
+
+static void
+t_sched_types(void)
+{
+	CU_ASSERT_STRING_EQUAL(outputs_content_type("model/metrics.json"), "application/json");
+	CU_ASSERT_STRING_EQUAL(outputs_content_type("film.MP4"), "video/mp4");
+	CU_ASSERT_STRING_EQUAL(outputs_content_type("weights.bin"), "application/octet-stream");
+	CU_ASSERT_STRING_EQUAL(outputs_content_type(".png"), "application/octet-stream");
+}
+
+void
+suite_sched(void)
+{
+	CU_pSuite s = CU_add_suite("scheduler parts", NULL, NULL);
+
+	CU_add_test(s, "nvidia-smi CSV", t_sched_smi);
+	CU_add_test(s, "systemd-run command line", t_sched_systemd);
+	CU_add_test(s, "bubblewrap command line", t_sched_sandbox);
+	CU_add_test(s, "output content types", t_sched_types);
+}
