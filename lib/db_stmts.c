@@ -530,4 +530,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE size_bytes = VALUES(size_bytes),"
 	 " sha256 = VALUES(sha256), content_type = VALUES(content_type)",
 	 "isiss", ""},
+    /* what a running job may still spend: its hold and the wallet's free credits */
+    [STMT_RUN_FUNDS] = {"run_funds",
+			"SELECT h.amount_micros, u.balance_micros - u.reserved_micros"
+			" FROM job_holds h JOIN users u ON u.id = h.user_id WHERE h.job_id = ?",
+			"i", "ii"},
 };

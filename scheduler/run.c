@@ -56,7 +56,7 @@ struct job {
 	char *command_json, *script, *env_json; /* new */
 	char working_dir[1024], gpu_ids[256], image_root[512];
 	struct compute_spec res;
-	int64_t estimate, already_billed;
+	int64_t estimate, already_billed, max_cost; /* max_cost: max_job_cost now */
 	/* where it runs */
 	char dir[RUN_PATH];
 	int64_t started_ms;
@@ -673,6 +673,29 @@ run_beat(struct db *db, struct job *j, double progress, int *cancel, int *lost)
 	return KILN_OK;
 }
 
+/* 1 when what the job owes after s seconds is more than its hold and the
+ * wallet's free credits together: it must stop now (killed_no_credits). */
+static int
+run_broke(struct db *db, const struct job *j, int64_t s)
+{
+	struct db_val p[1] = {DBV_I64(j->id)};
+	struct db_res *r = NULL;
+	int64_t owed = run_cost(j, s) - j->billed_micros;
+	int broke = 0;
+
+	if (db_exec(db, STMT_RUN_FUNDS, p, 1, &r, NULL, NULL) != KILN_OK)
+		return 0;
+	if (db_res_rows(r) == 1) {
+		int64_t free_credits = db_res_i64(r, 0, 1);
+
+		broke = owed > db_res_i64(r, 0, 0) + (free_credits > 0 ? free_credits : 0);
+	} else {
+		broke = owed > 0; /* no hold: nothing was reserved for it */
+	}
+	db_res_free(r);
+	return broke;
+}
+
 /* Why the supervisor ends a job early. */
 enum run_end { END_NONE, END_CANCEL, END_TIMEOUT, END_MEMORY, END_CREDITS, END_COST, END_LOST };
 
@@ -752,8 +775,9 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 						*why = END_CREDITS;
 				}
 			}
-			if (*why == END_NONE && run_cost(j, s) >= j->estimate &&
-			    s < j->res.timeout_seconds)
+			if (*why == END_NONE && run_broke(db, j, s))
+				*why = END_CREDITS;
+			if (*why == END_NONE && run_cost(j, s) > j->max_cost)
 				*why = END_COST;
 			if (*why != END_NONE)
 				run_kill(cfg, j, &kill_at);
@@ -817,11 +841,14 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	enum run_end why = END_NONE;
 	enum kiln_err rc;
 	int64_t n = 0, seconds;
+	struct limits lim;
 
 	memset(&s, 0, sizeof(s));
 	s.j = j;
-	if ((rc = prices_load(db, &j->prices)) != KILN_OK)
+	if ((rc = prices_load(db, &j->prices)) != KILN_OK ||
+	    (rc = limits_global(db, cfg, &lim)) != KILN_OK)
 		return rc;
+	j->max_cost = lim.max_job_cost;
 	j->billed_micros = j->already_billed;
 	if ((rc = run_prepare(cfg, j)) != KILN_OK || (rc = run_dataset(cfg, j)) != KILN_OK) {
 		log_error("run: job %lld: cannot prepare its directory", (long long)j->id);

@@ -117,5 +117,6 @@ void suite_wallet(void);
 void suite_intake(void);
 void suite_jobs(void);
 void suite_files(void);
+void suite_run(void);
 
 #endif

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: MIT */
+/* t_run.c: real jobs through the real scheduler and kiln-run, in
+ * bubblewrap: exit codes and logs; a python job with a data set and
+ * outputs; per-user concurrency read back from the events; credits and
+ * the daily cap holding jobs, then releasing them; credits running out
+ * mid-job; timeout; cancel; a killed or frozen supervisor (requeue, and
+ * the lease that keeps a returning one from writing); kill -9 of the
+ * scheduler while it ticks; and sandbox escapes that must all fail.
+ * The stack's scheduler ticks every 200 ms with 2 simulated GPUs, a 1 s
+ * kill grace, a 4 s job_lost_seconds and a 2 s minimum hold. */
+#include <CUnit/CUnit.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "it.h"
+
+#define KILL_GRACE_MS 1000
+#define JOB_LOST_MS 4000
+
+static char admin[2048];
+
+/* The first column of the first row of sql (as root), or -1. */
+static long long
+sql_value(const char *sql)
+{
+	char sock[4096], cmd[8192], buf[64] = "";
+	FILE *p;
+
+	it_path("run/mysqld.sock", sock, sizeof(sock));
+	snprintf(cmd, sizeof(cmd),
+		 "mariadb --no-defaults --socket='%s' -uroot kiln -N -B -e \"%s\"", sock, sql);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), p) == NULL)
+		buf[0] = '\0';
+	pclose(p);
+	return buf[0] ? strtoll(buf, NULL, 10) : -1;
+}
+
+static int
+run_init(void)
+{
+	if (it_admin_login(admin, sizeof(admin)) != 0)
+		return 1;
+	/* the suites before left pending jobs that were never meant to run */
+	if (sql_value("UPDATE jobs SET status = 'cancelled', finished_at = NOW(6)"
+		      " WHERE status = 'pending'; SELECT 0") != 0)
+		return 1;
+	return it_stack("sched-start") == 0 ? 0 : 1;
+}
+
+static int
+run_clean(void)
+{
+	return it_stack("sched-stop") == 0 ? 0 : 1;
+}
+
+static void
+grant(long long uid, const char *amount)
+{
+	char path[128], body[128];
+
+	snprintf(path, sizeof(path), "/api/v1/admin/wallet/%lld/grant", uid);
+	snprintf(body, sizeof(body), "{\"amount\": %s, \"reason\": \"tests\"}", amount);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, body), 201);
+}
+
+/* POST /jobs; the job's id, 0 on failure. */
+static long long
+submit(const char *token, const char *body)
+{
+	struct it_resp r;
+	long long id = 0;
+	json_t *j;
+
+	if (it_call("POST", "/api/v1/jobs", token, body, &r) == 202 && (j = it_json(&r)) != NULL) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	if (id == 0)
+		fprintf(stderr, "\n  submit %s: %ld %s", body, r.status, r.body);
+	it_resp_free(&r);
+	return id;
+}
+
+/* GET /jobs/{id}, new, or NULL. */
+static json_t *
+job(const char *token, long long id)
+{
+	char path[64];
+	struct it_resp r;
+	json_t *j = NULL;
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	if (it_call("GET", path, token, NULL, &r) == 200)
+		j = it_json(&r);
+	it_resp_free(&r);
+	return j;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+struct want {
+	const char *token;
+	long long id;
+	const char *field; /* "status" or "wait_reason" */
+	const char *value; /* "" for any terminal status */
+	json_t *last;      /* the job when it held */
+};
+
+static int
+job_is(void *arg)
+{
+	struct want *w = arg;
+	json_t *j = job(w->token, w->id);
+	const char *v;
+	int ok;
+
+	if (j == NULL)
+		return 0;
+	v = jstr(j, w->field);
+	if (w->value[0] == '\0')
+		ok = strcmp(v, "completed") == 0 || strcmp(v, "failed") == 0 ||
+		     strcmp(v, "cancelled") == 0 || strcmp(v, "killed_no_credits") == 0;
+	else
+		ok = strcmp(v, w->value) == 0;
+	if (ok) {
+		json_decref(w->last);
+		w->last = j;
+	} else {
+		json_decref(j);
+	}
+	return ok;
+}
+
+/* Waits until job id's field is value ("" status: any end); the job then
+ * (new), or NULL after timeout_ms. */
+static json_t *
+wait_job(const char *token, long long id, const char *field, const char *value, int timeout_ms)
+{
+	struct want w = {token, id, field, value, NULL};
+
+	if (!it_wait(timeout_ms, job_is, &w)) {
+		json_t *j = job(token, id);
+
+		fprintf(stderr, "\n  job %lld: %s never became '%s' (status %s, wait %s)", id,
+			field, value, jstr(j, "status"), jstr(j, "wait_reason"));
+		json_decref(j);
+		return NULL;
+	}
+	return w.last;
+}
+
+/* A log of job id as a new string ("" when absent). */
+static char *
+job_log(long long id, const char *name)
+{
+	char rel[256], path[4096], *buf = calloc(1, 65536);
+	FILE *f;
+
+	snprintf(rel, sizeof(rel), "storage/jobs/%lld/logs/%s", id, name);
+	if (buf != NULL && (f = fopen(it_path(rel, path, sizeof(path)), "r")) != NULL) {
+		if (fread(buf, 1, 65535, f) == 0)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+static void
+test_exit_code_and_logs(void)
+{
+	char u[2048];
+	long long uid = it_new_user("run-exit@example.com", u, sizeof(u)), id;
+	json_t *j;
+	char *out, *err;
+
+	grant(uid, "10");
+	id = submit(u, "{\"script\": \"echo out; echo err >&2; exit 3\","
+		       " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	j = wait_job(u, id, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "exit_code");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "exit_code")), 3);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
+	CU_ASSERT(json_real_value(json_object_get(j, "actual_cost")) > 0);
+	CU_ASSERT_PTR_NOT_NULL(json_object_get(j, "started_at"));
+	json_decref(j);
+	out = job_log(id, "stdout.log");
+	err = job_log(id, "stderr.log");
+	CU_ASSERT_STRING_EQUAL(out, "out\n");
+	CU_ASSERT_STRING_EQUAL(err, "err\n");
+	free(out);
+	free(err);
+	out = job_log(id, "end.json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_bytes\": 4"));
+	free(out);
+	/* the history: submitted, claimed, running, failed */
+	{
+		char path[64];
+		struct it_resp r;
+
+		snprintf(path, sizeof(path), "/api/v1/jobs/%lld/events", id);
+		CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"preparing\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"running\""));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"failed\""));
+		it_resp_free(&r);
+	}
+	/* the hold went back: nothing reserved, the charge in the ledger */
+	{
+		char q[256];
+
+		snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
+		CU_ASSERT_EQUAL(sql_value(q), 0);
+		snprintf(
+		    q, sizeof(q),
+		    "SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld AND type = 'charge'",
+		    id);
+		CU_ASSERT_EQUAL(sql_value(q), 1);
+	}
+}
+
+/* A multipart python job reading its data set, writing outputs and
+ * progress. */
+static void
+test_python_outputs(void)
+{
+	static const char script[] =
+	    "import csv, json, os\n"
+	    "rows = list(csv.DictReader(open(os.environ['KILN_DATASET'])))\n"
+	    "total = sum(int(r['n']) for r in rows)\n"
+	    "out = os.environ['KILN_OUTPUT_DIR']\n"
+	    "os.makedirs(out + '/plots', exist_ok=True)\n"
+	    "json.dump({'rows': len(rows), 'total': total}, open(out + '/result.json', 'w'))\n"
+	    "open(out + '/plots/p.txt', 'w').write('plot')\n"
+	    "os.symlink('/etc/passwd', out + '/link')\n"
+	    "open(os.environ['KILN_PROGRESS_FILE'], 'w').write('60')\n"
+	    "print('rows', len(rows), 'cwd', os.getcwd())\n";
+	static const char data[] = "name,n\na,1\nb,2\nc,39\n";
+	char u[2048], body[4096], auth[2100], rel[256], path[4096];
+	const char *h[] = {auth, NULL};
+	long long uid = it_new_user("run-py@example.com", u, sizeof(u)), id;
+	struct it_resp r;
+	json_t *j;
+	char *out;
+	int len;
+	FILE *f;
+
+	grant(uid, "10");
+	len = snprintf(body, sizeof(body),
+		       "--B\r\nContent-Disposition: form-data; name=\"script_file\"; "
+		       "filename=\"train.py\"\r\n\r\n%s\r\n"
+		       "--B\r\nContent-Disposition: form-data; name=\"dataset_file\"; "
+		       "filename=\"data.csv\"\r\n\r\n%s\r\n"
+		       "--B\r\nContent-Disposition: form-data; name=\"job_data\"\r\n\r\n"
+		       "{\"docker_image\": \"python:3.11\", \"resource_config\": {\"gpus\": 0}}\r\n"
+		       "--B--\r\n",
+		       script, data);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", u);
+	it_http("POST", "/api/v1/jobs", "multipart/form-data; boundary=B", body, (size_t)len, h, 0,
+		&r);
+	CU_ASSERT_EQUAL_FATAL(r.status, 202);
+	j = it_json(&r);
+	it_resp_free(&r);
+	id = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	j = wait_job(u, id, "status", "", 30000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	if (strcmp(jstr(j, "status"), "completed") != 0) {
+		char *e = job_log(id, "stderr.log");
+
+		fprintf(stderr, "\n  python job: %s %s", jstr(j, "status"), e);
+		free(e);
+	}
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "completed");
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(json_object_get(j, "progress")), 100, 0.001);
+	json_decref(j);
+	out = job_log(id, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, "rows 3 cwd /workspace/input\n");
+	free(out);
+	/* two regular files registered; the symbolic link is not */
+	snprintf(body, sizeof(body), "SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", id);
+	CU_ASSERT_EQUAL(sql_value(body), 2);
+	snprintf(body, sizeof(body),
+		 "SELECT size_bytes FROM job_outputs WHERE job_id = %lld AND path = 'result.json'"
+		 " AND content_type = 'application/json' AND LENGTH(sha256) = 64",
+		 id);
+	CU_ASSERT_EQUAL(sql_value(body), (long long)strlen("{\"rows\": 3, \"total\": 42}"));
+	snprintf(rel, sizeof(rel), "storage/jobs/%lld/outputs/result.json", id);
+	f = fopen(it_path(rel, path, sizeof(path)), "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(fgets(body, sizeof(body), f));
+	CU_ASSERT_STRING_EQUAL(body, "{\"rows\": 3, \"total\": 42}");
+	fclose(f);
+}
+
+/* Five jobs under a limit of two: never more than two under way. */
+static void
+test_concurrency(void)
+{
+	char u[2048], path[128], q[512];
+	long long uid = it_new_user("run-conc@example.com", u, sizeof(u)), ids[5];
+	long long peak;
+	int i;
+
+	grant(uid, "10");
+	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", uid);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{\"max_concurrent_jobs\": 2}"), 200);
+	for (i = 0; i < 5; i++) {
+		ids[i] =
+		    submit(u, "{\"command\": [\"sleep\", \"1\"], \"resources\": {\"gpus\": 0}}");
+		CU_ASSERT_FATAL(ids[i] > 0);
+	}
+	for (i = 0; i < 5; i++) {
+		json_t *j = wait_job(u, ids[i], "status", "completed", 30000);
+
+		CU_ASSERT_PTR_NOT_NULL(j);
+		json_decref(j);
+	}
+	/* replay the events in order: +1 when claimed, -1 when ended */
+	snprintf(q, sizeof(q),
+		 "SELECT MAX(c) FROM (SELECT SUM(CASE WHEN e.to_status = 'preparing' THEN 1"
+		 " WHEN e.to_status = 'completed' THEN -1 ELSE 0 END) OVER (ORDER BY e.id) AS c"
+		 " FROM job_events e JOIN jobs j ON j.id = e.job_id WHERE j.user_id = %lld) x",
+		 uid);
+	peak = sql_value(q);
+	CU_ASSERT_EQUAL(peak, 2);
+	/* while they waited, they said why */
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM job_events e JOIN jobs j ON j.id = e.job_id"
+		 " WHERE j.user_id = %lld AND e.to_status = 'running'",
+		 uid);
+	CU_ASSERT_EQUAL(sql_value(q), 5);
+}
+
+/* No credits, then a cap too low: pending with the reason, then runs. */
+static void
+test_credits_and_cap(void)
+{
+	char u[2048], path[128];
+	long long uid = it_new_user("run-credits@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	id = submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	j = wait_job(u, id, "wait_reason", "insufficient_credits", 10000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
+	json_decref(j);
+	/* a cap below the minimum hold (2 s x 22 micros/s) */
+	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", uid);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{\"daily_cost_cap\": 0.00004}"), 200);
+	grant(uid, "1");
+	j = wait_job(u, id, "wait_reason", "daily_cost_cap", 10000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{\"daily_cost_cap\": 10}"), 200);
+	j = wait_job(u, id, "status", "completed", 20000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+}
+
+/* A wallet that runs dry while the job runs. */
+static void
+test_credits_run_out(void)
+{
+	static const char *const args[] = {"audit", NULL};
+	char u[2048], q[256], out[8192];
+	long long uid = it_new_user("run-dry@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	grant(uid, "0.003"); /* 3000 micros: about 6 s of one GPU at 522 micros/s */
+	id = submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 1}}");
+	CU_ASSERT_FATAL(id > 0);
+	j = wait_job(u, id, "status", "", 30000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "killed_no_credits");
+	CU_ASSERT(json_real_value(json_object_get(j, "actual_cost")) <= 0.003 + 1e-9);
+	json_decref(j);
+	snprintf(q, sizeof(q), "SELECT balance_micros + reserved_micros FROM users WHERE id = %lld",
+		 uid);
+	CU_ASSERT(sql_value(q) >= 0 && sql_value(q) < 3000);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+}
+
+static void
+test_timeout_and_cancel(void)
+{
+	char u[2048], path[128];
+	long long uid = it_new_user("run-stop@example.com", u, sizeof(u)), t, c, start;
+	json_t *j;
+
+	grant(uid, "10");
+	t = submit(u, "{\"command\": [\"sleep\", \"30\"],"
+		      " \"resources\": {\"gpus\": 0, \"timeout_seconds\": 2}}");
+	c = submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(t > 0 && c > 0);
+	j = wait_job(u, t, "status", "", 15000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "timeout");
+	json_decref(j);
+	json_decref(wait_job(u, c, "status", "running", 10000));
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", c);
+	start = it_now_ms();
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202); /* asked; kiln-run ends it */
+	j = wait_job(u, c, "status", "cancelled", KILL_GRACE_MS + 2000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	fprintf(stderr, "[cancelled in %lld ms] ", it_now_ms() - start);
+}
+
+/* The pid of the kiln-run supervising job id, or 0. */
+static pid_t
+supervisor(long long id)
+{
+	char want[32], path[300], buf[4096];
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t pid = 0;
+
+	snprintf(want, sizeof(want), "%lld", id);
+	while (d != NULL && pid == 0 && (e = readdir(d)) != NULL) {
+		FILE *f;
+		size_t n, i;
+		const char *last = NULL;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		if (strstr(buf, "kiln-run") == NULL)
+			continue;
+		for (i = 0; i + 1 < n; i++) /* the last argument is the job id */
+			if (buf[i] == '\0')
+				last = buf + i + 1;
+		if (last != NULL && strcmp(last, want) == 0)
+			pid = (pid_t)strtol(e->d_name, NULL, 10);
+	}
+	if (d != NULL)
+		closedir(d);
+	return pid;
+}
+
+struct attempts {
+	const char *token;
+	long long id, want;
+};
+
+static int
+running_attempt(void *arg)
+{
+	struct attempts *a = arg;
+	json_t *j = job(a->token, a->id);
+	int ok = j != NULL && strcmp(jstr(j, "status"), "running") == 0 &&
+		 json_integer_value(json_object_get(j, "attempts")) == a->want;
+
+	json_decref(j);
+	return ok;
+}
+
+/* kill -9 of a supervisor: requeued and run again. SIGSTOP of the next
+ * one until it is given up on: when it wakes it writes nothing. */
+static void
+test_lost_supervisor(void)
+{
+	char u[2048], path[128], q[256];
+	long long uid = it_new_user("run-lost@example.com", u, sizeof(u)), id;
+	struct attempts a = {u, 0, 2};
+	pid_t pid;
+	json_t *j;
+
+	grant(uid, "10");
+	id = submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
+		       " \"max_attempts\": 3}");
+	CU_ASSERT_FATAL(id > 0);
+	a.id = id;
+	json_decref(wait_job(u, id, "status", "running", 10000));
+	pid = supervisor(id);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+	/* the reaper requeues it after job_lost_seconds; a new claim runs it */
+	CU_ASSERT(it_wait(JOB_LOST_MS + 6000, running_attempt, &a));
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND to_status = 'pending'"
+		 " AND reason LIKE 'supervisor lost%%'",
+		 id);
+	CU_ASSERT_EQUAL(sql_value(q), 1);
+	/* freeze the second supervisor past job_lost_seconds */
+	pid = supervisor(id);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(kill(pid, SIGSTOP), 0);
+	a.want = 3;
+	CU_ASSERT(it_wait(JOB_LOST_MS + 6000, running_attempt, &a));
+	/* it wakes: its lease is gone, so the job stays the third's */
+	CU_ASSERT_EQUAL(kill(pid, SIGCONT), 0);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	{
+		long long until = it_now_ms() + 5000;
+
+		while (access(path, F_OK) == 0 && it_now_ms() < until)
+			usleep(50000);
+	}
+	j = job(u, id);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "running");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 3);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", id);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202);
+	j = wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	/* one hold released per attempt; nothing left reserved */
+	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
+	CU_ASSERT_EQUAL(sql_value(q), 0);
+}
+
+/* The sandbox: every attempt to get out fails. */
+static void
+test_sandbox_escapes(void)
+{
+	char u[2048], conf[1024], store[1024], body[8192];
+	long long uid = it_new_user("run-jail@example.com", u, sizeof(u)), id;
+	json_t *j;
+	char *out;
+
+	grant(uid, "10");
+	it_path("kiln.conf", conf, sizeof(conf));
+	it_path("storage/jobs", store, sizeof(store));
+	/* from the host the same things work: kiln.conf is readable, the jobs
+	 * folder is there, and nginx answers on the port the job tries */
+	CU_ASSERT_EQUAL_FATAL(access(conf, R_OK), 0);
+	CU_ASSERT_EQUAL_FATAL(access(store, F_OK), 0);
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/health"), 200);
+	snprintf(body, sizeof(body),
+		 "{\"resources\": {\"gpus\": 0}, \"script\": "
+		 "\"cat %s >/dev/null 2>&1 && echo ESCAPED-conf;"
+		 " ls %s >/dev/null 2>&1 && echo ESCAPED-jobs;"
+		 " touch /usr/kiln-escape 2>/dev/null && echo ESCAPED-usr;"
+		 " touch /etc/kiln-escape 2>/dev/null && echo ESCAPED-etc;"
+		 " echo x > /tmp/kiln-escape-tmp && echo tmp-private;"
+		 " grep -q 'CapEff:\\\\s*0*$' /proc/self/status || echo ESCAPED-caps;"
+		 " python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", %s), 1)'"
+		 " 2>/dev/null && echo ESCAPED-net;"
+		 " kill -0 1 && ps -e 2>/dev/null | grep -q kiln-api && echo ESCAPED-pids;"
+		 " echo done\"}",
+		 conf, store, strrchr(getenv("KILN_IT_URL"), ':') + 1);
+	id = submit(u, body);
+	CU_ASSERT_FATAL(id > 0);
+	j = wait_job(u, id, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "completed");
+	json_decref(j);
+	out = job_log(id, "stdout.log");
+	if (strstr(out, "ESCAPED") != NULL)
+		fprintf(stderr, "\n  sandbox: %s", out);
+	CU_ASSERT_PTR_NULL(strstr(out, "ESCAPED"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tmp-private"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "done"));
+	free(out);
+	CU_ASSERT_NOT_EQUAL(access("/tmp/kiln-escape-tmp", F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access("/usr/kiln-escape", F_OK), 0);
+}
+
+struct done_all {
+	const char *token;
+	long long first, n;
+	const char *user;
+};
+
+static int
+all_ended(void *arg)
+{
+	struct done_all *d = arg;
+	char q[256];
+
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM jobs WHERE user_id = %s AND status NOT IN"
+		 " ('completed', 'failed', 'cancelled', 'killed_no_credits')",
+		 d->user);
+	return sql_value(q) == 0;
+}
+
+/* kill -9 of the scheduler at random moments while 40 jobs go through:
+ * each runs exactly once. */
+static void
+test_scheduler_kills(void)
+{
+	char u[2048], pidfile[4096], q[512], uid_s[32];
+	long long uid = it_new_user("run-chaos@example.com", u, sizeof(u));
+	struct done_all d = {u, 0, 40, uid_s};
+	int i;
+
+	grant(uid, "10");
+	snprintf(uid_s, sizeof(uid_s), "%lld", uid);
+	snprintf(q, sizeof(q), "/api/v1/admin/limits/users/%lld", uid);
+	CU_ASSERT_EQUAL(it_call_status("POST", q, admin, "{\"max_concurrent_jobs\": 8}"), 200);
+	for (i = 0; i < 40; i++)
+		CU_ASSERT(submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}") > 0);
+	it_path("run/kiln-scheduler.pid", pidfile, sizeof(pidfile));
+	srand((unsigned)it_now_ms());
+	for (i = 0; i < 12; i++) {
+		FILE *f = fopen(pidfile, "r");
+		int pid = 0;
+
+		usleep((useconds_t)(50000 + rand() % 400000));
+		if (f != NULL) {
+			if (fscanf(f, "%d", &pid) != 1)
+				pid = 0;
+			fclose(f);
+		}
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		unlink(pidfile);
+		CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	}
+	CU_ASSERT(it_wait(60000, all_ended, &d));
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM jobs WHERE user_id = %lld AND status = 'completed'", uid);
+	CU_ASSERT_EQUAL(sql_value(q), 40);
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM (SELECT e.job_id FROM job_events e JOIN jobs j ON"
+		 " j.id = e.job_id WHERE j.user_id = %lld AND e.to_status = 'running'"
+		 " GROUP BY e.job_id HAVING COUNT(*) <> 1) x",
+		 uid);
+	CU_ASSERT_EQUAL(sql_value(q), 0);
+	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
+	CU_ASSERT_EQUAL(sql_value(q), 0);
+}
+
+void
+suite_run(void)
+{
+	CU_pSuite s = CU_add_suite("running jobs", run_init, run_clean);
+
+	CU_add_test(s, "exit 3: failed, exit_code, both logs, the hold back",
+		    test_exit_code_and_logs);
+	CU_add_test(s, "python with a data set: outputs registered, progress", test_python_outputs);
+	CU_add_test(s, "a limit of 2 with 5 jobs: never more than 2 at once", test_concurrency);
+	CU_add_test(s, "insufficient credits, daily cap: pending why, then run",
+		    test_credits_and_cap);
+	CU_add_test(s, "credits running out mid-job: killed_no_credits, audit clean",
+		    test_credits_run_out);
+	CU_add_test(s, "timeout; cancel of a running job within the grace",
+		    test_timeout_and_cancel);
+	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
+		    test_lost_supervisor);
+	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
+	CU_add_test(s, "kill -9 of the scheduler while ticking: each job runs once",
+		    test_scheduler_kills);
+}
