@@ -62,6 +62,11 @@ enum kiln_err h_batches_cancel(struct request *req);
 enum kiln_err h_batches_force_complete(struct request *req);
 enum kiln_err h_batches_delete(struct request *req);
 
+/* h_nodes.c */
+enum kiln_err h_nodes_online(struct request *req);
+enum kiln_err h_nodes_list(struct request *req);
+enum kiln_err h_nodes_drain(struct request *req);
+enum kiln_err h_nodes_undrain(struct request *req);
 /* h_datasets.c */
 enum kiln_err h_datasets_create(struct request *req);
 enum kiln_err h_datasets_list(struct request *req);

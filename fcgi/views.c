@@ -89,6 +89,26 @@ view_json_col(const struct db_res *res, size_t row, size_t col)
 }
 
 json_t *
+view_id_list_new(const char *s)
+{
+	json_t *a = json_array();
+	const char *p = s != NULL ? s : "";
+
+	if (a == NULL)
+		abort();
+	while (*p != '\0') {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+
+		if (end == p)
+			break;
+		json_array_append_new(a, json_integer(v));
+		p = *end == ',' ? end + 1 : end;
+	}
+	return a;
+}
+
+json_t *
 view_job_new(const struct db_res *res, size_t row)
 {
 	json_t *j = json_object(), *r;
@@ -135,6 +155,10 @@ view_job_new(const struct db_res *res, size_t row)
 	json_object_set_new(j, "docker_image", view_str_or_null(res, row, 34));
 	json_object_set_new(j, "image_root", view_str_or_null(res, row, 35));
 	json_object_set_new(j, "inputs", view_json_col(res, row, 36));
+	/* where it waits in this node's queue (the first 100), or null */
+	json_object_set_new(j, "queue_position", view_int_or_null(res, row, 37));
+	json_object_set_new(j, "gpu_ids", view_id_list_new(db_res_str(res, row, 38, NULL)));
+	json_object_set_new(j, "exit_signal", view_int_or_null(res, row, 39));
 	return j;
 }
 

@@ -26,6 +26,9 @@ json_t *view_api_key_new(const struct db_res *res, size_t row);
  * payment_reference, description, created_at}. New. */
 json_t *view_ledger_new(const struct db_res *res, size_t row);
 
+/* "0,2" as [0, 2] (GPU ids); "" or NULL as []. New. */
+json_t *view_id_list_new(const char *s);
+
 /* A row of JOB_COLS (db_stmts.c) as the job object of the API. New. */
 json_t *view_job_new(const struct db_res *res, size_t row);
 

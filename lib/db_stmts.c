@@ -28,8 +28,8 @@
 	", " ISO("created_at") ", " ISO("started_at") ", " ISO(                                    \
 	    "finished_at") ", render_json, moderation_status, moderation_score, dataset_id, "      \
 			   "image, "                                                               \
-			   "image_root, inputs_json"
-#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisss"
+			   "image_root, inputs_json, queue_position, gpu_ids, exit_signal"
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisi"
 /* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
 #define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
 
@@ -535,4 +535,26 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			"SELECT h.amount_micros, u.balance_micros - u.reserved_micros"
 			" FROM job_holds h JOIN users u ON u.id = h.user_id WHERE h.job_id = ?",
 			"i", "ii"},
+/* a node as the API shows it: stale (no heartbeat for ? seconds), jobs
+     * under way and the GPUs they hold */
+#define NODE_COLS                                                                                  \
+	"n.id, n.name, n.draining, n.gpu_count, COALESCE(n.gpu_model, ''),"                        \
+	" COALESCE(n.gpus_json, '[]'), n.cpu_count, n.memory_bytes, n.version, " ISO(              \
+	    "n.heartbeat_at") ", n.heartbeat_at < NOW(6) - INTERVAL ? SECOND,"                     \
+			      " (SELECT COUNT(*) FROM jobs j WHERE j.node_id = n.id"               \
+			      " AND j.status IN ('preparing', 'running')),"                        \
+			      " (SELECT CAST(COALESCE(SUM(j.gpus), 0) AS SIGNED) FROM jobs j"      \
+			      " WHERE j.node_id = n.id AND j.status IN ('preparing', 'running'))"
+#define NODE_SIG "isiissiissiii"
+    [STMT_NODES_LIST] = {"nodes_list", "SELECT " NODE_COLS " FROM nodes n ORDER BY n.id", "i",
+			 NODE_SIG},
+    [STMT_NODES_ONE] = {"nodes_one", "SELECT " NODE_COLS " FROM nodes n WHERE n.id = ?", "ii",
+			NODE_SIG},
+    [STMT_NODE_ACTIVE_JOBS] = {"node_active_jobs",
+			       "SELECT id, user_id, status, COALESCE(gpu_ids, '') FROM jobs"
+			       " WHERE node_id = ? AND status IN ('preparing', 'running')"
+			       " ORDER BY id",
+			       "i", "iiss"},
+    [STMT_NODE_SET_DRAINING] = {"node_set_draining", "UPDATE nodes SET draining = ? WHERE id = ?",
+				"ii", ""},
 };

@@ -125,6 +125,7 @@ gpus = ${KILN_GPUS:-2}
 job_lost_seconds = ${KILN_JOB_LOST_SECONDS:-30}
 kill_grace_seconds = ${KILN_KILL_GRACE:-5}
 min_hold_seconds = ${KILN_MIN_HOLD_SECONDS:-60}
+executor = ${KILN_EXECUTOR:-local}
 
 [sandbox]
 mode = ${KILN_SANDBOX:-bwrap}

@@ -359,8 +359,9 @@ test_credits_and_cap(void)
 	id = submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(id > 0);
 	j = wait_job(u, id, "wait_reason", "insufficient_credits", 10000);
-	CU_ASSERT_PTR_NOT_NULL(j);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
+	CU_ASSERT(json_integer_value(json_object_get(j, "queue_position")) >= 1);
 	json_decref(j);
 	/* a cap below the minimum hold (2 s x 22 micros/s) */
 	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", uid);
@@ -581,6 +582,66 @@ test_sandbox_escapes(void)
 	CU_ASSERT_NOT_EQUAL(access("/usr/kiln-escape", F_OK), 0);
 }
 
+/* The nodes API; draining holds new jobs back, undraining lets them go. */
+static void
+test_nodes(void)
+{
+	char u[2048], path[128];
+	long long uid = it_new_user("run-nodes@example.com", u, sizeof(u)), id, node;
+	struct it_resp r;
+	json_t *arr, *n, *j;
+
+	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/sellers/agents/online", u, NULL, &r), 200);
+	arr = it_json(&r);
+	it_resp_free(&r);
+	CU_ASSERT_FATAL(json_is_array(arr) && json_array_size(arr) == 1);
+	n = json_array_get(arr, 0);
+	node = json_integer_value(json_object_get(n, "id"));
+	CU_ASSERT_STRING_EQUAL(jstr(n, "name"), "dev-node");
+	CU_ASSERT_STRING_EQUAL(jstr(n, "gpu_model"), "simulated");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(n, "gpu_count")), 2);
+	CU_ASSERT(strstr(jstr(n, "ram_total"), "GB") != NULL);
+	CU_ASSERT(strcmp(jstr(n, "status"), "IDLE") == 0 || strcmp(jstr(n, "status"), "BUSY") == 0);
+	json_decref(arr);
+	/* staff see the jobs on it; users may not list nodes or drain them */
+	id = submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 1}}");
+	json_decref(wait_job(u, id, "status", "running", 10000));
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/nodes", u, NULL), 403);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/nodes", admin, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"BUSY\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"gpus_free\":1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"running_jobs\":[{"));
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/nodes/%lld/drain", node);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/nodes/999999/drain", admin, NULL), 404);
+	CU_ASSERT_EQUAL(it_call("POST", path, admin, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"DRAINING\""));
+	it_resp_free(&r);
+	/* draining: the running job goes on, a new one waits */
+	{
+		long long next =
+		    submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+
+		j = wait_job(u, next, "wait_reason", "node_draining", 10000);
+		CU_ASSERT_PTR_NOT_NULL(j);
+		json_decref(j);
+		j = job(u, id);
+		CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "running");
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "gpu_ids")), 1);
+		json_decref(j);
+		snprintf(path, sizeof(path), "/api/v1/nodes/%lld/undrain", node);
+		CU_ASSERT_EQUAL(it_call_status("POST", path, admin, NULL), 200);
+		j = wait_job(u, next, "status", "completed", 10000);
+		CU_ASSERT_PTR_NOT_NULL(j);
+		json_decref(j);
+	}
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", id);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202);
+	json_decref(wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000));
+}
+
 struct done_all {
 	const char *token;
 	long long first, n;
@@ -647,6 +708,34 @@ test_scheduler_kills(void)
 	CU_ASSERT_EQUAL(sql_value(q), 0);
 }
 
+/* The systemd executor: the job's kiln-run in a transient unit of its own
+ * (only where systemd is PID 1). */
+static void
+test_systemd_executor(void)
+{
+	char u[2048], conf[1024], cmd[4096];
+	long long uid = it_new_user("run-systemd@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	grant(uid, "10");
+	it_path("kiln.conf", conf, sizeof(conf));
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^executor = local$/executor = systemd/' '%s'", conf);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_run_shell(cmd), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+	id = submit(u, "{\"command\": [\"sleep\", \"2\"], \"resources\": {\"gpus\": 0}}");
+	json_decref(wait_job(u, id, "status", "running", 10000));
+	snprintf(cmd, sizeof(cmd), "systemctl is-active --quiet kiln-job-%lld", id);
+	CU_ASSERT_EQUAL(it_run_shell(cmd), 0);
+	j = wait_job(u, id, "status", "completed", 20000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^executor = systemd$/executor = local/' '%s'", conf);
+	CU_ASSERT_EQUAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL(it_run_shell(cmd), 0);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+}
+
 void
 suite_run(void)
 {
@@ -665,6 +754,14 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
+	CU_add_test(s, "nodes: online agents, staff list, drain and undrain", test_nodes);
 	CU_add_test(s, "kill -9 of the scheduler while ticking: each job runs once",
 		    test_scheduler_kills);
+	/* CUnit has no "skipped": a test that cannot run here is not added,
+	 * and says so, rather than passing without having run */
+	if (access("/run/systemd/system", F_OK) == 0)
+		CU_add_test(s, "the systemd executor: a unit per job", test_systemd_executor);
+	else
+		fprintf(stderr, "SKIPPED: running jobs: the systemd executor (systemd is not PID 1 "
+				"here)\n");
 }

@@ -2,6 +2,8 @@
 /* t_sched.c: the scheduler's pure parts: nvidia-smi parsing, the
  * systemd-run command line, the bubblewrap command line, content types. */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "executor.h"
@@ -117,6 +119,31 @@ t_sched_types(void)
 	CU_ASSERT_STRING_EQUAL(outputs_content_type(".png"), "application/octet-stream");
 }
 
+/* The timer fires every second, to the 100 ms, and the service is a
+ * oneshot whose jobs go to their own units (executor = systemd). */
+static void
+t_sched_units(void)
+{
+	static const char *const want[][2] = {{"kiln-scheduler.timer", "OnUnitActiveSec=1s\n"},
+					      {"kiln-scheduler.timer", "AccuracySec=100ms\n"},
+					      {"kiln-scheduler.service", "Type=oneshot\n"},
+					      {"kiln-scheduler.service", "executor = systemd"}};
+	char path[4096], buf[8192];
+	size_t i, n;
+	FILE *f;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(path, sizeof(path), "%s/systemd/%s",
+			 getenv("top_srcdir") ? getenv("top_srcdir") : ".", want[i][0]);
+		f = fopen(path, "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		CU_ASSERT_PTR_NOT_NULL(strstr(buf, want[i][1]));
+	}
+}
+
 void
 suite_sched(void)
 {
@@ -126,4 +153,5 @@ suite_sched(void)
 	CU_add_test(s, "systemd-run command line", t_sched_systemd);
 	CU_add_test(s, "bubblewrap command line", t_sched_sandbox);
 	CU_add_test(s, "output content types", t_sched_types);
+	CU_add_test(s, "systemd timer and service", t_sched_units);
 }
