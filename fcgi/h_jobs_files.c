@@ -154,10 +154,14 @@ files_script(const char *run, const char *script, int requirements, const char *
 
 	if (requirements && strcmp(run, "python3") == 0)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
-			      "python3 -m pip install --quiet --no-input "
+			      "if [ \"$KILN_ALLOW_PIP\" = 1 ]; then\n"
+			      "  python3 -m pip install --quiet --no-input "
 			      "--disable-pip-version-check --target ../.pydeps -r %s\n"
-			      "export PYTHONPATH=\"$PWD/../.pydeps${PYTHONPATH:+:$PYTHONPATH}\"\n",
-			      FILES_REQUIREMENTS);
+			      "  export PYTHONPATH=\"$PWD/../.pydeps${PYTHONPATH:+:$PYTHONPATH}\"\n"
+			      "else\n"
+			      "  echo 'kiln: %s not installed: [sandbox] allow_pip is off' >&2\n"
+			      "fi\n",
+			      FILES_REQUIREMENTS, FILES_REQUIREMENTS);
 	if (data != NULL)
 		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
 			      "export KILN_DATA_FILE=%s KILN_SHARD=%zu KILN_SHARDS=%zu\n", data,

@@ -88,6 +88,9 @@ executor_spawn(char *const argv[])
 			if (fd > 2)
 				close(fd);
 		}
+		/* nothing of ours goes with it: above all not the database
+		 * connection, which would keep this tick's locks alive */
+		close_range(3, ~0U, 0);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

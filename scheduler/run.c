@@ -57,6 +57,7 @@ struct job {
 	char working_dir[1024], gpu_ids[256], image_root[512];
 	struct compute_spec res;
 	int64_t estimate, already_billed, max_cost; /* max_cost: max_job_cost now */
+	int allow_pip;                              /* [sandbox] allow_pip */
 	/* where it runs */
 	char dir[RUN_PATH];
 	int64_t started_ms;
@@ -397,6 +398,7 @@ run_env(const struct job *j, const char *ws, char **env)
 	snprintf(buf, sizeof(buf), "%lld", (long long)j->id);
 	run_setenv(env, &n, "KILN_JOB_ID", buf);
 	run_setenv(env, &n, "KILN_WORKSPACE", ws);
+	run_setenv(env, &n, "KILN_ALLOW_PIP", j->allow_pip ? "1" : "0");
 	snprintf(buf, sizeof(buf), "%s/outputs", ws);
 	run_setenv(env, &n, "KILN_OUTPUT_DIR", buf);
 	snprintf(buf, sizeof(buf), "%s/.kiln/progress", ws);
@@ -486,6 +488,9 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 		fprintf(stderr, "kiln-run: the job has no command\n");
 		_exit(126);
 	}
+	/* the job inherits no descriptor of ours (the database connection
+	 * above all) but the workspace that bubblewrap mounts */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (sandboxed && (ws = open(j->dir, O_PATH | O_DIRECTORY)) < 0)
 		_exit(126);
 	if (job_pw != NULL && (setgroups(0, NULL) != 0 || setgid(job_pw->pw_gid) != 0 ||
@@ -538,14 +543,14 @@ run_pump(const struct kiln_config *cfg, struct job *j, int k)
 		return errno == EINTR || errno == EAGAIN ? 1 : 0;
 	if (got == 0)
 		return 0;
-	if (j->log_bytes[k] < cfg->max_log_bytes) {
+	if (!j->truncated[k]) {
 		int64_t room = cfg->max_log_bytes - j->log_bytes[k];
-		size_t take = (int64_t)got < room ? (size_t)got : (size_t)room;
+		size_t take = (int64_t)got < room ? (size_t)got : (size_t)(room > 0 ? room : 0);
 		int fd = k == 0 ? j->out_fd : j->err_fd;
 
-		if (write(fd, buf, take) != (ssize_t)take)
+		if (take > 0 && write(fd, buf, take) != (ssize_t)take)
 			log_warn("run: job %lld: log write failed", (long long)j->id);
-		if ((int64_t)take < got && !j->truncated[k]) {
+		if (take < (size_t)got) {
 			char mark[96];
 			int n =
 			    snprintf(mark, sizeof(mark), "\n[kiln: log truncated at %lld bytes]\n",
@@ -555,8 +560,6 @@ run_pump(const struct kiln_config *cfg, struct job *j, int k)
 			if (write(fd, mark, (size_t)n) != n)
 				log_warn("run: job %lld: log write failed", (long long)j->id);
 		}
-	} else if (!j->truncated[k]) {
-		j->truncated[k] = 1;
 	}
 	j->log_bytes[k] += got;
 	return 1;
@@ -849,6 +852,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	    (rc = limits_global(db, cfg, &lim)) != KILN_OK)
 		return rc;
 	j->max_cost = lim.max_job_cost;
+	j->allow_pip = (int)cfg->allow_pip;
 	j->billed_micros = j->already_billed;
 	if ((rc = run_prepare(cfg, j)) != KILN_OK || (rc = run_dataset(cfg, j)) != KILN_OK) {
 		log_error("run: job %lld: cannot prepare its directory", (long long)j->id);

@@ -129,6 +129,7 @@ executor = ${KILN_EXECUTOR:-local}
 
 [sandbox]
 mode = ${KILN_SANDBOX:-bwrap}
+max_log_bytes = ${KILN_MAX_LOG_BYTES:-64m}
 
 [secrets]
 jwt_secret = $jwt

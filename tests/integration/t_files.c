@@ -243,6 +243,7 @@ test_script_job_variants(void)
 		id = json_integer_value(json_object_get(j, "id"));
 		CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "with deps");
 		CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "script"), "-r requirements.txt"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "script"), "\"$KILN_ALLOW_PIP\" = 1"));
 		CU_ASSERT(json_is_null(json_object_get(j, "docker_image")));
 		CU_ASSERT_STRING_EQUAL(jstr(j, "image_root"), "host");
 		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "inputs")), 2);

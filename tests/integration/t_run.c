@@ -167,12 +167,12 @@ wait_job(const char *token, long long id, const char *field, const char *value, 
 static char *
 job_log(long long id, const char *name)
 {
-	char rel[256], path[4096], *buf = calloc(1, 65536);
+	char rel[256], path[4096], *buf = calloc(1, 262144);
 	FILE *f;
 
 	snprintf(rel, sizeof(rel), "storage/jobs/%lld/logs/%s", id, name);
 	if (buf != NULL && (f = fopen(it_path(rel, path, sizeof(path)), "r")) != NULL) {
-		if (fread(buf, 1, 65535, f) == 0)
+		if (fread(buf, 1, 262143, f) == 0)
 			buf[0] = '\0';
 		fclose(f);
 	}
@@ -267,6 +267,8 @@ test_python_outputs(void)
 		       "filename=\"train.py\"\r\n\r\n%s\r\n"
 		       "--B\r\nContent-Disposition: form-data; name=\"dataset_file\"; "
 		       "filename=\"data.csv\"\r\n\r\n%s\r\n"
+		       "--B\r\nContent-Disposition: form-data; name=\"requirements_file\"; "
+		       "filename=\"requirements.txt\"\r\n\r\nnumpy\r\n"
 		       "--B\r\nContent-Disposition: form-data; name=\"job_data\"\r\n\r\n"
 		       "{\"docker_image\": \"python:3.11\", \"resource_config\": {\"gpus\": 0}}\r\n"
 		       "--B--\r\n",
@@ -292,6 +294,10 @@ test_python_outputs(void)
 	json_decref(j);
 	out = job_log(id, "stdout.log");
 	CU_ASSERT_STRING_EQUAL(out, "rows 3 cwd /workspace/input\n");
+	free(out);
+	/* pip is off by default: the requirements are left, and it says so */
+	out = job_log(id, "stderr.log");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "allow_pip is off"));
 	free(out);
 	/* two regular files registered; the symbolic link is not */
 	snprintf(body, sizeof(body), "SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", id);
@@ -424,6 +430,41 @@ test_timeout_and_cancel(void)
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 	fprintf(stderr, "[cancelled in %lld ms] ", it_now_ms() - start);
+}
+
+/* Memory past memory_limit ends the job; a log past max_log_bytes (64k
+ * here) is cut with a marker, and end.json tells what was sent. */
+static void
+test_memory_and_log_caps(void)
+{
+	char u[2048];
+	long long uid = it_new_user("run-caps@example.com", u, sizeof(u)), m, l;
+	json_t *j;
+	char *out;
+
+	grant(uid, "10");
+	m = submit(u,
+		   "{\"command\": [\"python3\", \"-c\", \"import time; b = bytearray(400 << 20);"
+		   " time.sleep(30)\"], \"resources\": {\"gpus\": 0, \"memory_limit\": \"128m\"}}");
+	l = submit(u, "{\"script\": \"head -c 100000 /dev/zero | tr '\\\\0' x\","
+		      " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(m > 0 && l > 0);
+	j = wait_job(u, m, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "memory_limit");
+	json_decref(j);
+	j = wait_job(u, l, "status", "completed", 20000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	out = job_log(l, "stdout.log");
+	CU_ASSERT_EQUAL(strspn(out, "x"), 65536);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "[kiln: log truncated at 65536 bytes]"));
+	free(out);
+	out = job_log(l, "end.json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_bytes\": 100000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_truncated\": true"));
+	free(out);
 }
 
 /* The pid of the kiln-run supervising job id, or 0. */
@@ -563,6 +604,7 @@ test_sandbox_escapes(void)
 		 " python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", %s), 1)'"
 		 " 2>/dev/null && echo ESCAPED-net;"
 		 " kill -0 1 && ps -e 2>/dev/null | grep -q kiln-api && echo ESCAPED-pids;"
+		 " [ $(ls /proc/self/fd | wc -l) -le 4 ] || echo ESCAPED-fds;"
 		 " echo done\"}",
 		 conf, store, strrchr(getenv("KILN_IT_URL"), ':') + 1);
 	id = submit(u, body);
@@ -703,6 +745,18 @@ test_scheduler_kills(void)
 		 " j.id = e.job_id WHERE j.user_id = %lld AND e.to_status = 'running'"
 		 " GROUP BY e.job_id HAVING COUNT(*) <> 1) x",
 		 uid);
+	if (sql_value(q) != 0) {
+		char sock[1024], cmd[2048];
+
+		it_path("run/mysqld.sock", sock, sizeof(sock));
+		snprintf(cmd, sizeof(cmd),
+			 "mariadb --no-defaults --socket='%s' -uroot kiln -e \"SELECT e.* FROM"
+			 " job_events e JOIN jobs j ON j.id = e.job_id WHERE j.user_id = %lld AND"
+			 " e.job_id IN (SELECT job_id FROM job_events WHERE to_status = 'running'"
+			 " GROUP BY job_id HAVING COUNT(*) > 1) ORDER BY e.id\" >&2",
+			 sock, uid);
+		it_run_shell(cmd);
+	}
 	CU_ASSERT_EQUAL(sql_value(q), 0);
 	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
 	CU_ASSERT_EQUAL(sql_value(q), 0);
@@ -751,6 +805,8 @@ suite_run(void)
 		    test_credits_run_out);
 	CU_add_test(s, "timeout; cancel of a running job within the grace",
 		    test_timeout_and_cancel);
+	CU_add_test(s, "memory_limit by the RSS watchdog; log cap with a marker",
+		    test_memory_and_log_caps);
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
