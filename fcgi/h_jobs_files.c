@@ -22,6 +22,7 @@
 #include "handlers.h"
 #include "images.h"
 #include "jobs.h"
+#include "jobspec.h"
 #include "json.h"
 #include "parse.h"
 #include "response.h"
@@ -29,7 +30,7 @@
 #include "upload.h"
 #include "validate.h"
 
-#define FILES_NAME_MAX 100
+#define FILES_NAME_MAX JOBSPEC_FILE_NAME_MAX
 #define FILES_INPUTS_MAX 3 /* script, requirements, data shard */
 #define FILES_SHARDS_MAX 1000
 #define FILES_TITLE_MAX 180 /* leaves room for " [1000/1000]" in a job name */
@@ -82,20 +83,11 @@ static const struct {
     {".jl", "julia"},   {".pl", "perl"}, {".rb", "ruby"},   {".js", "node"},
 };
 
-/* A name kiln may put under input/ and into a shell line as it is:
- * [A-Za-z0-9._-], 1..100 bytes, starting with a letter, digit or '_'. */
+/* A name kiln may put under input/ and into a shell line as it is. */
 static int
 files_name_ok(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > FILES_NAME_MAX || s[0] == '.' || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
+	return jobspec_file_name(s) == 0;
 }
 
 /* The interpreter for a script by its extension, or NULL. */

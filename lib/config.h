@@ -74,6 +74,8 @@ struct kiln_config {
 	int64_t allow_pip;             /* bool: requirements.txt is installed */
 	char job_user[CONFIG_STR_MAX]; /* who jobs run as when kiln-run is root */
 	int64_t max_log_bytes;         /* per stream */
+	int64_t max_dataset_bytes;     /* a data set archive unpacks to at most this */
+	int64_t max_dataset_entries;   /* files and folders in one */
 	/* [moderation] */
 	char blocked_words[CONFIG_STR_MAX]; /* comma-separated */
 	int64_t moderation_threshold;       /* percent: a score at or above rejects */

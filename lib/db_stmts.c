@@ -494,13 +494,17 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			    "UPDATE jobs SET status = 'failed', failure_reason = 'node_lost',"
 			    " finished_at = NOW(6), lease = lease + 1 WHERE id = ? AND lease = ?",
 			    "ii", ""},
-    [STMT_RUN_GET] = {"run_get",
-		      "SELECT id, user_id, kind, status, lease, COALESCE(command_json, ''),"
-		      " COALESCE(script, ''), working_dir, env_json, gpus, cpu_count, memory_bytes,"
-		      " timeout_seconds, estimated_cost_micros, COALESCE(gpu_ids, ''),"
-		      " COALESCE(dataset_id, 0), COALESCE(image_root, 'host'), cancel_requested,"
-		      " actual_cost_micros FROM jobs WHERE id = ?",
-		      "i", "iississssiiiiisisii"},
+    /* the job, and its data set's format and stored name */
+    [STMT_RUN_GET] =
+	{"run_get",
+	 "SELECT jobs.id, jobs.user_id, kind, status, lease,"
+	 " COALESCE(command_json, ''), COALESCE(script, ''), working_dir, env_json,"
+	 " gpus, cpu_count, memory_bytes, timeout_seconds, estimated_cost_micros,"
+	 " COALESCE(gpu_ids, ''), COALESCE(dataset_id, 0), COALESCE(image_root, 'host'),"
+	 " cancel_requested, actual_cost_micros, COALESCE(d.format, ''),"
+	 " COALESCE(d.filename, '') FROM jobs LEFT JOIN datasets d"
+	 " ON d.id = jobs.dataset_id WHERE jobs.id = ?",
+	 "i", "iississssiiiiisisiiss"},
     [STMT_RUN_LOCK] = {"run_lock",
 		       "SELECT lease, status, cancel_requested FROM jobs WHERE id = ? FOR UPDATE",
 		       "i", "isi"},

@@ -69,3 +69,17 @@ jobspec_env_name(const char *name, const char **why)
 	}
 	return 0;
 }
+
+int
+jobspec_file_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > JOBSPEC_FILE_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return -1;
+	return 0;
+}

@@ -24,4 +24,11 @@ int jobspec_working_dir(const char *in, char out[JOBSPEC_DIR_MAX + 1]);
  * KILN_* is kiln's own). Else -1 with OUT: why. */
 int jobspec_env_name(const char *name, const char **why);
 
+#define JOBSPEC_FILE_NAME_MAX 100
+
+/* 0 when name may be a file's name under a job's input/ or data/ and go
+ * into a shell line unquoted: [A-Za-z0-9._-], 1..100 bytes, not starting
+ * with '.' or '-'. Else -1. */
+int jobspec_file_name(const char *name);
+
 #endif

@@ -33,6 +33,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "estimate.h"
+#include "jobspec.h"
 #include "ledger.h"
 #include "limits.h"
 #include "log.h"
@@ -40,6 +41,7 @@
 #include "parse.h"
 #include "sandbox.h"
 #include "storage.h"
+#include "unpack.h"
 
 #define RUN_BILL_EVERY 60 /* seconds between ledger rows while running */
 #define RUN_ENV_MAX 96
@@ -55,6 +57,7 @@ struct job {
 	char kind[16];
 	char *command_json, *script, *env_json; /* new */
 	char working_dir[1024], gpu_ids[256], image_root[512];
+	char ds_format[16], ds_filename[256], ds_rel[128]; /* ds_rel: "data" or "data/NAME" */
 	struct compute_spec res;
 	int64_t estimate, already_billed, max_cost; /* max_cost: max_job_cost now */
 	int allow_pip;                              /* [sandbox] allow_pip */
@@ -129,6 +132,8 @@ run_load(struct db *db, int64_t id, struct job *j, char *status, size_t slen, in
 	snprintf(j->image_root, sizeof(j->image_root), "%s", db_res_str(r, 0, 16, NULL));
 	*cancel = (int)db_res_i64(r, 0, 17);
 	j->already_billed = db_res_i64(r, 0, 18);
+	snprintf(j->ds_format, sizeof(j->ds_format), "%s", db_res_str(r, 0, 19, NULL));
+	snprintf(j->ds_filename, sizeof(j->ds_filename), "%s", db_res_str(r, 0, 20, NULL));
 	db_res_free(r);
 	return KILN_OK;
 }
@@ -343,24 +348,80 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	return KILN_OK;
 }
 
-/* A data set is linked into data/ under its stored name. */
-static enum kiln_err
-run_dataset(const struct kiln_config *cfg, struct job *j)
+/* In a child, as the job user: unpacks the archive on fd into dir.
+ * Returns 0, 3 for a refused archive (why on the pipe), 1 otherwise. */
+static int
+run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out)
 {
-	char src[STORAGE_PATH_MAX], dst[RUN_PATH + 32];
+	struct unpack_limits lim = {(uint64_t)cfg->max_dataset_bytes,
+				    (uint64_t)cfg->max_dataset_entries};
+	char why[UNPACK_WHY_MAX];
+	uint64_t bytes, entries;
+	enum kiln_err rc;
 
+	if (job_pw != NULL &&
+	    (setgroups(0, NULL) != 0 || setgid(job_pw->pw_gid) != 0 || setuid(job_pw->pw_uid) != 0))
+		return 1;
+	rc = unpack_archive(fd, dir, &lim, &bytes, &entries, why);
+	if (rc == KILN_ERR_BAD_REQUEST && write(out, why, strlen(why)) < 0)
+		return 1;
+	return rc == KILN_OK ? 0 : rc == KILN_ERR_BAD_REQUEST ? 3 : 1;
+}
+
+/* The data set under data/: an archive (zip, tar, tar.gz) unpacked there
+ * by a child running as the job user (never libarchive as root), any
+ * other file linked as data/NAME. OUT: why, non-empty when the data set
+ * cannot be used (the job then fails bad_dataset). */
+static enum kiln_err
+run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MAX])
+{
+	char src[STORAGE_PATH_MAX], dir[RUN_PATH + 32], dst[RUN_PATH + 160];
+	int archive = strcmp(j->ds_format, "zip") == 0 || strcmp(j->ds_format, "tar") == 0 ||
+		      strcmp(j->ds_format, "tgz") == 0;
+	int p[2], fd, status = 0;
+	ssize_t got;
+	pid_t pid;
+
+	why[0] = '\0';
 	if (j->dataset_id == 0)
 		return KILN_OK;
 	storage_dataset_path(cfg, j->user_id, j->dataset_id, src);
-	snprintf(dst, sizeof(dst), "%s/data", j->dir);
-	if (run_mkdir(dst) != 0 || (job_pw != NULL && chown(dst, job_pw->pw_uid, job_pw->pw_gid)))
+	snprintf(dir, sizeof(dir), "%s/data", j->dir);
+	if (run_mkdir(dir) != 0 || (job_pw != NULL && chown(dir, job_pw->pw_uid, job_pw->pw_gid)))
 		return KILN_ERR_IO;
-	snprintf(dst, sizeof(dst), "%s/data/dataset", j->dir);
-	if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
-		log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
-			  strerror(errno));
+	if (!archive) {
+		const char *name =
+		    jobspec_file_name(j->ds_filename) == 0 ? j->ds_filename : "dataset";
+
+		snprintf(j->ds_rel, sizeof(j->ds_rel), "data/%.100s", name);
+		snprintf(dst, sizeof(dst), "%s/%s", j->dir, j->ds_rel);
+		if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
+			log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
+				  strerror(errno));
+			return KILN_ERR_IO;
+		}
+		return KILN_OK;
+	}
+	snprintf(j->ds_rel, sizeof(j->ds_rel), "data");
+	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0 || pipe2(p, O_CLOEXEC) != 0) {
+		if (fd >= 0)
+			close(fd);
 		return KILN_ERR_IO;
 	}
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		_exit(run_unpack_child(cfg, fd, dir, p[1]));
+	}
+	close(p[1]);
+	close(fd);
+	got = pid > 0 ? read(p[0], why, UNPACK_WHY_MAX - 1) : -1;
+	why[got > 0 ? got : 0] = '\0';
+	close(p[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3))
+		return KILN_ERR_IO;
+	if (WEXITSTATUS(status) == 3 && why[0] == '\0')
+		snprintf(why, UNPACK_WHY_MAX, "the data set cannot be unpacked");
 	return KILN_OK;
 }
 
@@ -404,7 +465,7 @@ run_env(const struct job *j, const char *ws, char **env)
 	snprintf(buf, sizeof(buf), "%s/.kiln/progress", ws);
 	run_setenv(env, &n, "KILN_PROGRESS_FILE", buf);
 	if (j->dataset_id != 0) {
-		snprintf(buf, sizeof(buf), "%s/data/dataset", ws);
+		snprintf(buf, sizeof(buf), "%s/%s", ws, j->ds_rel);
 		run_setenv(env, &n, "KILN_DATASET", buf);
 	}
 	run_setenv(env, &n, "CUDA_VISIBLE_DEVICES", j->gpu_ids);
@@ -838,7 +899,7 @@ run_outcome(struct run_step *s, int status, enum run_end why)
 static enum kiln_err
 run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 {
-	char path[RUN_PATH + 32];
+	char path[RUN_PATH + 32], refused[UNPACK_WHY_MAX];
 	int out[2], err[2], status = 0, short_of = 0, lost = 0;
 	struct run_step s;
 	enum run_end why = END_NONE;
@@ -854,7 +915,8 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	j->max_cost = lim.max_job_cost;
 	j->allow_pip = (int)cfg->allow_pip;
 	j->billed_micros = j->already_billed;
-	if ((rc = run_prepare(cfg, j)) != KILN_OK || (rc = run_dataset(cfg, j)) != KILN_OK) {
+	if ((rc = run_prepare(cfg, j)) != KILN_OK ||
+	    (rc = run_dataset(cfg, j, refused)) != KILN_OK) {
 		log_error("run: job %lld: cannot prepare its directory", (long long)j->id);
 		return rc;
 	}
@@ -865,6 +927,15 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	if (j->out_fd < 0 || j->err_fd < 0 || pipe2(out, O_CLOEXEC) != 0 ||
 	    pipe2(err, O_CLOEXEC) != 0)
 		return KILN_ERR_IO;
+	if (refused[0] != '\0') { /* the data set is refused: the job fails before it starts */
+		dprintf(j->err_fd, "kiln: the data set cannot be used: %s\n", refused);
+		s.from = "preparing";
+		s.to = "failed";
+		s.failure = "bad_dataset";
+		s.reason = refused;
+		run_log_end(j, s.to);
+		return db_txn(db, run_finish_txn, &s);
+	}
 	if ((rc = db_txn(db, run_start_txn, &s)) != KILN_OK || s.lost)
 		return rc;
 	j->started_ms = now_ms();

@@ -12,9 +12,13 @@ for f in "$@"; do
 	if grep -q 'mysql_query\b' "$f" && [ "$f" != lib/db.c ]; then
 		echo "checksrc: $f: mysql_query outside lib/db.c"; status=1
 	fi
-	while IFS=: read -r header owner; do
-		if grep -qE "^#[[:space:]]*include[[:space:]]*<$header>" "$f" && [ "$f" != "$owner" ]; then
-			echo "checksrc: $f: <$header> may only be included by $owner"; status=1
+	# HEADER:OWNER[ OWNER...]; a test that builds fixtures with a library
+	# (t_unpack.c writes archives) is named as a second owner
+	while IFS=: read -r header owners; do
+		if grep -qE "^#[[:space:]]*include[[:space:]]*<$header>" "$f"; then
+			case " $owners " in *" $f "*) ;; *)
+				echo "checksrc: $f: <$header> may only be included by $owners"; status=1 ;;
+			esac
 		fi
 	done <<LIST
 fcgiapp.h:fcgi/fcgi_io.c
@@ -22,6 +26,8 @@ fcgi_stdio.h:(nowhere)
 mysql.h:lib/db.c
 jwt.h:lib/jwt_hs256.c
 sodium.h:lib/crypto.c
+archive.h:scheduler/unpack.c tests/unit/t_unpack.c
+archive_entry.h:scheduler/unpack.c tests/unit/t_unpack.c
 LIST
 	case "$f" in render/*) ;; *)
 		if grep -qE '^#[[:space:]]*include[[:space:]]*<lib(av|sw)' "$f"; then

@@ -122,6 +122,7 @@ login_per_address = ${KILN_RL_LOGIN_PER_ADDRESS:-100}
 [scheduler]
 node_name = ${KILN_NODE_NAME:-dev-node}
 gpus = ${KILN_GPUS:-2}
+cpus = ${KILN_CPUS:-0}
 job_lost_seconds = ${KILN_JOB_LOST_SECONDS:-30}
 kill_grace_seconds = ${KILN_KILL_GRACE:-5}
 min_hold_seconds = ${KILN_MIN_HOLD_SECONDS:-60}

@@ -467,6 +467,95 @@ test_memory_and_log_caps(void)
 	free(out);
 }
 
+/* Uploads the file at rel (under the stack's folder) as a data set named
+ * name; its id, or 0. */
+static long long
+upload_dataset(const char *token, const char *rel, const char *name)
+{
+	char path[1024], auth[2100], head[512], *body;
+	const char *h[] = {auth, NULL};
+	FILE *f = fopen(it_path(rel, path, sizeof(path)), "rb");
+	struct it_resp r;
+	long long id = 0;
+	size_t hl, n = 0;
+	json_t *j;
+
+	if (f == NULL || (body = malloc(1 << 20)) == NULL)
+		return 0;
+	hl = (size_t)snprintf(
+	    head, sizeof(head),
+	    "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+	    "Content-Type: application/zip\r\n\r\n",
+	    name);
+	memcpy(body, head, hl);
+	n = hl + fread(body + hl, 1, (1 << 20) - 1024, f);
+	fclose(f);
+	n += (size_t)snprintf(body + n, 64, "\r\n--B--\r\n");
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	it_http("POST", "/api/v1/datasets", "multipart/form-data; boundary=B", body, n, h, 0, &r);
+	free(body);
+	if (r.status == 201 && (j = it_json(&r)) != NULL) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return id;
+}
+
+/* A zip data set is unpacked into data/ for the job; one whose paths
+ * leave data/ fails the job before it starts (bad_dataset). */
+static void
+test_dataset_archives(void)
+{
+	char u[2048], dir[1024], cmd[4096], body[256];
+	long long uid = it_new_user("run-zip@example.com", u, sizeof(u)), good, evil, a, b;
+	json_t *j;
+	char *out;
+
+	grant(uid, "10");
+	it_path("", dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && python3 -c \"import zipfile\n"
+		 "with zipfile.ZipFile('good.zip', 'w') as z: z.writestr('train/a.csv', "
+		 "'n\\n1\\n2\\n')\n"
+		 "with zipfile.ZipFile('evil.zip', 'w') as z: z.writestr('../evil.txt', 'x')\"",
+		 dir);
+	CU_ASSERT_EQUAL_FATAL(it_run_shell(cmd), 0);
+	good = upload_dataset(u, "good.zip", "good.zip");
+	evil = upload_dataset(u, "evil.zip", "evil.zip");
+	CU_ASSERT_FATAL(good > 0 && evil > 0);
+	snprintf(body, sizeof(body),
+		 "{\"script\": \"wc -l < $KILN_DATASET/train/a.csv\", \"dataset_id\": %lld,"
+		 " \"resources\": {\"gpus\": 0}}",
+		 good);
+	a = submit(u, body);
+	snprintf(body, sizeof(body),
+		 "{\"script\": \"echo ran\", \"dataset_id\": %lld, \"resources\": {\"gpus\": 0}}",
+		 evil);
+	b = submit(u, body);
+	CU_ASSERT_FATAL(a > 0 && b > 0);
+	j = wait_job(u, a, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "completed");
+	json_decref(j);
+	out = job_log(a, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, "3\n");
+	free(out);
+	j = wait_job(u, b, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "bad_dataset");
+	json_decref(j);
+	out = job_log(b, "stderr.log");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "leaves the data folder"));
+	free(out);
+	out = job_log(b, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, ""); /* it never ran */
+	free(out);
+	snprintf(cmd, sizeof(cmd), "storage/jobs/%lld/evil.txt", b);
+	CU_ASSERT_NOT_EQUAL(access(it_path(cmd, dir, sizeof(dir)), F_OK), 0);
+}
+
 /* The pid of the kiln-run supervising job id, or 0. */
 static pid_t
 supervisor(long long id)
@@ -810,6 +899,8 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
+	CU_add_test(s, "data set archives: unpacked into data/; zip-slip fails the job",
+		    test_dataset_archives);
 	CU_add_test(s, "nodes: online agents, staff list, drain and undrain", test_nodes);
 	CU_add_test(s, "kill -9 of the scheduler while ticking: each job runs once",
 		    test_scheduler_kills);

@@ -44,6 +44,7 @@ main(void)
 	suite_images();
 	suite_policy();
 	suite_sched();
+	suite_unpack();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

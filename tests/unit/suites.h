@@ -25,5 +25,6 @@ void suite_csvsplit(void);
 void suite_images(void);
 void suite_policy(void);
 void suite_sched(void);
+void suite_unpack(void);
 
 #endif
