@@ -10,8 +10,9 @@
 #    submitted through the API and run by the real scheduler (a tick a
 #    second, as the systemd timer fires it) and kiln-run in bubblewrap:
 #    jobs/s against the fork/exec ceiling of `sh -c true` run as many at a
-#    time in the same run, and submit-to-running latency p50/p99. Budget:
-#    p50 under 2 s.
+#    time in the same run, and submit-to-running latency p50/p99 for that
+#    burst and for 30 jobs submitted one every 300 ms. Budget: p50 under
+#    2 s at that pace.
 #
 # Benchmarks report, they do not judge: a missed budget prints FAIL and the
 # exit status stays 0; it is non-zero when the stack does not come up.
@@ -95,12 +96,30 @@ done
 e2e_ms=$(( $(now_ms) - t0 ))
 done_ok=$(sql -e "SELECT COUNT(*) FROM jobs WHERE user_id = 1 AND status = 'completed' AND id > $seed")
 e2e_rate=$(fcalc "$njobs / ($e2e_ms / 1000)")
-lat() { # percentile of submit-to-running, ms
+lat() { # percentile $1 of submit-to-running in ms, for jobs with id > $2
+	local n
+	n=$(sql -e "SELECT COUNT(*) FROM jobs WHERE user_id = 1 AND id > $2 AND started_at IS NOT NULL")
 	sql -e "SELECT ROUND(TIMESTAMPDIFF(MICROSECOND, created_at, started_at) / 1000)
-		FROM jobs WHERE user_id = 1 AND id > $seed AND started_at IS NOT NULL
-		ORDER BY 1 LIMIT 1 OFFSET $(( (njobs * $1 / 100) - 1 ))"
+		FROM jobs WHERE user_id = 1 AND id > $2 AND started_at IS NOT NULL
+		ORDER BY 1 LIMIT 1 OFFSET $(( (n * $1 + 99) / 100 - 1 ))"
 }
-p50=$(lat 50) p99=$(lat 99)
+burst_p50=$(lat 50 "$seed") burst_p99=$(lat 99 "$seed")
+# 3. Latency at a steady pace (one job every 300 ms): what a user waits
+# for when the queue is not a burst of a thousand.
+last=$(sql -e "SELECT MAX(id) FROM jobs")
+say "submitting 30 jobs one every 300 ms"
+for i in $(seq 30); do
+	curl -fsS -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' \
+		-d '{"command":["true"],"resources":{"gpus":0,"memory_limit":"64m","timeout_seconds":60}}' \
+		"$base/jobs" || die "submitting failed"
+	sleep 0.3
+done
+deadline=$(( $(now_ms) + 120000 ))
+while [ "$(left)" != 0 ]; do
+	(( $(now_ms) < deadline )) || die "jobs still running after 2 minutes"
+	sleep 0.2
+done
+p50=$(lat 50 "$last") p99=$(lat 99 "$last")
 lat_verdict=pass
 ftest "$p50 < 2000" || lat_verdict=FAIL
 cores=$(nproc)
@@ -120,6 +139,8 @@ rev=$(git -C "$src" describe --always --dirty 2>/dev/null || echo "no commit")
 		"$tick_med" "$tick_max" "$tick_claimed" "$tick_verdict"
 	printf 'end to end: %d trivial jobs in %.1f s, %s completed: %.1f jobs/s = %.3f x the fork/exec ceiling (sh -c true, 64 at a time: %.1f/s)\n' \
 		"$njobs" "$(fcalc "$e2e_ms / 1000")" "$done_ok" "$e2e_rate" "$ratio" "$ceil_rate"
-	printf 'submit to running: p50 %s ms, p99 %s ms (budget p50 < 2000 ms: %s; a tick a second)\n' \
+	printf 'submit to running, a job every 300 ms: p50 %s ms, p99 %s ms (budget p50 < 2000 ms: %s; a tick a second)\n' \
 		"$p50" "$p99" "$lat_verdict"
+	printf 'submit to running, the burst of %d: p50 %s ms, p99 %s ms (max_start %s jobs a tick)\n' \
+		"$njobs" "$burst_p50" "$burst_p99" "16"
 }

@@ -481,10 +481,10 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			 "sii", ""},
     /* supervisors silent for ? seconds, on any node */
     [STMT_SCHED_LOST] = {"sched_lost",
-			 "SELECT id, lease, attempts, max_attempts, status FROM jobs"
+			 "SELECT id, lease, attempts, max_attempts, status, user_id FROM jobs"
 			 " WHERE status IN ('preparing', 'running')"
 			 " AND heartbeat_at < NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 100",
-			 "i", "iiiis"},
+			 "i", "iiiisi"},
     [STMT_JOB_REQUEUE] = {"job_requeue",
 			  "UPDATE jobs SET status = 'pending', wait_reason = 'requeued',"
 			  " node_id = NULL, gpu_ids = NULL, lease = lease + 1,"

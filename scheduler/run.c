@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -155,6 +156,45 @@ run_cost(const struct job *j, int64_t s)
 	return estimate_compute(&j->prices, &c, &e) == KILN_OK ? e.total : INT64_MAX;
 }
 
+/* db_txn, tried again on a busy or lost database for up to 20 s with a
+ * growing, jittered pause: a supervisor does not walk away from its job
+ * over a deadlock (it would be reaped and run again). */
+static enum kiln_err
+run_txn(struct db *db, db_txn_fn fn, void *arg)
+{
+	int64_t until = now_ms() + 20000, pause = 10;
+	enum kiln_err rc;
+
+	while ((rc = db_txn(db, fn, arg)) == KILN_ERR_DB_RETRY || rc == KILN_ERR_DB_UNAVAILABLE) {
+		struct timespec ts;
+		unsigned char r;
+
+		if (now_ms() + pause > until)
+			break;
+		crypto_random(&r, 1);
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(pause + r % (pause + 1)) * 1000000L;
+		nanosleep(&ts, NULL);
+		if (pause < 500)
+			pause *= 2;
+	}
+	return rc;
+}
+
+/* The job's user's wallet row, locked first by every transaction that
+ * also changes the job's status, so that they all take the wallet before
+ * the status counts (job_counts, by trigger) and never deadlock on them. */
+static enum kiln_err
+run_lock_wallet(struct db *db, int64_t user_id)
+{
+	struct db_val p[1] = {DBV_I64(user_id)};
+	struct db_res *r = NULL;
+	enum kiln_err rc = db_exec(db, STMT_WALLET_LOCK, p, 1, &r, NULL, NULL);
+
+	db_res_free(r);
+	return rc;
+}
+
 /* Guarded writes: each runs in a transaction that first checks the lease. */
 struct run_step {
 	struct job *j;
@@ -235,7 +275,8 @@ run_finish_txn(struct db *db, void *arg)
 	uint64_t changed = 0;
 	enum kiln_err rc;
 
-	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost ||
+	    (rc = run_lock_wallet(db, s->j->user_id)) != KILN_OK)
 		return rc;
 	{
 		struct db_val p[7] = {DBV_STR(s->to),
@@ -276,7 +317,7 @@ run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int *sh
 	s.seconds = seconds;
 	snprintf(s.step, sizeof(s.step), "charge:%lld:%lld:%s", (long long)j->id,
 		 (long long)j->lease, tag);
-	if ((rc = db_txn(db, run_charge_txn, &s)) != KILN_OK)
+	if ((rc = run_txn(db, run_charge_txn, &s)) != KILN_OK)
 		return rc;
 	*lost = s.lost;
 	if (s.lost)
@@ -780,18 +821,23 @@ static enum kiln_err
 run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *status,
 	      enum run_end *why)
 {
-	int64_t next = now_ms() + 1000, kill_at = 0;
-	int open_streams = 2, exited = 0;
+	int64_t next = now_ms() + 1000, kill_at = 0, exited_at = 0;
+	int open_streams = 2, exited = 0, pidfd = pidfd_open(j->pid, 0);
 	double progress = 0;
 	enum kiln_err rc;
 
 	*why = END_NONE;
 	while (!exited || open_streams > 0) {
-		struct pollfd pf[2] = {{j->log_fd[0], POLLIN, 0}, {j->log_fd[1], POLLIN, 0}};
+		/* the pidfd wakes us when the job exits, whatever its streams do */
+		struct pollfd pf[3] = {{j->log_fd[0], POLLIN, 0},
+				       {j->log_fd[1], POLLIN, 0},
+				       {exited ? -1 : pidfd, POLLIN, 0}};
 		int64_t wait = next - now_ms();
 		int k;
 
-		if (poll(pf, 2, wait > 0 ? (int)wait : 0) > 0)
+		if (pidfd < 0 && !exited && wait > 50)
+			wait = 50; /* no pidfd: look for the exit often */
+		if (poll(pf, 3, wait > 0 ? (int)wait : 0) > 0)
 			for (k = 0; k < 2; k++)
 				if (pf[k].revents != 0 && j->log_fd[k] >= 0 &&
 				    !run_pump(cfg, j, k)) {
@@ -799,12 +845,16 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 					j->log_fd[k] = -1;
 					open_streams--;
 				}
-		if (!exited && waitpid(j->pid, status, WNOHANG) == j->pid)
+		if (!exited && waitpid(j->pid, status, WNOHANG) == j->pid) {
 			exited = 1;
-		if (exited && open_streams > 0 && kill_at == 0)
+			exited_at = now_ms();
+		}
+		if (exited && open_streams > 0 && kill_at == 0) {
 			kill(-j->pid, SIGKILL); /* the job is gone: its leftovers too */
-		if (exited && open_streams > 0 && now_ms() > next + 5000)
-			break; /* a grandchild outside the session holds the pipe */
+			kill_at = exited_at;
+		}
+		if (exited && open_streams > 0 && now_ms() > exited_at + 5000)
+			break; /* something outside the session still holds a pipe */
 		if (now_ms() < next)
 			continue;
 		next += 1000;
@@ -849,6 +899,8 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 	}
 	if (!exited)
 		waitpid(j->pid, status, 0);
+	if (pidfd >= 0)
+		close(pidfd);
 	return KILN_OK;
 }
 
@@ -934,9 +986,9 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 		s.failure = "bad_dataset";
 		s.reason = refused;
 		run_log_end(j, s.to);
-		return db_txn(db, run_finish_txn, &s);
+		return run_txn(db, run_finish_txn, &s);
 	}
-	if ((rc = db_txn(db, run_start_txn, &s)) != KILN_OK || s.lost)
+	if ((rc = run_txn(db, run_start_txn, &s)) != KILN_OK || s.lost)
 		return rc;
 	j->started_ms = now_ms();
 	if ((j->pid = fork()) < 0)
@@ -968,7 +1020,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	snprintf(path, sizeof(path), "%s/outputs", j->dir);
 	if (outputs_register(db, j->id, path, &n) != KILN_OK)
 		log_warn("run: job %lld: outputs not all registered", (long long)j->id);
-	if ((rc = db_txn(db, run_finish_txn, &s)) != KILN_OK)
+	if ((rc = run_txn(db, run_finish_txn, &s)) != KILN_OK)
 		return rc;
 	log_info("run: job %lld %s (%lld s, %lld outputs)", (long long)j->id, s.to,
 		 (long long)seconds, (long long)n);
@@ -986,7 +1038,7 @@ run_cancel_early(struct db *db, struct job *j)
 	s.from = "preparing";
 	s.to = "cancelled";
 	s.reason = "cancelled before it started";
-	return db_txn(db, run_finish_txn, &s);
+	return run_txn(db, run_finish_txn, &s);
 }
 
 int

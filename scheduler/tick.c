@@ -22,10 +22,24 @@ tick_event(struct db *db, int64_t id, const char *from, const char *to, const ch
 	return db_exec(db, STMT_EVENT_INSERT, p, 5, NULL, NULL, NULL);
 }
 
+/* The user's wallet row, locked before any status change of the user's
+ * jobs (whose counts a trigger keeps): kiln-run, the claim and the reaper
+ * all take the wallet first, so they never deadlock over the counts. */
+static enum kiln_err
+tick_lock_wallet(struct db *db, int64_t user_id)
+{
+	struct db_val p[1] = {DBV_I64(user_id)};
+	struct db_res *r = NULL;
+	enum kiln_err rc = db_exec(db, STMT_WALLET_LOCK, p, 1, &r, NULL, NULL);
+
+	db_res_free(r);
+	return rc;
+}
+
 /* A lost job: requeued while attempts remain, else failed/node_lost;
  * either way its hold goes back, in the same transaction. */
 struct tick_lost {
-	int64_t id, lease, attempts, max_attempts;
+	int64_t id, lease, attempts, max_attempts, user_id;
 	const char *status;
 	int requeued, done;
 };
@@ -50,6 +64,8 @@ tick_lost_txn(struct db *db, void *arg)
 	}
 	db_res_free(res);
 	l->requeued = l->attempts < l->max_attempts;
+	if ((rc = tick_lock_wallet(db, l->user_id)) != KILN_OK)
+		return rc;
 	if ((rc = db_exec(db, l->requeued ? STMT_JOB_REQUEUE : STMT_JOB_LOST_FAIL, p, 2, NULL,
 			  &changed, NULL)) != KILN_OK ||
 	    changed != 1)
@@ -74,13 +90,15 @@ tick_reap(struct db *db, const struct kiln_config *cfg, struct tick_result *r)
 	if ((rc = db_exec(db, STMT_SCHED_LOST, p, 1, &res, NULL, NULL)) != KILN_OK)
 		return rc;
 	for (i = 0; i < db_res_rows(res) && rc == KILN_OK; i++) {
-		struct tick_lost l = {db_res_i64(res, i, 0),
-				      db_res_i64(res, i, 1),
-				      db_res_i64(res, i, 2),
-				      db_res_i64(res, i, 3),
-				      db_res_str(res, i, 4, NULL),
-				      0,
-				      0};
+		struct tick_lost l;
+
+		memset(&l, 0, sizeof(l));
+		l.id = db_res_i64(res, i, 0);
+		l.lease = db_res_i64(res, i, 1);
+		l.attempts = db_res_i64(res, i, 2);
+		l.max_attempts = db_res_i64(res, i, 3);
+		l.status = db_res_str(res, i, 4, NULL);
+		l.user_id = db_res_i64(res, i, 5);
 
 		if ((rc = db_txn(db, tick_lost_txn, &l)) == KILN_OK && l.done) {
 			r->lost++;
@@ -258,6 +276,8 @@ tick_claim_one(struct db *db, struct tick_claim *c, size_t k, int *ok)
 	enum kiln_err rc;
 
 	*ok = 0;
+	if ((rc = tick_lock_wallet(db, j->user_id)) != KILN_OK)
+		return rc;
 	for (g = 0; g < j->gpus; g++)
 		len += (size_t)snprintf(gpus + len, sizeof(gpus) - len, "%s%d", g ? "," : "",
 					j->gpu_ids[g]);
