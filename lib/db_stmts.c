@@ -561,4 +561,59 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			       "i", "iiss"},
     [STMT_NODE_SET_DRAINING] = {"node_set_draining", "UPDATE nodes SET draining = ? WHERE id = ?",
 				"ii", ""},
+/* The claim in a few statements, whatever the number of jobs: the
+     * lists come as one JSON parameter each (JSON_TABLE) */
+#define JT_IDS "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) t"
+#define JT_CLAIMS                                                                                  \
+	"JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$.id', g VARCHAR(255) PATH "       \
+	"'$.g')) t"
+#define JT_HOLDS                                                                                   \
+	"JSON_TABLE(?, '$[*]' COLUMNS (job BIGINT UNSIGNED PATH '$.job', uid BIGINT UNSIGNED"      \
+	" PATH '$.uid', amount BIGINT PATH '$.amount', step VARCHAR(128) PATH '$.step')) t"
+    [STMT_CLAIM_LOCK_WALLETS] = {"claim_lock_wallets",
+				 "SELECT u.id FROM users u JOIN " JT_IDS
+				 " ON t.id = u.id ORDER BY u.id FOR UPDATE",
+				 "s", "i"},
+    [STMT_CLAIM_LOCK_JOBS] =
+	{"claim_lock_jobs",
+	 "SELECT j.id, j.lease FROM jobs j JOIN " JT_IDS
+	 " ON t.id = j.id WHERE j.status = 'pending' AND j.cancel_requested = 0"
+	 " ORDER BY j.id FOR UPDATE",
+	 "s", "ii"},
+    [STMT_CLAIM_JOBS] = {"claim_jobs",
+			 "UPDATE jobs j JOIN " JT_CLAIMS
+			 " ON t.id = j.id SET j.status = 'preparing', j.node_id = ?,"
+			 " j.gpu_ids = t.g, j.lease = j.lease + 1, j.attempts = j.attempts + 1,"
+			 " j.heartbeat_at = NOW(6), j.wait_reason = NULL, j.queue_position = NULL"
+			 " WHERE j.status = 'pending'",
+			 "si", ""},
+    [STMT_CLAIM_EVENTS] = {"claim_events",
+			   "INSERT INTO job_events (job_id, from_status, to_status, reason)"
+			   " SELECT t.id, 'pending', 'preparing', CONCAT('claimed by ', ?,"
+			   " IF(t.g = '', '', CONCAT(', GPUs ', t.g))) FROM " JT_CLAIMS,
+			   "ss", ""},
+    [STMT_SCHED_WAITS] =
+	{"sched_waits",
+	 "UPDATE jobs j JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED"
+	 " PATH '$.id', w VARCHAR(64) PATH '$.w', p INT PATH '$.p')) t"
+	 " ON t.id = j.id SET j.wait_reason = t.w, j.queue_position = NULLIF(t.p, 0)"
+	 " WHERE j.status = 'pending'",
+	 "s", ""},
+    [STMT_HOLDS_STEPS] = {"holds_steps",
+			  "INSERT INTO ledger_steps (step_key, job_id, result_micros)"
+			  " SELECT t.step, t.job, t.amount FROM " JT_HOLDS,
+			  "s", ""},
+    [STMT_HOLDS_RESERVE] = {"holds_reserve",
+			    "UPDATE users u JOIN (SELECT t.uid, CAST(SUM(t.amount) AS SIGNED) AS s"
+			    " FROM " JT_HOLDS " GROUP BY t.uid) x ON x.uid = u.id"
+			    " SET u.reserved_micros = u.reserved_micros + x.s"
+			    " WHERE u.balance_micros - u.reserved_micros >= x.s",
+			    "s", ""},
+    [STMT_HOLDS_ADD] =
+	{"holds_add",
+	 "INSERT INTO job_holds (job_id, user_id, amount_micros)"
+	 " SELECT t.job, t.uid, t.amount FROM " JT_HOLDS
+	 " ON DUPLICATE KEY UPDATE amount_micros = amount_micros + VALUES(amount_micros),"
+	 " released_at = NULL",
+	 "s", ""},
 };

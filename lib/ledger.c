@@ -226,6 +226,22 @@ ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, c
 	return ledger_hold_run(db, job_id, user_id, micros, step, 0);
 }
 
+enum kiln_err
+ledger_hold_many_in(struct db *db, const char *holds_json, size_t nusers)
+{
+	struct db_val p[1] = {DBV_STR(holds_json)};
+	uint64_t users = 0;
+	enum kiln_err rc;
+
+	/* the steps first: a step used before is a conflict, and nothing moves */
+	if ((rc = db_exec(db, STMT_HOLDS_STEPS, p, 1, NULL, NULL, NULL)) != KILN_OK ||
+	    (rc = db_exec(db, STMT_HOLDS_RESERVE, p, 1, NULL, &users, NULL)) != KILN_OK)
+		return rc;
+	if (users != nusers)
+		return KILN_ERR_DB_RETRY;
+	return db_exec(db, STMT_HOLDS_ADD, p, 1, NULL, NULL, NULL);
+}
+
 static enum kiln_err
 ledger_charge_txn(struct db *db, void *arg)
 {

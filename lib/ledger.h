@@ -47,6 +47,13 @@ enum kiln_err ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int
 enum kiln_err ledger_charge_in(struct db *db, int64_t job_id, int64_t micros, const char *step,
 			       const char *description, int64_t *charged);
 
+/* Many holds at once, inside the caller's transaction (the claim):
+ * holds_json is [{"job", "uid", "amount" > 0, "step"}] with distinct new
+ * steps, nusers the number of distinct uids. All or nothing:
+ * KILN_ERR_DB_RETRY when a wallet cannot cover its holds any more (the
+ * caller's transaction is then retried from its reads). */
+enum kiln_err ledger_hold_many_in(struct db *db, const char *holds_json, size_t nusers);
+
 /* Returns what is left of job_id's hold to the available credits.
  * OUT (optional): *released. Releasing twice releases nothing more. */
 enum kiln_err ledger_release(struct db *db, int64_t job_id, const char *step, int64_t *released);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "estimate.h"
 #include "ledger.h"
 #include "limits.h"
@@ -263,41 +265,161 @@ tick_queue(struct db *db, struct tick_claim *c, const struct prices *pr, size_t 
 	return KILN_OK;
 }
 
-/* Marks job k claimed for this node with its GPUs and hold. *ok = 0 when
- * it changed since it was read (cancelled): nothing done. */
-static enum kiln_err
-tick_claim_one(struct db *db, struct tick_claim *c, size_t k, int *ok)
+/* A new JSON text of j (compact), j released. */
+static char *
+tick_dumps(json_t *j)
 {
-	struct pol_job *j = &c->jobs[k];
-	char gpus[POLICY_GPUS_MAX * 4] = "", step[64], why[160];
-	uint64_t changed = 0;
-	size_t len = 0;
-	int64_t g;
+	char *s;
+
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL)
+		abort();
+	json_decref(j);
+	return s;
+}
+
+static enum kiln_err
+tick_exec_json(struct db *db, enum db_stmt_id stmt, char *json, const char *first, int64_t last,
+	       struct db_res **res)
+{
+	struct db_val p[3];
+	size_t n = 0;
 	enum kiln_err rc;
 
-	*ok = 0;
-	if ((rc = tick_lock_wallet(db, j->user_id)) != KILN_OK)
-		return rc;
-	for (g = 0; g < j->gpus; g++)
-		len += (size_t)snprintf(gpus + len, sizeof(gpus) - len, "%s%d", g ? "," : "",
-					j->gpu_ids[g]);
-	{
-		struct db_val p[3] = {DBV_I64(c->r->node_id), DBV_STR(gpus), DBV_I64(j->id)};
+	if (first != NULL)
+		p[n++] = DBV_STR(first);
+	p[n++] = DBV_STR(json);
+	if (last != 0)
+		p[n++] = DBV_I64(last);
+	rc = db_exec(db, stmt, p, n, res, NULL, NULL);
+	free(json);
+	return rc;
+}
 
-		if ((rc = db_exec(db, STMT_SCHED_CLAIM, p, 3, NULL, &changed, NULL)) != KILN_OK ||
-		    changed != 1)
-			return rc;
+/* "0,2": the GPUs policy gave job j. */
+static void
+tick_gpus(const struct pol_job *j, char *out, size_t n)
+{
+	size_t len = 0;
+	int64_t g;
+
+	out[0] = '\0';
+	for (g = 0; g < j->gpus && len < n; g++)
+		len += (size_t)snprintf(out + len, n - len, "%s%d", g ? "," : "", j->gpu_ids[g]);
+}
+
+/* Applies the policy's choice in a handful of statements, whatever the
+ * number of jobs: locks the chosen users' wallets (wallet first, as every
+ * status change does), then the chosen jobs still pending; claims those
+ * with their GPUs, records their events, places their holds. */
+static enum kiln_err
+tick_apply(struct db *db, struct tick_claim *c, size_t nchosen)
+{
+	json_t *uids = json_array(), *ids = json_array(), *claims = json_array(),
+	       *holds = json_array();
+	int64_t *held_users = calloc(nchosen + 1, sizeof(*held_users));
+	struct db_res *locked = NULL;
+	size_t i, k, nheld = 0;
+	enum kiln_err rc;
+
+	if (uids == NULL || ids == NULL || claims == NULL || holds == NULL || held_users == NULL)
+		abort();
+	for (i = 0; i < nchosen; i++) {
+		const struct pol_job *j = &c->jobs[c->chosen[i]];
+
+		for (k = 0; k < json_array_size(uids); k++)
+			if (json_integer_value(json_array_get(uids, k)) == j->user_id)
+				break;
+		if (k == json_array_size(uids))
+			json_array_append_new(uids, json_integer(j->user_id));
+		json_array_append_new(ids, json_integer(j->id));
 	}
-	snprintf(step, sizeof(step), "hold:%lld:%lld", (long long)j->id,
-		 (long long)c->lease[k] + 1);
-	if (j->hold > 0 && (rc = ledger_hold_in(db, j->id, j->user_id, j->hold, step)) != KILN_OK)
-		return rc;
-	snprintf(why, sizeof(why), "claimed by %s%s%s", c->node->name, gpus[0] ? ", GPUs " : "",
-		 gpus);
-	if ((rc = tick_event(db, j->id, "pending", "preparing", why)) != KILN_OK)
-		return rc;
-	*ok = 1;
-	return KILN_OK;
+	if ((rc = tick_exec_json(db, STMT_CLAIM_LOCK_WALLETS, tick_dumps(uids), NULL, 0,
+				 &locked)) != KILN_OK)
+		goto out;
+	db_res_free(locked);
+	locked = NULL;
+	if ((rc = tick_exec_json(db, STMT_CLAIM_LOCK_JOBS, tick_dumps(ids), NULL, 0, &locked)) !=
+	    KILN_OK)
+		goto out;
+	for (i = 0; i < nchosen; i++) {
+		size_t at = c->chosen[i];
+		const struct pol_job *j = &c->jobs[at];
+		char gpus[POLICY_GPUS_MAX * 4], step[64];
+
+		for (k = 0; k < db_res_rows(locked) && db_res_i64(locked, k, 0) != j->id; k++)
+			;
+		if (k == db_res_rows(locked))
+			continue; /* cancelled since the queue was read */
+		tick_gpus(j, gpus, sizeof(gpus));
+		json_array_append_new(claims,
+				      json_pack("{s:I, s:s}", "id", (json_int_t)j->id, "g", gpus));
+		if (j->hold > 0) {
+			snprintf(step, sizeof(step), "hold:%lld:%lld", (long long)j->id,
+				 (long long)db_res_i64(locked, k, 1) + 1);
+			json_array_append_new(holds, json_pack("{s:I, s:I, s:I, s:s}", "job",
+							       (json_int_t)j->id, "uid",
+							       (json_int_t)j->user_id, "amount",
+							       (json_int_t)j->hold, "step", step));
+			for (k = 0; k < nheld && held_users[k] != j->user_id; k++)
+				;
+			if (k == nheld)
+				held_users[nheld++] = j->user_id;
+		}
+		c->r->started[c->r->nstarted++] =
+		    (struct executor_job){j->id, j->memory_bytes, j->cpus, c->timeout[at]};
+	}
+	if (c->r->nstarted == 0) {
+		rc = KILN_OK;
+		goto out;
+	}
+	{
+		char *cj = tick_dumps(json_incref(claims));
+
+		if ((rc = tick_exec_json(db, STMT_CLAIM_JOBS, cj, NULL, c->r->node_id, NULL)) !=
+		    KILN_OK)
+			goto out;
+	}
+	if ((rc = tick_exec_json(db, STMT_CLAIM_EVENTS, tick_dumps(json_incref(claims)),
+				 c->node->name, 0, NULL)) != KILN_OK)
+		goto out;
+	if (json_array_size(holds) > 0) {
+		char *hj = tick_dumps(json_incref(holds));
+
+		rc = ledger_hold_many_in(db, hj, nheld);
+		free(hj);
+	}
+out:
+	db_res_free(locked);
+	json_decref(claims);
+	json_decref(holds);
+	free(held_users);
+	return rc;
+}
+
+/* Records why each job that did not start waits, where it changed. */
+static enum kiln_err
+tick_waits(struct db *db, struct tick_claim *c, size_t njobs)
+{
+	json_t *w = json_array();
+	size_t i;
+
+	if (w == NULL)
+		abort();
+	for (i = 0; i < njobs; i++) {
+		const struct pol_job *j = &c->jobs[i];
+		const char *why = policy_reason(j->wait);
+		int64_t pos = j->position <= TICK_POSITIONS_KEPT ? j->position : 0;
+
+		if (why == NULL || (strcmp(why, c->old_wait[i]) == 0 && pos == c->old_pos[i]))
+			continue;
+		json_array_append_new(w, json_pack("{s:I, s:s, s:I}", "id", (json_int_t)j->id, "w",
+						   why, "p", (json_int_t)pos));
+	}
+	if (json_array_size(w) == 0) {
+		json_decref(w);
+		return KILN_OK;
+	}
+	return tick_exec_json(db, STMT_SCHED_WAITS, tick_dumps(w), NULL, 0, NULL);
 }
 
 static enum kiln_err
@@ -306,7 +428,7 @@ tick_claim_txn(struct db *db, void *arg)
 	struct tick_claim *c = arg;
 	struct pol_node pn;
 	struct prices pr;
-	size_t nusers = 0, njobs = 0, nchosen = 0, i;
+	size_t nusers = 0, njobs = 0, nchosen = 0;
 	enum kiln_err rc;
 
 	tick_claim_free(c); /* a retried attempt starts over */
@@ -337,35 +459,9 @@ tick_claim_txn(struct db *db, void *arg)
 	c->r->started = realloc(c->r->started, (nchosen + 1) * sizeof(*c->r->started));
 	if (c->r->started == NULL)
 		abort();
-	for (i = 0; i < nchosen; i++) {
-		int ok;
-
-		if ((rc = tick_claim_one(db, c, c->chosen[i], &ok)) != KILN_OK)
-			return rc;
-		if (ok) {
-			const struct pol_job *j = &c->jobs[c->chosen[i]];
-			struct executor_job e = {j->id, j->memory_bytes, j->cpus,
-						 c->timeout[c->chosen[i]]};
-
-			c->r->started[c->r->nstarted++] = e;
-		}
-	}
-	for (i = 0; i < njobs; i++) {
-		const struct pol_job *j = &c->jobs[i];
-		const char *why = policy_reason(j->wait);
-		int64_t pos = j->position <= TICK_POSITIONS_KEPT ? j->position : 0;
-
-		if (why == NULL || (strcmp(why, c->old_wait[i]) == 0 && pos == c->old_pos[i]))
-			continue;
-		{
-			struct db_val p[3] = {DBV_STR(why), pos ? DBV_I64(pos) : DBV_NULL,
-					      DBV_I64(j->id)};
-
-			if ((rc = db_exec(db, STMT_SCHED_WAIT, p, 3, NULL, NULL, NULL)) != KILN_OK)
-				return rc;
-		}
-	}
-	return KILN_OK;
+	if (nchosen > 0 && (rc = tick_apply(db, c, nchosen)) != KILN_OK)
+		return rc;
+	return tick_waits(db, c, njobs);
 }
 
 static enum kiln_err
