@@ -204,6 +204,21 @@ db_prepare(struct db *db, enum db_stmt_id id, MYSQL_STMT **out)
 	return KILN_OK;
 }
 
+enum kiln_err
+db_prepare_all(struct db *db, enum db_stmt_id *failed)
+{
+	MYSQL_STMT *st;
+	enum kiln_err rc;
+	int id;
+
+	for (id = 0; id < STMT__COUNT; id++)
+		if ((rc = db_prepare(db, (enum db_stmt_id)id, &st)) != KILN_OK) {
+			*failed = (enum db_stmt_id)id;
+			return rc;
+		}
+	return KILN_OK;
+}
+
 static void
 db_bind_params(MYSQL_BIND *b, const struct db_val *params, unsigned long *lens, size_t n)
 {

@@ -53,6 +53,11 @@ void db_free(struct db *db);
 /* Connects now if not connected. KILN_OK or KILN_ERR_DB_UNAVAILABLE. */
 enum kiln_err db_connect(struct db *db);
 
+/* Prepares every statement of the table on this connection, checking
+ * each one's SQL against the schema and its signature against the SQL.
+ * OUT: *failed, the first that did not (KILN_OK: none). */
+enum kiln_err db_prepare_all(struct db *db, enum db_stmt_id *failed);
+
 /* Runs statement id with params (count and types must match the statement's
  * signature). Rows, if the statement has results, come back in OUT: *res
  * (new; free with db_res_free), which may be NULL when res is NULL.

@@ -102,6 +102,21 @@ test_signature_checked(void)
 	db_free(db);
 }
 
+/* Every statement of the table prepares against the migrated schema, with
+ * the parameter and column counts its signature says. */
+static void
+test_every_statement_prepares(void)
+{
+	struct db *db = db_new(&it_cfg);
+	enum db_stmt_id failed = STMT__COUNT;
+	enum kiln_err rc = db_prepare_all(db, &failed);
+
+	if (rc != KILN_OK)
+		fprintf(stderr, "\n  statement %s does not prepare", db_stmts[failed].name);
+	CU_ASSERT_EQUAL(rc, KILN_OK);
+	db_free(db);
+}
+
 static void
 test_duplicate_is_conflict(void)
 {
@@ -323,6 +338,8 @@ suite_dblayer(void)
 	CU_add_test(s, "typed binds, long and hostile strings", test_binds_and_long_strings);
 	CU_add_test(s, "parameters must match the statement's signature", test_signature_checked);
 	CU_add_test(s, "a duplicate key is a conflict", test_duplicate_is_conflict);
+	CU_add_test(s, "every statement prepares with its signature",
+		    test_every_statement_prepares);
 	CU_add_test(s, "a killed connection is replaced transparently", test_reconnect_after_kill);
 	CU_add_test(s, "a failing transaction rolls back and is not retried", test_txn_rolls_back);
 	CU_add_test(s, "a real deadlock is retried by db_txn", test_deadlock_is_retried);
