@@ -24,6 +24,17 @@ crypto_equal(const void *a, const void *b, size_t n)
 }
 
 void
+crypto_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
+		   unsigned char mac[CRYPTO_SHA256_BYTES])
+{
+	crypto_auth_hmacsha256_state st;
+
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, klen);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)data, n);
+	crypto_auth_hmacsha256_final(&st, mac);
+}
+
+void
 crypto_sha256(const void *data, size_t n, unsigned char digest[CRYPTO_SHA256_BYTES])
 {
 	crypto_hash_sha256(digest, (const unsigned char *)data, n);

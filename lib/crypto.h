@@ -32,6 +32,11 @@ void crypto_sha256_init(struct crypto_sha256_state *st);
 void crypto_sha256_update(struct crypto_sha256_state *st, const void *data, size_t n);
 void crypto_sha256_final(struct crypto_sha256_state *st, unsigned char digest[CRYPTO_SHA256_BYTES]);
 
+/* HMAC-SHA-256 (libsodium's crypto_auth_hmacsha256) of n bytes under a
+ * key of klen bytes (any length: hashed first when longer than a block). */
+void crypto_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
+			unsigned char mac[CRYPTO_SHA256_BYTES]);
+
 /* Lower-case hex of n bytes into OUT: hex, which holds 2n+1 bytes. */
 void crypto_hex(const unsigned char *bytes, size_t n, char *hex);
 

@@ -45,6 +45,7 @@ main(void)
 	suite_policy();
 	suite_sched();
 	suite_unpack();
+	suite_signed();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

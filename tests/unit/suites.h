@@ -26,5 +26,6 @@ void suite_images(void);
 void suite_policy(void);
 void suite_sched(void);
 void suite_unpack(void);
+void suite_signed(void);
 
 #endif
