@@ -616,4 +616,15 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " ON DUPLICATE KEY UPDATE amount_micros = amount_micros + VALUES(amount_micros),"
 	 " released_at = NULL",
 	 "s", ""},
+    [STMT_OUTPUTS_LIST] = {"outputs_list",
+			   "SELECT path, size_bytes, sha256, content_type, " ISO(
+			       "created_at") " FROM job_outputs WHERE job_id = ? ORDER BY path",
+			   "i", "sisss"},
+    [STMT_OUTPUT_GET] = {"output_get",
+			 "SELECT path, size_bytes, sha256, content_type FROM job_outputs"
+			 " WHERE job_id = ? AND path = ?",
+			 "is", "siss"},
+    [STMT_OUTPUT_FIRST] = {"output_first",
+			   "SELECT path FROM job_outputs WHERE job_id = ? ORDER BY id LIMIT 1", "i",
+			   "s"},
 };

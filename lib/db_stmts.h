@@ -143,6 +143,10 @@ enum db_stmt_id {
 	STMT_NODES_ONE,
 	STMT_NODE_ACTIVE_JOBS,
 	STMT_NODE_SET_DRAINING,
+	/* results (fcgi/h_results.c) */
+	STMT_OUTPUTS_LIST,
+	STMT_OUTPUT_GET,
+	STMT_OUTPUT_FIRST,
 	STMT__COUNT
 };
 

@@ -50,6 +50,7 @@
 #define RUN_PATH (STORAGE_PATH_MAX + 64)
 #define RUN_FSIZE_MAX ((rlim_t)64 << 30) /* the largest file a job may write */
 #define RUN_NPROC_MAX 4096
+#define COMB_LINE_MAX 16384 /* a longer line is cut into records of this */
 
 static volatile sig_atomic_t run_stop;
 
@@ -71,6 +72,13 @@ struct job {
 	int64_t billed_micros, billed_seconds, last_bill_s;
 	/* logs */
 	int out_fd, err_fd, log_fd[2];
+	/* logs/combined.log: both streams as records "o|e MS TEXT\n", a line
+	 * each, in the order they came (what the API interleaves and tails) */
+	int comb_fd;
+	char *line[2]; /* a stream's partial line (COMB_LINE_MAX) */
+	size_t line_len[2];
+	int64_t comb_bytes;
+	int comb_truncated;
 	int64_t log_bytes[2];
 	int truncated[2];
 };
@@ -633,6 +641,62 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 
 /* ---- logs ------------------------------------------------------------- */
 
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Appends stream k's partial line as one record (capped at twice
+ * max_log_bytes in all, then a last marker record). */
+static void
+run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
+{
+	char head[48];
+	int n;
+
+	if (j->comb_fd < 0 || j->comb_truncated) {
+		j->line_len[k] = 0;
+		return;
+	}
+	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > 2 * cfg->max_log_bytes) {
+		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
+			     (long long)wall_ms());
+		if (write(j->comb_fd, head, (size_t)n) != n)
+			log_warn("run: job %lld: log write failed", (long long)j->id);
+		j->comb_truncated = 1;
+		j->line_len[k] = 0;
+		return;
+	}
+	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e', (long long)wall_ms());
+	j->line[k][j->line_len[k]] = '\n';
+	if (write(j->comb_fd, head, (size_t)n) != n ||
+	    write(j->comb_fd, j->line[k], j->line_len[k] + 1) != (ssize_t)(j->line_len[k] + 1))
+		log_warn("run: job %lld: log write failed", (long long)j->id);
+	j->comb_bytes += n + (int64_t)j->line_len[k] + 1;
+	j->line_len[k] = 0;
+}
+
+/* Splits a chunk of stream k into lines for the combined log. */
+static void
+run_comb(const struct kiln_config *cfg, struct job *j, int k, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			run_comb_record(cfg, j, k);
+			continue;
+		}
+		j->line[k][j->line_len[k]++] = buf[i];
+		if (j->line_len[k] == COMB_LINE_MAX)
+			run_comb_record(cfg, j, k);
+	}
+}
+
 /* Copies what is waiting on a job's pipe to its log, up to the cap. 0 at
  * the end of the stream. */
 static int
@@ -643,8 +707,12 @@ run_pump(const struct kiln_config *cfg, struct job *j, int k)
 
 	if (got < 0)
 		return errno == EINTR || errno == EAGAIN ? 1 : 0;
-	if (got == 0)
+	if (got == 0) {
+		if (j->line_len[k] > 0) /* the last line had no newline */
+			run_comb_record(cfg, j, k);
 		return 0;
+	}
+	run_comb(cfg, j, k, buf, (size_t)got);
 	if (!j->truncated[k]) {
 		int64_t room = cfg->max_log_bytes - j->log_bytes[k];
 		size_t take = (int64_t)got < room ? (size_t)got : (size_t)(room > 0 ? room : 0);
@@ -678,9 +746,9 @@ run_log_end(struct job *j, const char *status)
 	if ((f = fopen(path, "w")) == NULL)
 		return;
 	fprintf(f,
-		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"stdout_truncated\": %s, "
-		"\"stderr_truncated\": %s, \"status\": \"%s\"}\n",
-		(long long)j->log_bytes[0], (long long)j->log_bytes[1],
+		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"combined_bytes\": %lld, "
+		"\"stdout_truncated\": %s, \"stderr_truncated\": %s, \"status\": \"%s\"}\n",
+		(long long)j->log_bytes[0], (long long)j->log_bytes[1], (long long)j->comb_bytes,
 		j->truncated[0] ? "true" : "false", j->truncated[1] ? "true" : "false", status);
 	fclose(f);
 }
@@ -909,6 +977,10 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 static void
 run_job_free(struct job *j)
 {
+	free(j->line[0]);
+	free(j->line[1]);
+	if (j->comb_fd >= 0)
+		close(j->comb_fd);
 	free(j->command_json);
 	free(j->script);
 	free(j->env_json);
@@ -976,6 +1048,13 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	j->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	snprintf(path, sizeof(path), "%s/logs/stderr.log", j->dir);
 	j->err_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	snprintf(path, sizeof(path), "%s/logs/combined.log", j->dir);
+	j->comb_fd =
+	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	j->line[0] = malloc(COMB_LINE_MAX + 1);
+	j->line[1] = malloc(COMB_LINE_MAX + 1);
+	if (j->line[0] == NULL || j->line[1] == NULL)
+		return KILN_ERR_NOMEM;
 	if (j->out_fd < 0 || j->err_fd < 0 || pipe2(out, O_CLOEXEC) != 0 ||
 	    pipe2(err, O_CLOEXEC) != 0)
 		return KILN_ERR_IO;
@@ -1078,7 +1157,7 @@ main(int argc, char **argv)
 	if (crypto_init() != KILN_OK)
 		return 2;
 	memset(&j, 0, sizeof(j));
-	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = -1;
+	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = j.comb_fd = -1;
 	db_library_init();
 	db = db_new(&cfg);
 	rc = run_load(db, id, &j, status, sizeof(status), &cancel);

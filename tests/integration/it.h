@@ -106,6 +106,25 @@ int fcgi_end_request(int fd);
 /* Reads stdout records until END_REQUEST into OUT: buf. Returns bytes or -1. */
 long fcgi_read_response(int fd, char *buf, size_t n, int timeout_ms);
 
+/* Jobs, for the suites that run them (the stack's scheduler running). */
+/* The first column of the first row of sql run as root, or -1. */
+long long it_sql_value(const char *sql);
+/* Grants amount ("10", "0.003") credits to uid as the admin token; 0, or
+ * -1 (said on stderr). Usable in a suite's set-up. */
+int it_grant(const char *admin, long long uid, const char *amount);
+/* POST /jobs of body; the job's id, 0 on failure (said on stderr). */
+long long it_submit(const char *token, const char *body);
+/* GET /jobs/{id}: new, or NULL. */
+json_t *it_job(const char *token, long long id);
+/* A string member of o, "" when absent. Borrowed. */
+const char *it_jstr(const json_t *o, const char *key);
+/* Polls until job id's field is value ("" with "status": any end); the
+ * job then (new), or NULL after timeout_ms (said on stderr). */
+json_t *it_wait_job(const char *token, long long id, const char *field, const char *value,
+		    int timeout_ms);
+/* A file under the job's logs/ as a new string ("" when absent). */
+char *it_job_log(long long id, const char *name);
+
 /* Suites. */
 void suite_http(void);
 void suite_db(void);
@@ -118,5 +137,6 @@ void suite_intake(void);
 void suite_jobs(void);
 void suite_files(void);
 void suite_run(void);
+void suite_results(void);
 
 #endif

@@ -457,3 +457,146 @@ it_kilnctl(const char *const *args, const char *input, char *out, size_t n)
 		return -1;
 	return WEXITSTATUS(status);
 }
+
+/* ---- jobs, for the suites that run them ---- */
+
+/* The first column of the first row of sql (as root), or -1. */
+long long
+it_sql_value(const char *sql)
+{
+	char sock[4096], cmd[8192], buf[64] = "";
+	FILE *p;
+
+	it_path("run/mysqld.sock", sock, sizeof(sock));
+	snprintf(cmd, sizeof(cmd),
+		 "mariadb --no-defaults --socket='%s' -uroot kiln -N -B -e \"%s\"", sock, sql);
+	if ((p = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), p) == NULL)
+		buf[0] = '\0';
+	pclose(p);
+	return buf[0] ? strtoll(buf, NULL, 10) : -1;
+}
+
+int
+it_grant(const char *admin, long long uid, const char *amount)
+{
+	char path[128], body[128];
+	long s;
+
+	snprintf(path, sizeof(path), "/api/v1/admin/wallet/%lld/grant", uid);
+	snprintf(body, sizeof(body), "{\"amount\": %s, \"reason\": \"tests\"}", amount);
+	if ((s = it_call_status("POST", path, admin, body)) != 201) {
+		fprintf(stderr, "\n  grant %s to user %lld: %ld", amount, uid, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /jobs; the job's id, 0 on failure. */
+long long
+it_submit(const char *token, const char *body)
+{
+	struct it_resp r;
+	long long id = 0;
+	json_t *j;
+
+	if (it_call("POST", "/api/v1/jobs", token, body, &r) == 202 && (j = it_json(&r)) != NULL) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	if (id == 0)
+		fprintf(stderr, "\n  submit %s: %ld %s", body, r.status, r.body);
+	it_resp_free(&r);
+	return id;
+}
+
+/* GET /jobs/{id}, new, or NULL. */
+json_t *
+it_job(const char *token, long long id)
+{
+	char path[64];
+	struct it_resp r;
+	json_t *j = NULL;
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	if (it_call("GET", path, token, NULL, &r) == 200)
+		j = it_json(&r);
+	it_resp_free(&r);
+	return j;
+}
+
+const char *
+it_jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+struct it_want {
+	const char *token;
+	long long id;
+	const char *field; /* "status" or "wait_reason" */
+	const char *value; /* "" for any terminal status */
+	json_t *last;      /* the job when it held */
+};
+
+static int
+it_job_is(void *arg)
+{
+	struct it_want *w = arg;
+	json_t *j = it_job(w->token, w->id);
+	const char *v;
+	int ok;
+
+	if (j == NULL)
+		return 0;
+	v = it_jstr(j, w->field);
+	if (w->value[0] == '\0')
+		ok = strcmp(v, "completed") == 0 || strcmp(v, "failed") == 0 ||
+		     strcmp(v, "cancelled") == 0 || strcmp(v, "killed_no_credits") == 0;
+	else
+		ok = strcmp(v, w->value) == 0;
+	if (ok) {
+		json_decref(w->last);
+		w->last = j;
+	} else {
+		json_decref(j);
+	}
+	return ok;
+}
+
+/* Waits until job id's field is value ("" status: any end); the job then
+ * (new), or NULL after timeout_ms. */
+json_t *
+it_wait_job(const char *token, long long id, const char *field, const char *value, int timeout_ms)
+{
+	struct it_want w = {token, id, field, value, NULL};
+
+	if (!it_wait(timeout_ms, it_job_is, &w)) {
+		json_t *j = it_job(token, id);
+
+		fprintf(stderr, "\n  job %lld: %s never became '%s' (status %s, wait %s)", id,
+			field, value, it_jstr(j, "status"), it_jstr(j, "wait_reason"));
+		json_decref(j);
+		return NULL;
+	}
+	return w.last;
+}
+
+/* A log of job id as a new string ("" when absent). */
+char *
+it_job_log(long long id, const char *name)
+{
+	char rel[256], path[4096], *buf = calloc(1, 262144);
+	FILE *f;
+
+	snprintf(rel, sizeof(rel), "storage/jobs/%lld/logs/%s", id, name);
+	if (buf != NULL && (f = fopen(it_path(rel, path, sizeof(path)), "r")) != NULL) {
+		if (fread(buf, 1, 262143, f) == 0)
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}

@@ -25,32 +25,14 @@
 
 static char admin[2048];
 
-/* The first column of the first row of sql (as root), or -1. */
-static long long
-sql_value(const char *sql)
-{
-	char sock[4096], cmd[8192], buf[64] = "";
-	FILE *p;
-
-	it_path("run/mysqld.sock", sock, sizeof(sock));
-	snprintf(cmd, sizeof(cmd),
-		 "mariadb --no-defaults --socket='%s' -uroot kiln -N -B -e \"%s\"", sock, sql);
-	if ((p = popen(cmd, "r")) == NULL)
-		return -1;
-	if (fgets(buf, sizeof(buf), p) == NULL)
-		buf[0] = '\0';
-	pclose(p);
-	return buf[0] ? strtoll(buf, NULL, 10) : -1;
-}
-
 static int
 run_init(void)
 {
 	if (it_admin_login(admin, sizeof(admin)) != 0)
 		return 1;
 	/* the suites before left pending jobs that were never meant to run */
-	if (sql_value("UPDATE jobs SET status = 'cancelled', finished_at = NOW(6)"
-		      " WHERE status = 'pending'; SELECT 0") != 0)
+	if (it_sql_value("UPDATE jobs SET status = 'cancelled', finished_at = NOW(6)"
+			 " WHERE status = 'pending'; SELECT 0") != 0)
 		return 1;
 	return it_stack("sched-start") == 0 ? 0 : 1;
 }
@@ -62,124 +44,6 @@ run_clean(void)
 }
 
 static void
-grant(long long uid, const char *amount)
-{
-	char path[128], body[128];
-
-	snprintf(path, sizeof(path), "/api/v1/admin/wallet/%lld/grant", uid);
-	snprintf(body, sizeof(body), "{\"amount\": %s, \"reason\": \"tests\"}", amount);
-	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, body), 201);
-}
-
-/* POST /jobs; the job's id, 0 on failure. */
-static long long
-submit(const char *token, const char *body)
-{
-	struct it_resp r;
-	long long id = 0;
-	json_t *j;
-
-	if (it_call("POST", "/api/v1/jobs", token, body, &r) == 202 && (j = it_json(&r)) != NULL) {
-		id = json_integer_value(json_object_get(j, "id"));
-		json_decref(j);
-	}
-	if (id == 0)
-		fprintf(stderr, "\n  submit %s: %ld %s", body, r.status, r.body);
-	it_resp_free(&r);
-	return id;
-}
-
-/* GET /jobs/{id}, new, or NULL. */
-static json_t *
-job(const char *token, long long id)
-{
-	char path[64];
-	struct it_resp r;
-	json_t *j = NULL;
-
-	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
-	if (it_call("GET", path, token, NULL, &r) == 200)
-		j = it_json(&r);
-	it_resp_free(&r);
-	return j;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-struct want {
-	const char *token;
-	long long id;
-	const char *field; /* "status" or "wait_reason" */
-	const char *value; /* "" for any terminal status */
-	json_t *last;      /* the job when it held */
-};
-
-static int
-job_is(void *arg)
-{
-	struct want *w = arg;
-	json_t *j = job(w->token, w->id);
-	const char *v;
-	int ok;
-
-	if (j == NULL)
-		return 0;
-	v = jstr(j, w->field);
-	if (w->value[0] == '\0')
-		ok = strcmp(v, "completed") == 0 || strcmp(v, "failed") == 0 ||
-		     strcmp(v, "cancelled") == 0 || strcmp(v, "killed_no_credits") == 0;
-	else
-		ok = strcmp(v, w->value) == 0;
-	if (ok) {
-		json_decref(w->last);
-		w->last = j;
-	} else {
-		json_decref(j);
-	}
-	return ok;
-}
-
-/* Waits until job id's field is value ("" status: any end); the job then
- * (new), or NULL after timeout_ms. */
-static json_t *
-wait_job(const char *token, long long id, const char *field, const char *value, int timeout_ms)
-{
-	struct want w = {token, id, field, value, NULL};
-
-	if (!it_wait(timeout_ms, job_is, &w)) {
-		json_t *j = job(token, id);
-
-		fprintf(stderr, "\n  job %lld: %s never became '%s' (status %s, wait %s)", id,
-			field, value, jstr(j, "status"), jstr(j, "wait_reason"));
-		json_decref(j);
-		return NULL;
-	}
-	return w.last;
-}
-
-/* A log of job id as a new string ("" when absent). */
-static char *
-job_log(long long id, const char *name)
-{
-	char rel[256], path[4096], *buf = calloc(1, 262144);
-	FILE *f;
-
-	snprintf(rel, sizeof(rel), "storage/jobs/%lld/logs/%s", id, name);
-	if (buf != NULL && (f = fopen(it_path(rel, path, sizeof(path)), "r")) != NULL) {
-		if (fread(buf, 1, 262143, f) == 0)
-			buf[0] = '\0';
-		fclose(f);
-	}
-	return buf;
-}
-
-static void
 test_exit_code_and_logs(void)
 {
 	char u[2048];
@@ -187,26 +51,26 @@ test_exit_code_and_logs(void)
 	json_t *j;
 	char *out, *err;
 
-	grant(uid, "10");
-	id = submit(u, "{\"script\": \"echo out; echo err >&2; exit 3\","
-		       " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	id = it_submit(u, "{\"script\": \"echo out; echo err >&2; exit 3\","
+			  " \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(id > 0);
-	j = wait_job(u, id, "status", "", 20000);
+	j = it_wait_job(u, id, "status", "", 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "exit_code");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "exit_code");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "exit_code")), 3);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
 	CU_ASSERT(json_real_value(json_object_get(j, "actual_cost")) > 0);
 	CU_ASSERT_PTR_NOT_NULL(json_object_get(j, "started_at"));
 	json_decref(j);
-	out = job_log(id, "stdout.log");
-	err = job_log(id, "stderr.log");
+	out = it_job_log(id, "stdout.log");
+	err = it_job_log(id, "stderr.log");
 	CU_ASSERT_STRING_EQUAL(out, "out\n");
 	CU_ASSERT_STRING_EQUAL(err, "err\n");
 	free(out);
 	free(err);
-	out = job_log(id, "end.json");
+	out = it_job_log(id, "end.json");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_bytes\": 4"));
 	free(out);
 	/* the history: submitted, claimed, running, failed */
@@ -226,12 +90,12 @@ test_exit_code_and_logs(void)
 		char q[256];
 
 		snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
-		CU_ASSERT_EQUAL(sql_value(q), 0);
+		CU_ASSERT_EQUAL(it_sql_value(q), 0);
 		snprintf(
 		    q, sizeof(q),
 		    "SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld AND type = 'charge'",
 		    id);
-		CU_ASSERT_EQUAL(sql_value(q), 1);
+		CU_ASSERT_EQUAL(it_sql_value(q), 1);
 	}
 }
 
@@ -261,7 +125,7 @@ test_python_outputs(void)
 	int len;
 	FILE *f;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	len = snprintf(body, sizeof(body),
 		       "--B\r\nContent-Disposition: form-data; name=\"script_file\"; "
 		       "filename=\"train.py\"\r\n\r\n%s\r\n"
@@ -281,32 +145,32 @@ test_python_outputs(void)
 	it_resp_free(&r);
 	id = json_integer_value(json_object_get(j, "id"));
 	json_decref(j);
-	j = wait_job(u, id, "status", "", 30000);
+	j = it_wait_job(u, id, "status", "", 30000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	if (strcmp(jstr(j, "status"), "completed") != 0) {
-		char *e = job_log(id, "stderr.log");
+	if (strcmp(it_jstr(j, "status"), "completed") != 0) {
+		char *e = it_job_log(id, "stderr.log");
 
-		fprintf(stderr, "\n  python job: %s %s", jstr(j, "status"), e);
+		fprintf(stderr, "\n  python job: %s %s", it_jstr(j, "status"), e);
 		free(e);
 	}
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "completed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
 	CU_ASSERT_DOUBLE_EQUAL(json_real_value(json_object_get(j, "progress")), 100, 0.001);
 	json_decref(j);
-	out = job_log(id, "stdout.log");
+	out = it_job_log(id, "stdout.log");
 	CU_ASSERT_STRING_EQUAL(out, "rows 3 cwd /workspace/input\n");
 	free(out);
 	/* pip is off by default: the requirements are left, and it says so */
-	out = job_log(id, "stderr.log");
+	out = it_job_log(id, "stderr.log");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "allow_pip is off"));
 	free(out);
 	/* two regular files registered; the symbolic link is not */
 	snprintf(body, sizeof(body), "SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", id);
-	CU_ASSERT_EQUAL(sql_value(body), 2);
+	CU_ASSERT_EQUAL(it_sql_value(body), 2);
 	snprintf(body, sizeof(body),
 		 "SELECT size_bytes FROM job_outputs WHERE job_id = %lld AND path = 'result.json'"
 		 " AND content_type = 'application/json' AND LENGTH(sha256) = 64",
 		 id);
-	CU_ASSERT_EQUAL(sql_value(body), (long long)strlen("{\"rows\": 3, \"total\": 42}"));
+	CU_ASSERT_EQUAL(it_sql_value(body), (long long)strlen("{\"rows\": 3, \"total\": 42}"));
 	snprintf(rel, sizeof(rel), "storage/jobs/%lld/outputs/result.json", id);
 	f = fopen(it_path(rel, path, sizeof(path)), "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -324,16 +188,16 @@ test_concurrency(void)
 	long long peak;
 	int i;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", uid);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{\"max_concurrent_jobs\": 2}"), 200);
 	for (i = 0; i < 5; i++) {
 		ids[i] =
-		    submit(u, "{\"command\": [\"sleep\", \"1\"], \"resources\": {\"gpus\": 0}}");
+		    it_submit(u, "{\"command\": [\"sleep\", \"1\"], \"resources\": {\"gpus\": 0}}");
 		CU_ASSERT_FATAL(ids[i] > 0);
 	}
 	for (i = 0; i < 5; i++) {
-		json_t *j = wait_job(u, ids[i], "status", "completed", 30000);
+		json_t *j = it_wait_job(u, ids[i], "status", "completed", 30000);
 
 		CU_ASSERT_PTR_NOT_NULL(j);
 		json_decref(j);
@@ -344,14 +208,14 @@ test_concurrency(void)
 		 " WHEN e.to_status = 'completed' THEN -1 ELSE 0 END) OVER (ORDER BY e.id) AS c"
 		 " FROM job_events e JOIN jobs j ON j.id = e.job_id WHERE j.user_id = %lld) x",
 		 uid);
-	peak = sql_value(q);
+	peak = it_sql_value(q);
 	CU_ASSERT_EQUAL(peak, 2);
 	/* while they waited, they said why */
 	snprintf(q, sizeof(q),
 		 "SELECT COUNT(*) FROM job_events e JOIN jobs j ON j.id = e.job_id"
 		 " WHERE j.user_id = %lld AND e.to_status = 'running'",
 		 uid);
-	CU_ASSERT_EQUAL(sql_value(q), 5);
+	CU_ASSERT_EQUAL(it_sql_value(q), 5);
 }
 
 /* No credits, then a cap too low: pending with the reason, then runs. */
@@ -362,22 +226,22 @@ test_credits_and_cap(void)
 	long long uid = it_new_user("run-credits@example.com", u, sizeof(u)), id;
 	json_t *j;
 
-	id = submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	id = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(id > 0);
-	j = wait_job(u, id, "wait_reason", "insufficient_credits", 10000);
+	j = it_wait_job(u, id, "wait_reason", "insufficient_credits", 10000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "pending");
 	CU_ASSERT(json_integer_value(json_object_get(j, "queue_position")) >= 1);
 	json_decref(j);
 	/* a cap below the minimum hold (2 s x 22 micros/s) */
 	snprintf(path, sizeof(path), "/api/v1/admin/limits/users/%lld", uid);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{\"daily_cost_cap\": 0.00004}"), 200);
-	grant(uid, "1");
-	j = wait_job(u, id, "wait_reason", "daily_cost_cap", 10000);
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "1"), 0);
+	j = it_wait_job(u, id, "wait_reason", "daily_cost_cap", 10000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{\"daily_cost_cap\": 10}"), 200);
-	j = wait_job(u, id, "status", "completed", 20000);
+	j = it_wait_job(u, id, "status", "completed", 20000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 }
@@ -391,17 +255,18 @@ test_credits_run_out(void)
 	long long uid = it_new_user("run-dry@example.com", u, sizeof(u)), id;
 	json_t *j;
 
-	grant(uid, "0.003"); /* 3000 micros: about 6 s of one GPU at 522 micros/s */
-	id = submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 1}}");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "0.003"),
+			0); /* 3000 micros: about 6 s of one GPU at 522 micros/s */
+	id = it_submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 1}}");
 	CU_ASSERT_FATAL(id > 0);
-	j = wait_job(u, id, "status", "", 30000);
+	j = it_wait_job(u, id, "status", "", 30000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "killed_no_credits");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "killed_no_credits");
 	CU_ASSERT(json_real_value(json_object_get(j, "actual_cost")) <= 0.003 + 1e-9);
 	json_decref(j);
 	snprintf(q, sizeof(q), "SELECT balance_micros + reserved_micros FROM users WHERE id = %lld",
 		 uid);
-	CU_ASSERT(sql_value(q) >= 0 && sql_value(q) < 3000);
+	CU_ASSERT(it_sql_value(q) >= 0 && it_sql_value(q) < 3000);
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
@@ -412,21 +277,21 @@ test_timeout_and_cancel(void)
 	long long uid = it_new_user("run-stop@example.com", u, sizeof(u)), t, c, start;
 	json_t *j;
 
-	grant(uid, "10");
-	t = submit(u, "{\"command\": [\"sleep\", \"30\"],"
-		      " \"resources\": {\"gpus\": 0, \"timeout_seconds\": 2}}");
-	c = submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	t = it_submit(u, "{\"command\": [\"sleep\", \"30\"],"
+			 " \"resources\": {\"gpus\": 0, \"timeout_seconds\": 2}}");
+	c = it_submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(t > 0 && c > 0);
-	j = wait_job(u, t, "status", "", 15000);
+	j = it_wait_job(u, t, "status", "", 15000);
 	CU_ASSERT_PTR_NOT_NULL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "timeout");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "timeout");
 	json_decref(j);
-	json_decref(wait_job(u, c, "status", "running", 10000));
+	json_decref(it_wait_job(u, c, "status", "running", 10000));
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", c);
 	start = it_now_ms();
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202); /* asked; kiln-run ends it */
-	j = wait_job(u, c, "status", "cancelled", KILL_GRACE_MS + 2000);
+	j = it_wait_job(u, c, "status", "cancelled", KILL_GRACE_MS + 2000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 	fprintf(stderr, "[cancelled in %lld ms] ", it_now_ms() - start);
@@ -442,26 +307,26 @@ test_memory_and_log_caps(void)
 	json_t *j;
 	char *out;
 
-	grant(uid, "10");
-	m = submit(u,
-		   "{\"command\": [\"python3\", \"-c\", \"import time; b = bytearray(400 << 20);"
-		   " time.sleep(30)\"], \"resources\": {\"gpus\": 0, \"memory_limit\": \"128m\"}}");
-	l = submit(u, "{\"script\": \"head -c 100000 /dev/zero | tr '\\\\0' x\","
-		      " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	m = it_submit(
+	    u, "{\"command\": [\"python3\", \"-c\", \"import time; b = bytearray(400 << 20);"
+	       " time.sleep(30)\"], \"resources\": {\"gpus\": 0, \"memory_limit\": \"128m\"}}");
+	l = it_submit(u, "{\"script\": \"head -c 100000 /dev/zero | tr '\\\\0' x\","
+			 " \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(m > 0 && l > 0);
-	j = wait_job(u, m, "status", "", 20000);
+	j = it_wait_job(u, m, "status", "", 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "memory_limit");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "memory_limit");
 	json_decref(j);
-	j = wait_job(u, l, "status", "completed", 20000);
+	j = it_wait_job(u, l, "status", "completed", 20000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
-	out = job_log(l, "stdout.log");
+	out = it_job_log(l, "stdout.log");
 	CU_ASSERT_EQUAL(strspn(out, "x"), 65536);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "[kiln: log truncated at 65536 bytes]"));
 	free(out);
-	out = job_log(l, "end.json");
+	out = it_job_log(l, "end.json");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_bytes\": 100000"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_truncated\": true"));
 	free(out);
@@ -512,7 +377,7 @@ test_dataset_archives(void)
 	json_t *j;
 	char *out;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	it_path("", dir, sizeof(dir));
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && python3 -c \"import zipfile\n"
@@ -528,28 +393,28 @@ test_dataset_archives(void)
 		 "{\"script\": \"wc -l < $KILN_DATASET/train/a.csv\", \"dataset_id\": %lld,"
 		 " \"resources\": {\"gpus\": 0}}",
 		 good);
-	a = submit(u, body);
+	a = it_submit(u, body);
 	snprintf(body, sizeof(body),
 		 "{\"script\": \"echo ran\", \"dataset_id\": %lld, \"resources\": {\"gpus\": 0}}",
 		 evil);
-	b = submit(u, body);
+	b = it_submit(u, body);
 	CU_ASSERT_FATAL(a > 0 && b > 0);
-	j = wait_job(u, a, "status", "", 20000);
+	j = it_wait_job(u, a, "status", "", 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "completed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
 	json_decref(j);
-	out = job_log(a, "stdout.log");
+	out = it_job_log(a, "stdout.log");
 	CU_ASSERT_STRING_EQUAL(out, "3\n");
 	free(out);
-	j = wait_job(u, b, "status", "", 20000);
+	j = it_wait_job(u, b, "status", "", 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "failed");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "failure_reason"), "bad_dataset");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "bad_dataset");
 	json_decref(j);
-	out = job_log(b, "stderr.log");
+	out = it_job_log(b, "stderr.log");
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "leaves the data folder"));
 	free(out);
-	out = job_log(b, "stdout.log");
+	out = it_job_log(b, "stdout.log");
 	CU_ASSERT_STRING_EQUAL(out, ""); /* it never ran */
 	free(out);
 	snprintf(cmd, sizeof(cmd), "storage/jobs/%lld/evil.txt", b);
@@ -601,8 +466,8 @@ static int
 running_attempt(void *arg)
 {
 	struct attempts *a = arg;
-	json_t *j = job(a->token, a->id);
-	int ok = j != NULL && strcmp(jstr(j, "status"), "running") == 0 &&
+	json_t *j = it_job(a->token, a->id);
+	int ok = j != NULL && strcmp(it_jstr(j, "status"), "running") == 0 &&
 		 json_integer_value(json_object_get(j, "attempts")) == a->want;
 
 	json_decref(j);
@@ -620,12 +485,12 @@ test_lost_supervisor(void)
 	pid_t pid;
 	json_t *j;
 
-	grant(uid, "10");
-	id = submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
-		       " \"max_attempts\": 3}");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	id = it_submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
+			  " \"max_attempts\": 3}");
 	CU_ASSERT_FATAL(id > 0);
 	a.id = id;
-	json_decref(wait_job(u, id, "status", "running", 10000));
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
 	pid = supervisor(id);
 	CU_ASSERT_FATAL(pid > 0);
 	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
@@ -635,7 +500,7 @@ test_lost_supervisor(void)
 		 "SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND to_status = 'pending'"
 		 " AND reason LIKE 'supervisor lost%%'",
 		 id);
-	CU_ASSERT_EQUAL(sql_value(q), 1);
+	CU_ASSERT_EQUAL(it_sql_value(q), 1);
 	/* freeze the second supervisor past job_lost_seconds */
 	pid = supervisor(id);
 	CU_ASSERT_FATAL(pid > 0);
@@ -651,18 +516,18 @@ test_lost_supervisor(void)
 		while (access(path, F_OK) == 0 && it_now_ms() < until)
 			usleep(50000);
 	}
-	j = job(u, id);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "running");
+	j = it_job(u, id);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "running");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 3);
 	json_decref(j);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", id);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202);
-	j = wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000);
+	j = it_wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 	/* one hold released per attempt; nothing left reserved */
 	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
-	CU_ASSERT_EQUAL(sql_value(q), 0);
+	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
 /* The sandbox: every attempt to get out fails. */
@@ -674,7 +539,7 @@ test_sandbox_escapes(void)
 	json_t *j;
 	char *out;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	it_path("kiln.conf", conf, sizeof(conf));
 	it_path("storage/jobs", store, sizeof(store));
 	/* from the host the same things work: kiln.conf is readable, the jobs
@@ -696,13 +561,13 @@ test_sandbox_escapes(void)
 		 " [ $(ls /proc/self/fd | wc -l) -le 4 ] || echo ESCAPED-fds;"
 		 " echo done\"}",
 		 conf, store, strrchr(getenv("KILN_IT_URL"), ':') + 1);
-	id = submit(u, body);
+	id = it_submit(u, body);
 	CU_ASSERT_FATAL(id > 0);
-	j = wait_job(u, id, "status", "", 20000);
+	j = it_wait_job(u, id, "status", "", 20000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "completed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
 	json_decref(j);
-	out = job_log(id, "stdout.log");
+	out = it_job_log(id, "stdout.log");
 	if (strstr(out, "ESCAPED") != NULL)
 		fprintf(stderr, "\n  sandbox: %s", out);
 	CU_ASSERT_PTR_NULL(strstr(out, "ESCAPED"));
@@ -722,22 +587,23 @@ test_nodes(void)
 	struct it_resp r;
 	json_t *arr, *n, *j;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/sellers/agents/online", u, NULL, &r), 200);
 	arr = it_json(&r);
 	it_resp_free(&r);
 	CU_ASSERT_FATAL(json_is_array(arr) && json_array_size(arr) == 1);
 	n = json_array_get(arr, 0);
 	node = json_integer_value(json_object_get(n, "id"));
-	CU_ASSERT_STRING_EQUAL(jstr(n, "name"), "dev-node");
-	CU_ASSERT_STRING_EQUAL(jstr(n, "gpu_model"), "simulated");
+	CU_ASSERT_STRING_EQUAL(it_jstr(n, "name"), "dev-node");
+	CU_ASSERT_STRING_EQUAL(it_jstr(n, "gpu_model"), "simulated");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(n, "gpu_count")), 2);
-	CU_ASSERT(strstr(jstr(n, "ram_total"), "GB") != NULL);
-	CU_ASSERT(strcmp(jstr(n, "status"), "IDLE") == 0 || strcmp(jstr(n, "status"), "BUSY") == 0);
+	CU_ASSERT(strstr(it_jstr(n, "ram_total"), "GB") != NULL);
+	CU_ASSERT(strcmp(it_jstr(n, "status"), "IDLE") == 0 ||
+		  strcmp(it_jstr(n, "status"), "BUSY") == 0);
 	json_decref(arr);
 	/* staff see the jobs on it; users may not list nodes or drain them */
-	id = submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 1}}");
-	json_decref(wait_job(u, id, "status", "running", 10000));
+	id = it_submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 1}}");
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
 	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/nodes", u, NULL), 403);
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/nodes", admin, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"BUSY\""));
@@ -753,24 +619,24 @@ test_nodes(void)
 	/* draining: the running job goes on, a new one waits */
 	{
 		long long next =
-		    submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+		    it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
 
-		j = wait_job(u, next, "wait_reason", "node_draining", 10000);
+		j = it_wait_job(u, next, "wait_reason", "node_draining", 10000);
 		CU_ASSERT_PTR_NOT_NULL(j);
 		json_decref(j);
-		j = job(u, id);
-		CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "running");
+		j = it_job(u, id);
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "running");
 		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "gpu_ids")), 1);
 		json_decref(j);
 		snprintf(path, sizeof(path), "/api/v1/nodes/%lld/undrain", node);
 		CU_ASSERT_EQUAL(it_call_status("POST", path, admin, NULL), 200);
-		j = wait_job(u, next, "status", "completed", 10000);
+		j = it_wait_job(u, next, "status", "completed", 10000);
 		CU_ASSERT_PTR_NOT_NULL(j);
 		json_decref(j);
 	}
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", id);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202);
-	json_decref(wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000));
+	json_decref(it_wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000));
 }
 
 struct done_all {
@@ -789,7 +655,7 @@ all_ended(void *arg)
 		 "SELECT COUNT(*) FROM jobs WHERE user_id = %s AND status NOT IN"
 		 " ('completed', 'failed', 'cancelled', 'killed_no_credits')",
 		 d->user);
-	return sql_value(q) == 0;
+	return it_sql_value(q) == 0;
 }
 
 /* 50 kill -9s of the scheduler at random moments while 200 jobs go
@@ -802,12 +668,13 @@ test_scheduler_kills(void)
 	struct done_all d = {u, 0, 200, uid_s};
 	int i;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	snprintf(uid_s, sizeof(uid_s), "%lld", uid);
 	snprintf(q, sizeof(q), "/api/v1/admin/limits/users/%lld", uid);
 	CU_ASSERT_EQUAL(it_call_status("POST", q, admin, "{\"max_concurrent_jobs\": 8}"), 200);
 	for (i = 0; i < 200; i++)
-		CU_ASSERT(submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}") > 0);
+		CU_ASSERT(it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}") >
+			  0);
 	it_path("run/kiln-scheduler.pid", pidfile, sizeof(pidfile));
 	srand((unsigned)it_now_ms());
 	for (i = 0; i < 50; i++) {
@@ -828,13 +695,13 @@ test_scheduler_kills(void)
 	CU_ASSERT(it_wait(120000, all_ended, &d));
 	snprintf(q, sizeof(q),
 		 "SELECT COUNT(*) FROM jobs WHERE user_id = %lld AND status = 'completed'", uid);
-	CU_ASSERT_EQUAL(sql_value(q), 200);
+	CU_ASSERT_EQUAL(it_sql_value(q), 200);
 	snprintf(q, sizeof(q),
 		 "SELECT COUNT(*) FROM (SELECT e.job_id FROM job_events e JOIN jobs j ON"
 		 " j.id = e.job_id WHERE j.user_id = %lld AND e.to_status = 'running'"
 		 " GROUP BY e.job_id HAVING COUNT(*) <> 1) x",
 		 uid);
-	if (sql_value(q) != 0) {
+	if (it_sql_value(q) != 0) {
 		char sock[1024], cmd[2048];
 
 		it_path("run/mysqld.sock", sock, sizeof(sock));
@@ -846,9 +713,9 @@ test_scheduler_kills(void)
 			 sock, uid);
 		it_run_shell(cmd);
 	}
-	CU_ASSERT_EQUAL(sql_value(q), 0);
+	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
-	CU_ASSERT_EQUAL(sql_value(q), 0);
+	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
 /* The systemd executor: the job's kiln-run in a transient unit of its own
@@ -860,17 +727,17 @@ test_systemd_executor(void)
 	long long uid = it_new_user("run-systemd@example.com", u, sizeof(u)), id;
 	json_t *j;
 
-	grant(uid, "10");
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	it_path("kiln.conf", conf, sizeof(conf));
 	snprintf(cmd, sizeof(cmd), "sed -i 's/^executor = local$/executor = systemd/' '%s'", conf);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
 	CU_ASSERT_EQUAL_FATAL(it_run_shell(cmd), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
-	id = submit(u, "{\"command\": [\"sleep\", \"2\"], \"resources\": {\"gpus\": 0}}");
-	json_decref(wait_job(u, id, "status", "running", 10000));
+	id = it_submit(u, "{\"command\": [\"sleep\", \"2\"], \"resources\": {\"gpus\": 0}}");
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
 	snprintf(cmd, sizeof(cmd), "systemctl is-active --quiet kiln-job-%lld", id);
 	CU_ASSERT_EQUAL(it_run_shell(cmd), 0);
-	j = wait_job(u, id, "status", "completed", 20000);
+	j = it_wait_job(u, id, "status", "completed", 20000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 	snprintf(cmd, sizeof(cmd), "sed -i 's/^executor = systemd$/executor = local/' '%s'", conf);

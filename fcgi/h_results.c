@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: MIT */
+/* h_results.c: what a job leaves behind. Its logs as text (one stream, or
+ * both interleaved from logs/combined.log, by byte offset); its outputs
+ * with fresh signed links; signed links on request; and the signed
+ * download route (no credentials: the link is the credential), which
+ * checks the link and hands the file to nginx with X-Accel-Redirect, so
+ * no worker is held by a download. Data sets download the same way. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "jobstate.h"
+#include "log.h"
+#include "parse.h"
+#include "response.h"
+#include "scope.h"
+#include "signed.h"
+#include "storage.h"
+#include "validate.h"
+
+#define RESULTS_LOG_LIMIT (1 << 20)
+#define RESULTS_LOG_LIMIT_MIN (64 * 1024) /* above a combined record's size */
+#define RESULTS_LOG_LIMIT_MAX (8 << 20)
+#define RESULTS_PATH_MAX 1024
+#define RESULTS_FILES "/_kiln_files/" /* nginx's internal location over the storage root */
+
+static void
+results_iso(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* {url, expires_at} of a link to resource/path for the caller. New. */
+static json_t *
+results_link_new(struct request *req, const char *resource, const char *path, int64_t ttl)
+{
+	char url[SIGNED_URL_MAX], when[32];
+	int64_t expires = (int64_t)time(NULL) + ttl;
+	json_t *j;
+
+	if (signed_url(req->app->cfg->signing_key, resource, path, req->user_id, expires, url) != 0)
+		snprintf(url, sizeof(url), "(path too long to sign)");
+	results_iso(expires, when);
+	if ((j = json_pack("{s:s, s:s}", "url", url, "expires_at", when)) == NULL)
+		abort();
+	return j;
+}
+
+enum kiln_err
+h_jobs_outputs(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id;
+	struct db_val p[1] = {DBV_I64(id)};
+	struct db_res *res = NULL;
+	char resource[64];
+	json_t *arr;
+	enum kiln_err rc;
+	size_t i;
+
+	if ((rc = jobs_visible(req, id, &res)) != KILN_OK)
+		return rc;
+	db_res_free(res);
+	if ((rc = db_exec(req->app->db, STMT_OUTPUTS_LIST, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	snprintf(resource, sizeof(resource), "jobs/%lld/outputs", (long long)id);
+	if ((arr = json_array()) == NULL)
+		abort();
+	for (i = 0; i < db_res_rows(res); i++) {
+		const char *path = db_res_str(res, i, 0, NULL);
+		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s}", "path", path, "size_bytes",
+				      (json_int_t)db_res_i64(res, i, 1), "sha256",
+				      db_res_str(res, i, 2, NULL), "content_type",
+				      db_res_str(res, i, 3, NULL), "created_at",
+				      db_res_str(res, i, 4, NULL));
+
+		if (o == NULL)
+			abort();
+		{
+			json_t *link =
+			    results_link_new(req, resource, path, req->app->cfg->url_ttl);
+
+			json_object_update(o, link);
+			json_decref(link);
+		}
+		json_array_append_new(arr, o);
+	}
+	db_res_free(res);
+	resp_json_new(req, 200, arr);
+	return KILN_OK;
+}
+
+static const char *const sign_fields[] = {"job_id", "path", "expires_in", NULL};
+
+enum kiln_err
+h_jobs_signed_url(struct request *req)
+{
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *link;
+	int64_t id = 0, ttl = req->app->cfg->url_ttl;
+	struct db_res *res = NULL;
+	const char *path = NULL;
+	char resource[64], *chosen;
+	enum kiln_err rc;
+
+	if (obj != NULL) {
+		v_unknown(obj, sign_fields, errs);
+		v_int(obj, "job_id", 1, 0, 1, INT64_MAX, &id, errs);
+		path = v_str(obj, "path", 0, RESULTS_PATH_MAX, errs, NULL);
+		v_int(obj, "expires_in", 0, 0, 1, req->app->cfg->max_url_ttl, &ttl, errs);
+	}
+	if (v_reject(req, errs))
+		return KILN_OK;
+	if ((rc = jobs_visible(req, id, &res)) != KILN_OK)
+		return rc;
+	db_res_free(res);
+	res = NULL;
+	if (path == NULL) { /* the main output: the first the job left */
+		struct db_val p[1] = {DBV_I64(id)};
+
+		rc = db_exec(req->app->db, STMT_OUTPUT_FIRST, p, 1, &res, NULL, NULL);
+	} else {
+		struct db_val p[2] = {DBV_I64(id), DBV_STR(path)};
+
+		rc = db_exec(req->app->db, STMT_OUTPUT_GET, p, 2, &res, NULL, NULL);
+	}
+	if (rc != KILN_OK)
+		return rc;
+	if (db_res_rows(res) != 1) {
+		db_res_free(res);
+		resp_error(req, KILN_ERR_NOT_FOUND, "the job has no such output");
+		return KILN_OK;
+	}
+	chosen = arena_strdup(req->arena, db_res_str(res, 0, 0, NULL));
+	db_res_free(res);
+	snprintf(resource, sizeof(resource), "jobs/%lld/outputs", (long long)id);
+	link = results_link_new(req, resource, chosen, ttl);
+	json_object_set_new(link, "path", json_string(chosen));
+	resp_json_new(req, 200, link);
+	return KILN_OK;
+}
+
+/* Opens rel below the folder root one component at a time without
+ * following a link; 0 when it is a regular file there. */
+static int
+results_regular_below(const char *root, const char *rel)
+{
+	char buf[RESULTS_PATH_MAX + 1], *p = buf, *slash;
+	int fd = open(root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), next;
+	struct stat st;
+
+	if (fd < 0 || strlen(rel) > RESULTS_PATH_MAX) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", rel);
+	for (;;) {
+		slash = strchr(p, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		if (p[0] == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0) {
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC | (slash ? O_DIRECTORY : 0));
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
+	next = fstat(fd, &st);
+	close(fd);
+	return next == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+}
+
+/* A file name fit for Content-Disposition: the last component, with
+ * quotes, backslashes and control characters replaced. Arena-owned. */
+static const char *
+results_filename(struct request *req, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *s = arena_strdup(req->arena, base ? base + 1 : path), *c;
+
+	for (c = s; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == '"' || *c == '\\' || *c == 0x7f)
+			*c = '_';
+	return s[0] ? s : "download";
+}
+
+/* Checks the request's link parts for resource; 0, or 1 after answering. */
+static int
+results_check_link(struct request *req, const char *resource, const char **path, int64_t *by)
+{
+	const char *p = request_query(req, "path"), *b = request_query(req, "by");
+	const char *e = request_query(req, "expires"), *sig = request_query(req, "sig");
+	int64_t expires = 0;
+
+	*path = p != NULL ? p : "";
+	if (b == NULL || e == NULL || parse_i64(b, 0, INT64_MAX, by) != KILN_OK ||
+	    parse_i64(e, 0, INT64_MAX, &expires) != KILN_OK) {
+		resp_error(req, KILN_ERR_LINK_INVALID, NULL);
+		return 1;
+	}
+	switch (signed_check(req->app->cfg->signing_key, resource, *path, *by, expires, sig,
+			     (int64_t)time(NULL))) {
+	case SIGNED_OK: return 0;
+	case SIGNED_EXPIRED: resp_error(req, KILN_ERR_LINK_EXPIRED, NULL); return 1;
+	default: resp_error(req, KILN_ERR_LINK_INVALID, NULL); return 1;
+	}
+}
+
+/* Hands rel (below the storage root) to nginx as an attachment. */
+static void
+results_hand_over(struct request *req, const char *rel, const char *type, const char *name)
+{
+	char *accel = arena_alloc(req->arena, strlen(rel) + sizeof(RESULTS_FILES));
+	char *disp = arena_alloc(req->arena, strlen(name) + 40);
+
+	snprintf(accel, strlen(rel) + sizeof(RESULTS_FILES), RESULTS_FILES "%s", rel);
+	snprintf(disp, strlen(name) + 40, "attachment; filename=\"%s\"", name);
+	request_add_header(req, "X-Accel-Redirect", accel);
+	request_add_header(req, "Content-Disposition", disp);
+	resp_empty(req, 200);
+	req->body_type = type;
+}
+
+enum kiln_err
+h_files_output(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id, by = 0;
+	char resource[64], root[STORAGE_PATH_MAX], rel[RESULTS_PATH_MAX + 64];
+	struct db_res *res = NULL;
+	const char *path;
+	enum kiln_err rc;
+
+	snprintf(resource, sizeof(resource), "jobs/%lld/outputs", (long long)id);
+	if (results_check_link(req, resource, &path, &by))
+		return KILN_OK;
+	{
+		struct db_val p[2] = {DBV_I64(id), DBV_STR(path)};
+
+		if ((rc = db_exec(req->app->db, STMT_OUTPUT_GET, p, 2, &res, NULL, NULL)) !=
+		    KILN_OK)
+			return rc;
+	}
+	storage_job_path(req->app->cfg, id, "outputs", root);
+	if (db_res_rows(res) != 1 || results_regular_below(root, path) != 0) {
+		db_res_free(res);
+		return KILN_ERR_NOT_FOUND;
+	}
+	snprintf(rel, sizeof(rel), "jobs/%lld/outputs/%s", (long long)id, path);
+	log_info("download: job %lld output %s, link signed by user %lld", (long long)id, path,
+		 (long long)by);
+	results_hand_over(req, arena_strdup(req->arena, rel),
+			  arena_strdup(req->arena, db_res_str(res, 0, 3, NULL)),
+			  results_filename(req, path));
+	db_res_free(res);
+	return KILN_OK;
+}
+
+enum kiln_err
+h_files_dataset(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id, by = 0;
+	struct db_val p[1] = {DBV_I64(id)};
+	char resource[64], rel[128];
+	struct db_res *res = NULL;
+	const char *path;
+	enum kiln_err rc;
+
+	snprintf(resource, sizeof(resource), "datasets/%lld", (long long)id);
+	if (results_check_link(req, resource, &path, &by))
+		return KILN_OK;
+	if ((rc = db_exec(req->app->db, STMT_DATASET_GET, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if (db_res_rows(res) != 1) {
+		db_res_free(res);
+		return KILN_ERR_NOT_FOUND;
+	}
+	snprintf(rel, sizeof(rel), "datasets/%lld/%lld", (long long)db_res_i64(res, 0, 1),
+		 (long long)id);
+	log_info("download: data set %lld, link signed by user %lld", (long long)id, (long long)by);
+	results_hand_over(req, arena_strdup(req->arena, rel), "application/octet-stream",
+			  results_filename(req, db_res_str(res, 0, 4, NULL)));
+	db_res_free(res);
+	return KILN_OK;
+}
+
+enum kiln_err
+h_datasets_download(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id;
+	struct db_res *res = NULL;
+	char resource[64], url[SIGNED_URL_MAX];
+	enum kiln_err rc;
+
+	if ((rc = scope_load(req, STMT_DATASET_GET, id, 0, ROLE_ADMIN, &res)) != KILN_OK)
+		return rc;
+	db_res_free(res);
+	snprintf(resource, sizeof(resource), "datasets/%lld", (long long)id);
+	if (signed_url(req->app->cfg->signing_key, resource, "", req->user_id,
+		       (int64_t)time(NULL) + req->app->cfg->url_ttl, url) != 0)
+		return KILN_ERR_INTERNAL;
+	request_add_header(req, "Location", url);
+	resp_empty(req, 302);
+	return KILN_OK;
+}
+
+/* Up to limit bytes of the file at path from offset into OUT: *buf
+ * (arena), OUT: *n; OUT: *size, the file's size (0 when missing). */
+static enum kiln_err
+results_read(struct request *req, const char *path, int64_t offset, int64_t limit, char **buf,
+	     size_t *n, int64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	ssize_t got;
+
+	*n = 0;
+	*size = 0;
+	*buf = arena_alloc(req->arena, (size_t)limit + 1);
+	if (fd < 0)
+		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
+	if (fstat(fd, &st) == 0)
+		*size = st.st_size;
+	got = offset < *size ? pread(fd, *buf, (size_t)limit, offset) : 0;
+	close(fd);
+	if (got < 0)
+		return KILN_ERR_IO;
+	*n = (size_t)got;
+	return KILN_OK;
+}
+
+enum kiln_err
+h_jobs_logs(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id, offset = 0, limit = RESULTS_LOG_LIMIT, size = 0;
+	const char *stream = request_query(req, "stream"), *final = request_query(req, "final");
+	const char *o = request_query(req, "offset"), *l = request_query(req, "limit");
+	char path[STORAGE_PATH_MAX], num[32], *buf, *text;
+	struct db_res *res = NULL;
+	size_t n = 0, used = 0, tl = 0, i;
+	int terminal;
+	enum kiln_err rc;
+
+	if ((o != NULL && parse_i64(o, 0, INT64_MAX, &offset) != KILN_OK) ||
+	    (l != NULL &&
+	     parse_i64(l, RESULTS_LOG_LIMIT_MIN, RESULTS_LOG_LIMIT_MAX, &limit) != KILN_OK) ||
+	    (stream != NULL && strcmp(stream, "stdout") != 0 && strcmp(stream, "stderr") != 0) ||
+	    (final != NULL && strcmp(final, "true") != 0 && strcmp(final, "false") != 0)) {
+		resp_error(req, KILN_ERR_BAD_REQUEST,
+			   "stream is stdout or stderr; offset >= 0; limit 65536..8388608; final "
+			   "true or false");
+		return KILN_OK;
+	}
+	if ((rc = jobs_visible(req, id, &res)) != KILN_OK)
+		return rc;
+	terminal = job_status_terminal(db_res_str(res, 0, 4, NULL));
+	db_res_free(res);
+	if (final != NULL && strcmp(final, "true") == 0 && !terminal) {
+		resp_error(req, KILN_ERR_CONFLICT, "the job has not ended: its logs are not final");
+		return KILN_OK;
+	}
+	storage_job_path(req->app->cfg, id,
+			 stream == NULL                  ? "logs/combined.log"
+			 : strcmp(stream, "stdout") == 0 ? "logs/stdout.log"
+							 : "logs/stderr.log",
+			 path);
+	if ((rc = results_read(req, path, offset, limit, &buf, &n, &size)) != KILN_OK)
+		return rc;
+	if (stream != NULL) {
+		text = buf;
+		tl = used = n;
+	} else {
+		/* whole records only, from the first that starts at or after offset;
+		 * each "o|e MS TEXT\n" becomes "TEXT\n" */
+		size_t start = 0;
+
+		if (offset > 0 && n > 0) {
+			char before = 0;
+			int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (fd >= 0) {
+				if (pread(fd, &before, 1, offset - 1) != 1)
+					before = '\n';
+				close(fd);
+			}
+			if (before != '\n') {
+				char *nl = memchr(buf, '\n', n);
+
+				start = nl != NULL ? (size_t)(nl - buf) + 1 : n;
+			}
+		}
+		text = arena_alloc(req->arena, n + 1);
+		used = start;
+		for (i = start; i < n;) {
+			char *nl = memchr(buf + i, '\n', n - i), *sp;
+
+			if (nl == NULL)
+				break; /* a record cut by the limit: next time */
+			sp = memchr(buf + i, ' ', (size_t)(nl - (buf + i)));
+			sp = sp != NULL ? memchr(sp + 1, ' ', (size_t)(nl - (sp + 1))) : NULL;
+			if (sp != NULL) {
+				memcpy(text + tl, sp + 1, (size_t)(nl - sp));
+				tl += (size_t)(nl - sp);
+			}
+			i = (size_t)(nl - buf) + 1;
+			used = i;
+		}
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)(offset + (int64_t)used));
+	request_add_header(req, "X-Log-Next-Offset", num);
+	request_add_header(req, "X-Log-Complete",
+			   terminal && offset + (int64_t)used >= size ? "true" : "false");
+	req->status = 200;
+	req->resp_body = text;
+	req->resp_len = tl;
+	req->body_type = "text/plain; charset=utf-8";
+	req->responded = 1;
+	return KILN_OK;
+}
