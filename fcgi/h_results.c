@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* h_results.c: what a job leaves behind. Its logs as text (one stream, or
- * both interleaved from logs/combined.log, by byte offset); its outputs
+ * both interleaved from logs/combined.log, by byte offset) or as a live
+ * tail of Server-Sent Events (ids are byte offsets: Last-Event-ID resumes
+ * exactly; a stream holds a worker for sse_max_seconds at most, and at
+ * most sse_max_streams do per host); its outputs
  * with fresh signed links; signed links on request; and the signed
  * download route (no credentials: the link is the credential), which
  * checks the link and hands the file to nginx with X-Accel-Redirect, so
@@ -24,6 +27,7 @@
 #include "scope.h"
 #include "signed.h"
 #include "storage.h"
+#include "streams.h"
 #include "validate.h"
 
 #define RESULTS_LOG_LIMIT (1 << 20)
@@ -345,6 +349,197 @@ results_read(struct request *req, const char *path, int64_t offset, int64_t limi
 	return KILN_OK;
 }
 
+/* ---- live tail (SSE) ---------------------------------------------------- */
+
+#define SSE_POLL_MS 200
+#define SSE_STATUS_MS 1000
+
+static void
+results_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+static int64_t
+results_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A JSON string of n bytes; bytes that are not UTF-8 become '?'. New. */
+static json_t *
+results_text_new(struct request *req, const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+	char *copy;
+	size_t i;
+
+	if (j != NULL)
+		return j;
+	copy = arena_strndup(req->arena, s, n);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	if ((j = json_stringn(copy, n)) == NULL)
+		abort();
+	return j;
+}
+
+/* One combined-log record ("o|e MS TEXT", without its newline) as an
+ * event whose id is the offset after it. 0, or -1 when the client left. */
+static int
+results_sse_record(struct request *req, const char *rec, size_t len, int64_t next)
+{
+	const char *sp1 = memchr(rec, ' ', len), *sp2;
+	char when[40], *data;
+	long long ms;
+	time_t t;
+	struct tm tm;
+	json_t *d;
+	int rc, n;
+
+	if (sp1 == NULL || (sp2 = memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - rec))) == NULL)
+		return 0; /* not a record: skipped */
+	ms = strtoll(sp1 + 1, NULL, 10);
+	t = (time_t)(ms / 1000);
+	gmtime_r(&t, &tm);
+	n = (int)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - (size_t)n, ".%03lldZ", ms % 1000);
+	d = json_pack("{s:s, s:s, s:o}", "timestamp", when, "stream",
+		      rec[0] == 'o' ? "stdout" : "stderr", "message",
+		      results_text_new(req, sp2 + 1, len - (size_t)(sp2 + 1 - rec)));
+	if (d == NULL || (data = json_dumps(d, JSON_COMPACT)) == NULL)
+		abort();
+	json_decref(d);
+	{
+		size_t cap = strlen(data) + 64;
+		char *ev = arena_alloc(req->arena, cap);
+
+		n = snprintf(ev, cap, "id: %lld\nevent: log\ndata: %s\n\n", (long long)next, data);
+		free(data);
+		rc = resp_stream_write(req, ev, (size_t)n);
+	}
+	return rc;
+}
+
+/* The bytes kiln-run wrote to combined.log, from end.json; -1 until the
+ * job's supervisor has written it. */
+static int64_t
+results_end_bytes(struct request *req, int64_t id)
+{
+	char path[STORAGE_PATH_MAX];
+	json_t *j;
+	int64_t n = -1;
+
+	storage_job_path(req->app->cfg, id, "logs/end.json", path);
+	if ((j = json_load_file(path, 0, NULL)) == NULL)
+		return -1;
+	if (json_is_integer(json_object_get(j, "combined_bytes")))
+		n = json_integer_value(json_object_get(j, "combined_bytes"));
+	json_decref(j);
+	return n;
+}
+
+/* The live tail: log events from offset, status events as they change,
+ * then one end event once the job has ended and every byte was sent;
+ * or a retry hint at sse_max_seconds. */
+static enum kiln_err
+results_sse(struct request *req, int64_t id, int64_t offset)
+{
+	int64_t until = results_now_ms() + req->app->cfg->sse_max_seconds * 1000, next_status = 0;
+	char path[STORAGE_PATH_MAX], status[32] = "", last_status[32] = "";
+	char *buf = arena_alloc(req->arena, RESULTS_LOG_LIMIT_MIN);
+	double progress = 0, last_progress = -1;
+	int fd = -1, gone = 0;
+
+	if (streams_enter() != 0) {
+		request_add_header(req, "Retry-After", "2");
+		resp_error(req, KILN_ERR_BUSY, NULL);
+		return KILN_OK;
+	}
+	storage_job_path(req->app->cfg, id, "logs/combined.log", path);
+	gone = resp_stream_begin(req, 200, "text/event-stream") != 0;
+	while (!gone) {
+		ssize_t got = 0;
+		size_t i = 0;
+		int64_t now = results_now_ms();
+
+		if (fd < 0)
+			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && (got = pread(fd, buf, RESULTS_LOG_LIMIT_MIN, offset)) < 0)
+			got = 0;
+		while (!gone && (size_t)got > i) {
+			char *nl = memchr(buf + i, '\n', (size_t)got - i);
+
+			if (nl == NULL)
+				break; /* the rest of a record is still being written */
+			offset += (nl - (buf + i)) + 1;
+			gone =
+			    results_sse_record(req, buf + i, (size_t)(nl - (buf + i)), offset) != 0;
+			i = (size_t)(nl - buf) + 1;
+		}
+		if (gone)
+			break;
+		if (now >= next_status || i == 0) {
+			struct db_val p[1] = {DBV_I64(id)};
+			struct db_res *res = NULL;
+
+			next_status = now + SSE_STATUS_MS;
+			if (db_exec(req->app->db, STMT_JOB_STATUS, p, 1, &res, NULL, NULL) ==
+				KILN_OK &&
+			    db_res_rows(res) == 1) {
+				snprintf(status, sizeof(status), "%s", db_res_str(res, 0, 0, NULL));
+				progress = db_res_f64(res, 0, 1);
+			}
+			db_res_free(res);
+			if (strcmp(status, last_status) != 0 || progress != last_progress) {
+				char ev[160];
+				int n = snprintf(ev, sizeof(ev),
+						 "event: status\ndata: {\"status\":\"%s\","
+						 "\"progress\":%.1f}\n\n",
+						 status, progress);
+
+				snprintf(last_status, sizeof(last_status), "%s", status);
+				last_progress = progress;
+				if ((gone = resp_stream_write(req, ev, (size_t)n) != 0))
+					break;
+			}
+			if (job_status_terminal(status)) {
+				int64_t total = results_end_bytes(req, id);
+
+				/* a job that never ran has no end record: nothing to wait for */
+				if (total < 0 && fd < 0)
+					total = offset;
+				if (total >= 0 && offset >= total) {
+					char ev[160];
+					int n = snprintf(ev, sizeof(ev),
+							 "event: end\ndata: {\"status\":\"%s\","
+							 "\"bytes\":%lld}\n\n",
+							 status, (long long)offset);
+
+					resp_stream_write(req, ev, (size_t)n);
+					break;
+				}
+			}
+		}
+		if (results_now_ms() >= until) {
+			resp_stream_write(req, "retry: 1000\n\n", 13);
+			break;
+		}
+		if (i == 0)
+			results_sleep_ms(SSE_POLL_MS);
+	}
+	if (fd >= 0)
+		close(fd);
+	streams_leave();
+	return KILN_OK;
+}
+
 enum kiln_err
 h_jobs_logs(struct request *req)
 {
@@ -371,6 +566,17 @@ h_jobs_logs(struct request *req)
 		return rc;
 	terminal = job_status_terminal(db_res_str(res, 0, 4, NULL));
 	db_res_free(res);
+	if (strstr(req->accept, "text/event-stream") != NULL) {
+		int64_t from = offset;
+
+		if (req->last_event_id[0] != '\0' &&
+		    parse_i64(req->last_event_id, 0, INT64_MAX, &from) != KILN_OK) {
+			resp_error(req, KILN_ERR_BAD_REQUEST,
+				   "Last-Event-ID must be a byte offset");
+			return KILN_OK;
+		}
+		return results_sse(req, id, from);
+	}
 	if (final != NULL && strcmp(final, "true") == 0 && !terminal) {
 		resp_error(req, KILN_ERR_CONFLICT, "the job has not ended: its logs are not final");
 		return KILN_OK;

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "parse.h"
 #include "ratelimit.h"
+#include "streams.h"
 #include "server.h"
 
 #define MASTER_MAX_WORKERS 1024
@@ -355,6 +356,11 @@ master_run(const struct kiln_config *cfg, int listen_fd, const char *pidfile)
 	/* the rate-limit counters every worker shares */
 	if (ratelimit_init((size_t)cfg->rl_slots) != 0) {
 		log_error("cannot map the rate-limit table: %s", strerror(errno));
+		return 1;
+	}
+	/* the live-stream slots every worker shares */
+	if (streams_init((size_t)cfg->sse_max_streams) != 0) {
+		log_error("cannot map the stream slots: %s", strerror(errno));
 		return 1;
 	}
 	log_info("kiln-api master %ld: %zu workers on %s", (long)getpid(), m.nworkers, cfg->listen);

@@ -98,6 +98,7 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	req->accept = request_env_dup(req, envp, "HTTP_ACCEPT");
 	req->remote_addr = request_env_dup(req, envp, "REMOTE_ADDR");
 	req->idempotency_key = request_env_dup(req, envp, "HTTP_IDEMPOTENCY_KEY");
+	req->last_event_id = request_env_dup(req, envp, "HTTP_LAST_EVENT_ID");
 	rid = request_env(envp, "HTTP_X_REQUEST_ID");
 	if (rid != NULL && request_id_ok(rid)) {
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);

@@ -64,6 +64,7 @@ struct request {
 	const char *accept;
 	const char *remote_addr;
 	const char *idempotency_key; /* "" when none */
+	const char *last_event_id;   /* SSE resume point, "" when none */
 	char request_id[REQ_ID_MAX + 1];
 
 	/* filled by the dispatcher */
@@ -90,6 +91,7 @@ struct request {
 	char *resp_body;       /* arena-owned */
 	size_t resp_len;
 	int responded; /* 1 once a response is set */
+	int streamed;  /* 1 when the handler wrote the response itself (RF_STREAM) */
 };
 
 /* Initialises req from CGI variables envp ("KEY=VALUE", NULL-terminated).

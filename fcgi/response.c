@@ -125,3 +125,40 @@ resp_send(struct request *req)
 		return -1;
 	return 0;
 }
+
+int
+resp_stream_begin(struct request *req, int status, const char *type)
+{
+	char head[RESP_HEAD_MAX];
+	size_t n, i;
+	int w = snprintf(head, sizeof(head),
+			 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
+			 "X-Accel-Buffering: no\r\nX-Request-ID: %s\r\n",
+			 status, resp_reason(status), type, req->request_id);
+
+	req->status = status;
+	req->responded = 1;
+	req->streamed = 1;
+	if (w < 0 || (size_t)w >= sizeof(head))
+		return -1;
+	n = (size_t)w;
+	for (i = 0; i < req->nheaders; i++) {
+		w = snprintf(head + n, sizeof(head) - n, "%s\r\n", req->headers[i]);
+		if (w < 0 || (size_t)w >= sizeof(head) - n)
+			return -1;
+		n += (size_t)w;
+	}
+	if (n + 2 >= sizeof(head))
+		return -1;
+	head[n++] = '\r';
+	head[n++] = '\n';
+	return resp_stream_write(req, head, n);
+}
+
+int
+resp_stream_write(struct request *req, const char *data, size_t n)
+{
+	if (n > 0 && req->io.write(req->io.ctx, data, n) != 0)
+		return -1;
+	return req->io.flush != NULL ? req->io.flush(req->io.ctx) : 0;
+}

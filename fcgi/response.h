@@ -28,6 +28,16 @@ void resp_validation_new(struct request *req, json_t *details);
 /* Writes status, headers and body to req->io. 0 or -1 (client gone). */
 int resp_send(struct request *req);
 
+/* Starts a response the handler writes itself (SSE): status line and
+ * headers now (req->headers included), with Cache-Control: no-store and
+ * X-Accel-Buffering: no; marks the request streamed. 0, or -1 when the
+ * client is gone. */
+int resp_stream_begin(struct request *req, int status, const char *type);
+
+/* Writes n bytes of a streamed response and flushes them to the client.
+ * 0, or -1 when the client is gone. */
+int resp_stream_write(struct request *req, const char *data, size_t n);
+
 /* The reason phrase for an HTTP status ("Not Found"). */
 const char *resp_reason(int status);
 

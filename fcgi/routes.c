@@ -38,7 +38,7 @@ const struct route route_table[] = {
 	{"POST",   "/api/v1/jobs/{id}/force-complete", h_jobs_force_complete, RF_JSON_BODY | RF_AUDIT, ROLES_STAFF, (2 << 20) + 65536, "End a job by hand (operator, admin)"},
 	{"DELETE", "/api/v1/jobs/{id}/purge",     h_jobs_purge,      0,                           ROLE_USER | ROLE_OPERATOR | ROLE_ADMIN, BODY_NONE, "Remove a finished job and its history"},
 	{"GET",    "/api/v1/jobs/list/{user_id}", h_jobs_list_brief, 0,                           ROLES_ANY,   BODY_NONE,  "A user's jobs, short (marketplace clients)"},
-	{"GET",    "/api/v1/jobs/{id}/logs",      h_jobs_logs,       0,                           ROLES_ANY,   BODY_NONE,  "A job's logs as text (stream, offset, limit, final)"},
+	{"GET",    "/api/v1/jobs/{id}/logs",      h_jobs_logs,       RF_STREAM,                   ROLES_ANY,   BODY_NONE,  "A job's logs: text, or a live tail (Accept: text/event-stream)"},
 	{"GET",    "/api/v1/jobs/{id}/outputs",   h_jobs_outputs,    0,                           ROLES_ANY,   BODY_NONE,  "A job's outputs with signed links"},
 	{"POST",   "/api/v1/jobs/signed-url",     h_jobs_signed_url, RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "A signed link to a job's output"},
 	{"GET",    "/api/v1/files/jobs/{id}/outputs", h_files_output, RF_NOAUTH,                  0,           BODY_NONE,  "Download an output (signed link)"},

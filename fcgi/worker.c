@@ -83,7 +83,7 @@ worker_serve_one(struct app *app, struct fio *f, struct arena *arena)
 	request_init(&req, arena, app, &io, fio_env(f));
 	route_dispatch(&req);
 	/* a client that hangs up is not a server fault: info, as nginx logs it */
-	if (resp_send(&req) != 0)
+	if (!req.streamed && resp_send(&req) != 0)
 		log_info("client went away before the response (request %s)", req.request_id);
 	fio_finish(f);
 	if (app->cfg->access_log)

@@ -627,4 +627,5 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_OUTPUT_FIRST] = {"output_first",
 			   "SELECT path FROM job_outputs WHERE job_id = ? ORDER BY id LIMIT 1", "i",
 			   "s"},
+    [STMT_JOB_STATUS] = {"job_status", "SELECT status, progress FROM jobs WHERE id = ?", "i", "sd"},
 };

@@ -32,6 +32,7 @@ enum kiln_err {
 	KILN_ERR_UNKNOWN_IMAGE,  /* 400: no [sandbox] images pattern matches docker_image */
 	KILN_ERR_LINK_EXPIRED,   /* 403: a signed link past its time */
 	KILN_ERR_LINK_INVALID,   /* 403: a signed link whose signature does not match */
+	KILN_ERR_BUSY,           /* 503: every live-stream slot of the host is taken */
 	KILN_ERR__COUNT
 };
 

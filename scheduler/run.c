@@ -51,6 +51,9 @@
 #define RUN_FSIZE_MAX ((rlim_t)64 << 30) /* the largest file a job may write */
 #define RUN_NPROC_MAX 4096
 #define COMB_LINE_MAX 16384 /* a longer line is cut into records of this */
+/* combined.log holds both streams and a record head per line: it may grow
+ * to this many times max_log_bytes before it stops with a marker */
+#define COMB_CAP_FACTOR 4
 
 static volatile sig_atomic_t run_stop;
 
@@ -650,7 +653,7 @@ wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Appends stream k's partial line as one record (capped at twice
+/* Appends stream k's partial line as one record (COMB_CAP_FACTOR times
  * max_log_bytes in all, then a last marker record). */
 static void
 run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
@@ -662,7 +665,7 @@ run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
 		j->line_len[k] = 0;
 		return;
 	}
-	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > 2 * cfg->max_log_bytes) {
+	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > COMB_CAP_FACTOR * cfg->max_log_bytes) {
 		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
 			     (long long)wall_ms());
 		if (write(j->comb_fd, head, (size_t)n) != n)

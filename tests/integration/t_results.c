@@ -6,6 +6,8 @@
  * internal location asked directly, a symbolic link, another user's job,
  * a data set through its redirect. */
 #include <CUnit/CUnit.h>
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +331,232 @@ test_dataset_download(void)
 	it_resp_free(&r);
 }
 
+/* ---- the live tail ---- */
+
+/* One SSE connection's harvest: the text, and where to stop reading. */
+struct sse {
+	char *buf;
+	size_t len, cap;
+	long abort_after; /* log events, then hang up (0: never) */
+	long events;
+	int started; /* set once bytes arrived (read by another thread) */
+};
+
+static size_t
+sse_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct sse *s = arg;
+	size_t k = size * n, i;
+
+	if (s->len + k + 1 > s->cap) {
+		s->cap = (s->len + k + 1) * 2;
+		if ((s->buf = realloc(s->buf, s->cap)) == NULL)
+			abort();
+	}
+	__atomic_store_n(&s->started, 1, __ATOMIC_RELEASE);
+	memcpy(s->buf + s->len, data, k);
+	s->len += k;
+	s->buf[s->len] = '\0';
+	for (i = 0; i + 11 <= k; i++)
+		s->events += memcmp(data + i, "event: log\n", 11) == 0;
+	return s->abort_after > 0 && s->events >= s->abort_after ? 0 : k;
+}
+
+/* GETs the live tail of job id from last (-1: none) into s; the status. */
+static long
+sse_get(long long id, long long last, const char *token, struct sse *s, char *retry_after)
+{
+	char url[512], auth[2100], lei[64];
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
+	long status = 0;
+
+	snprintf(url, sizeof(url), "%s/api/v1/jobs/%lld/logs", getenv("KILN_IT_URL"), id);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	h = curl_slist_append(h, auth);
+	h = curl_slist_append(h, "Accept: text/event-stream");
+	if (last >= 0) {
+		snprintf(lei, sizeof(lei), "Last-Event-ID: %lld", last);
+		h = curl_slist_append(h, lei);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sse_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (retry_after != NULL) {
+		struct curl_header *ra;
+
+		retry_after[0] = '\0';
+		if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &ra) == CURLHE_OK)
+			snprintf(retry_after, 16, "%s", ra->value);
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/* Walks s's complete events: log lines appended to lines, the last id. */
+static void
+sse_parse(const struct sse *s, char **lines, size_t *nl, long long *last, int *ended)
+{
+	const char *p = s->buf, *end;
+
+	while (p != NULL && (end = strstr(p, "\n\n")) != NULL) {
+		const char *id = strstr(p, "id: "), *data = strstr(p, "data: ");
+
+		if (strncmp(p, "event: end", 10) == 0 ||
+		    (strstr(p, "event: end") != NULL && strstr(p, "event: end") < end))
+			*ended = 1;
+		if (id != NULL && id < end && data != NULL && data < end) {
+			json_t *j =
+			    json_loadb(data + 6, (size_t)(strchr(data, '\n') - data - 6), 0, NULL);
+
+			*last = strtoll(id + 4, NULL, 10);
+			if (j != NULL) {
+				lines[(*nl)++] = strdup(it_jstr(j, "message"));
+				json_decref(j);
+			}
+		}
+		p = end + 2;
+	}
+}
+
+static void
+test_sse_tail(void)
+{
+	struct sse s = {NULL, 0, 0, 0, 0, 0};
+	char *lines[16];
+	size_t nl = 0, i;
+	long long last = -1;
+	int ended = 0;
+
+	CU_ASSERT_EQUAL(sse_get(done_job, -1, owner, &s, NULL), 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "event: status\ndata: {\"status\":\"completed\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "\"stream\":\"stderr\",\"message\":\"second\""));
+	sse_parse(&s, lines, &nl, &last, &ended);
+	CU_ASSERT_EQUAL(nl, 3);
+	CU_ASSERT(ended);
+	for (i = 0; i < nl; i++)
+		free(lines[i]);
+	free(s.buf);
+	/* resuming at the end gives no line, just the status and the end */
+	memset(&s, 0, sizeof(s));
+	nl = 0;
+	ended = 0;
+	CU_ASSERT_EQUAL(sse_get(done_job, last, owner, &s, NULL), 200);
+	sse_parse(&s, lines, &nl, &last, &ended);
+	CU_ASSERT_EQUAL(nl, 0);
+	CU_ASSERT(ended);
+	free(s.buf);
+	/* another user's job */
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(sse_get(done_job, -1, other, &s, NULL), 404);
+	free(s.buf);
+}
+
+/* 10 000 lines as fast as a job can print them, read through several
+ * connections that the client cuts every 1 500 events and resumes with
+ * Last-Event-ID: every line exactly once, in order. */
+static void
+test_sse_ten_thousand(void)
+{
+	char **lines = calloc(20000, sizeof(*lines));
+	long long id = it_submit(owner, "{\"command\": [\"seq\", \"1\", \"10000\"],"
+					" \"resources\": {\"gpus\": 0}}");
+	long long last = -1;
+	size_t nl = 0, i;
+	int ended = 0, connections = 0, in_order = 1;
+
+	CU_ASSERT_FATAL(id > 0 && lines != NULL);
+	while (!ended && connections < 100) {
+		struct sse s = {NULL, 0, 0, 1500, 0, 0};
+
+		sse_get(id, last, owner, &s, NULL);
+		connections++;
+		if (s.buf != NULL)
+			sse_parse(&s, lines, &nl, &last, &ended);
+		free(s.buf);
+		CU_ASSERT_FATAL(nl <= 10000);
+	}
+	CU_ASSERT(ended);
+	CU_ASSERT(connections >= 7);
+	CU_ASSERT_EQUAL(nl, 10000);
+	for (i = 0; i < nl; i++) {
+		char want[24];
+
+		snprintf(want, sizeof(want), "%zu", i + 1);
+		if (strcmp(lines[i], want) != 0)
+			in_order = 0;
+		free(lines[i]);
+	}
+	CU_ASSERT(in_order);
+	free(lines);
+	fprintf(stderr, "[%d connections] ", connections);
+}
+
+struct hold {
+	struct sse s;
+	long status;
+};
+
+static void *
+sse_hold(void *arg)
+{
+	struct hold *h = arg;
+
+	h->status = sse_get(running_job, -1, owner, &h->s, NULL);
+	return NULL;
+}
+
+static int
+both_started(void *arg)
+{
+	struct hold *h = arg;
+
+	return __atomic_load_n(&h[0].s.started, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&h[1].s.started, __ATOMIC_ACQUIRE);
+}
+
+/* sse_max_seconds (3 here) ends a tail with a retry hint; sse_max_streams
+ * (2 here) turns a third away with 503 and Retry-After. */
+static void
+test_sse_limits(void)
+{
+	struct sse s = {NULL, 0, 0, 0, 0, 0};
+	struct hold h[2];
+	long long start = it_now_ms();
+	long third;
+	char retry[16];
+	pthread_t t[2];
+
+	memset(h, 0, sizeof(h));
+	CU_ASSERT_EQUAL(sse_get(running_job, -1, owner, &s, NULL), 200);
+	CU_ASSERT(it_now_ms() - start < 10000);
+	CU_ASSERT_PTR_NOT_NULL(s.buf != NULL ? strstr(s.buf, "retry: 1000") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(s.buf != NULL ? strstr(s.buf, "\"message\":\"started\"") : NULL);
+	CU_ASSERT_PTR_NULL(s.buf != NULL ? strstr(s.buf, "event: end") : "x");
+	free(s.buf);
+	pthread_create(&t[0], NULL, sse_hold, &h[0]);
+	pthread_create(&t[1], NULL, sse_hold, &h[1]);
+	/* once both have their first bytes, both hold a slot for ~3 s */
+	CU_ASSERT(it_wait(5000, both_started, h));
+	memset(&s, 0, sizeof(s));
+	third = sse_get(running_job, -1, owner, &s, retry);
+	free(s.buf);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	free(h[0].s.buf);
+	free(h[1].s.buf);
+	CU_ASSERT_EQUAL(h[0].status, 200);
+	CU_ASSERT_EQUAL(h[1].status, 200);
+	CU_ASSERT_EQUAL(third, 503);
+	CU_ASSERT_STRING_EQUAL(retry, "2");
+}
+
 void
 suite_results(void)
 {
@@ -339,4 +567,8 @@ suite_results(void)
 		    test_outputs_and_downloads);
 	CU_add_test(s, "links: main output, bounds, tampering, expiry", test_links);
 	CU_add_test(s, "data set download through its redirect", test_dataset_download);
+	CU_add_test(s, "live tail: events, end, resume, scoped", test_sse_tail);
+	CU_add_test(s, "10 000 lines through cut connections: each once, in order",
+		    test_sse_ten_thousand);
+	CU_add_test(s, "live tail limits: time per stream, streams per host", test_sse_limits);
 }
