@@ -91,35 +91,48 @@ resp_reason(int status)
 	}
 }
 
+/* The header block into head (RESP_HEAD_MAX): the status, Content-Type,
+ * what line says (a complete "Name: value\r\n" run), Cache-Control, the
+ * request id and the request's own headers, then the blank line. Its
+ * length, or 0 when it does not fit. */
+static size_t
+resp_head(const struct request *req, int status, const char *type, const char *line,
+	  char head[RESP_HEAD_MAX])
+{
+	size_t n, i;
+	int w = snprintf(head, RESP_HEAD_MAX,
+			 "Status: %d %s\r\nContent-Type: %s\r\n%sCache-Control: no-store\r\n"
+			 "X-Request-ID: %s\r\n",
+			 status, resp_reason(status), type, line, req->request_id);
+
+	if (w < 0 || w >= RESP_HEAD_MAX)
+		return 0;
+	n = (size_t)w;
+	for (i = 0; i < req->nheaders; i++) {
+		w = snprintf(head + n, RESP_HEAD_MAX - n, "%s\r\n", req->headers[i]);
+		if (w < 0 || (size_t)w >= RESP_HEAD_MAX - n)
+			return 0;
+		n += (size_t)w;
+	}
+	if (n + 2 >= RESP_HEAD_MAX)
+		return 0;
+	head[n++] = '\r';
+	head[n++] = '\n';
+	return n;
+}
+
 int
 resp_send(struct request *req)
 {
-	char head[RESP_HEAD_MAX];
-	size_t n = 0, i;
-	int w;
+	char head[RESP_HEAD_MAX], length[48];
+	size_t n;
 
 	if (!req->responded)
 		resp_error(req, KILN_ERR_INTERNAL, NULL);
-	w = snprintf(head, sizeof(head),
-		     "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		     "Cache-Control: no-store\r\nX-Request-ID: %s\r\n",
-		     req->status, resp_reason(req->status),
-		     req->body_type ? req->body_type : "application/json", req->resp_len,
-		     req->request_id);
-	if (w < 0 || (size_t)w >= sizeof(head))
-		return -1;
-	n = (size_t)w;
-	for (i = 0; i < req->nheaders; i++) {
-		w = snprintf(head + n, sizeof(head) - n, "%s\r\n", req->headers[i]);
-		if (w < 0 || (size_t)w >= sizeof(head) - n)
-			return -1;
-		n += (size_t)w;
-	}
-	if (n + 2 >= sizeof(head))
-		return -1;
-	head[n++] = '\r';
-	head[n++] = '\n';
-	if (req->io.write(req->io.ctx, head, n) != 0)
+	snprintf(length, sizeof(length), "Content-Length: %zu\r\n", req->resp_len);
+	n = resp_head(req, req->status, req->body_type ? req->body_type : "application/json",
+		      length, head);
+	if (n == 0 || req->io.write(req->io.ctx, head, n) != 0)
 		return -1;
 	if (req->resp_len > 0 && req->io.write(req->io.ctx, req->resp_body, req->resp_len) != 0)
 		return -1;
@@ -130,29 +143,12 @@ int
 resp_stream_begin(struct request *req, int status, const char *type)
 {
 	char head[RESP_HEAD_MAX];
-	size_t n, i;
-	int w = snprintf(head, sizeof(head),
-			 "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
-			 "X-Accel-Buffering: no\r\nX-Request-ID: %s\r\n",
-			 status, resp_reason(status), type, req->request_id);
+	size_t n = resp_head(req, status, type, "X-Accel-Buffering: no\r\n", head);
 
 	req->status = status;
 	req->responded = 1;
 	req->streamed = 1;
-	if (w < 0 || (size_t)w >= sizeof(head))
-		return -1;
-	n = (size_t)w;
-	for (i = 0; i < req->nheaders; i++) {
-		w = snprintf(head + n, sizeof(head) - n, "%s\r\n", req->headers[i]);
-		if (w < 0 || (size_t)w >= sizeof(head) - n)
-			return -1;
-		n += (size_t)w;
-	}
-	if (n + 2 >= sizeof(head))
-		return -1;
-	head[n++] = '\r';
-	head[n++] = '\n';
-	return resp_stream_write(req, head, n);
+	return n == 0 ? -1 : resp_stream_write(req, head, n);
 }
 
 int
