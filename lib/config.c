@@ -84,7 +84,7 @@ static const struct config_key config_keys[] = {
     {"scheduler", "run_path", CT_STR, OFF(run_path), 0, 0, "", 0},
     {"scheduler", "job_lost_seconds", CT_INT, OFF(job_lost_seconds), 3, 86400, "30", 0},
     {"scheduler", "min_hold_seconds", CT_INT, OFF(min_hold_seconds), 0, 86400, "60", 0},
-    {"scheduler", "max_start", CT_INT, OFF(max_start), 1, 1000, "16", 0},
+    {"scheduler", "max_start", CT_INT, OFF(max_start), 1, 1000, "64", 0},
     {"scheduler", "kill_grace_seconds", CT_INT, OFF(kill_grace_seconds), 1, 600, "5", 0},
     {"sandbox", "images", CT_IMAGES, OFF(images), 0, 0, "nvidia/cuda:*=host, python:*=host", 0},
     {"sandbox", "mode", CT_STR, OFF(sandbox), 0, 0, "bwrap", 0},
