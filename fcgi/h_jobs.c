@@ -524,7 +524,7 @@ jobs_create_render(struct request *req, json_t *obj, json_t *errs)
 	    (rc = jobs_quote_render(req, &prices, &lim.eff, &j, &over)) != KILN_OK || over)
 		goto out;
 	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
-		rc = h_jobs_respond(req, j.id, 202);
+		rc = jobs_respond_stored(req, j.id);
 out:
 	jobs_spec_free(&j);
 	return rc;
@@ -560,7 +560,7 @@ h_jobs_create(struct request *req)
 	    (rc = jobs_quote(req, &prices, &lim.eff, &j, &over)) != KILN_OK || over)
 		goto out;
 	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
-		rc = h_jobs_respond(req, j.id, 202);
+		rc = jobs_respond_stored(req, j.id);
 out:
 	jobs_spec_free(&j);
 	return rc;

@@ -498,7 +498,7 @@ h_jobs_create_files(struct request *req)
 	t.dataset = data;
 	t.dataset_format = data != NULL ? upload_format(data) : NULL;
 	if ((rc = files_store(req, &t)) == KILN_OK)
-		rc = h_jobs_respond(req, j.id, 202);
+		rc = jobs_respond_stored(req, j.id);
 out:
 	jobs_spec_free(&j);
 	return rc;

@@ -2,6 +2,8 @@
 /* jobs.c: visibility, history and the answer shared by the job handlers. */
 #include "jobs.h"
 
+#include <stdlib.h>
+
 #include "account.h"
 #include "response.h"
 #include "scope.h"
@@ -28,6 +30,23 @@ enum kiln_err
 jobs_visible(struct request *req, int64_t id, struct db_res **res)
 {
 	return scope_load(req, STMT_JOB_GET, id, 0, 0, res);
+}
+
+enum kiln_err
+jobs_respond_stored(struct request *req, int64_t id)
+{
+	json_t *body;
+
+	if (h_jobs_respond(req, id, 202) == KILN_OK)
+		return KILN_OK;
+	/* the job is committed: answering 5xx now would free the
+	 * Idempotency-Key and let a retry submit it twice */
+	body = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "status", "pending", "detail",
+			 "accepted; read the job with GET /api/v1/jobs/{id}");
+	if (body == NULL)
+		abort();
+	resp_json_new(req, 202, body);
+	return KILN_OK;
 }
 
 enum kiln_err

@@ -264,6 +264,10 @@ test_links(void)
 	CU_ASSERT_STRING_EQUAL(code, "link_invalid");
 	tamper(url, "path=result.json", "path=../logs/stdout.log", bad, sizeof(bad));
 	CU_ASSERT_EQUAL(get_code(bad, code, sizeof(code)), 403);
+	tamper(url, "path=result.json", "path=%2e%2e/logs/stdout.log", bad, sizeof(bad));
+	CU_ASSERT_EQUAL(get_code(bad, code, sizeof(code)), 403);
+	tamper(url, "path=result.json", "path=result.json%00.png", bad, sizeof(bad));
+	CU_ASSERT_EQUAL(get_code(bad, code, sizeof(code)), 403);
 	tamper(url, "expires=", "expires=9", bad, sizeof(bad));
 	CU_ASSERT_EQUAL(get_code(bad, code, sizeof(code)), 403);
 	CU_ASSERT_STRING_EQUAL(code, "link_invalid");
