@@ -159,6 +159,8 @@ view_job_new(const struct db_res *res, size_t row)
 	json_object_set_new(j, "queue_position", view_int_or_null(res, row, 37));
 	json_object_set_new(j, "gpu_ids", view_id_list_new(db_res_str(res, row, 38, NULL)));
 	json_object_set_new(j, "exit_signal", view_int_or_null(res, row, 39));
+	/* kilnctl gc removed its files (retention): no logs, no outputs */
+	json_object_set_new(j, "files_removed", json_boolean(db_res_i64(res, row, 40)));
 	return j;
 }
 

@@ -74,6 +74,7 @@ static const struct config_key config_keys[] = {
     {"limits", "daily_cost_cap", CT_MONEY, OFF(daily_cost_cap), 0, 0, "500", 0},
     {"limits", "max_job_cost", CT_MONEY, OFF(max_job_cost), 0, 0, "100", 0},
     {"results", "url_ttl", CT_INT, OFF(url_ttl), 1, 31536000, "3600", 0},
+    {"results", "retention_days", CT_INT, OFF(retention_days), 0, 36500, "30", 0},
     {"results", "max_url_ttl", CT_INT, OFF(max_url_ttl), 1, 31536000, "604800", 0},
     {"jobs", "default_shards", CT_INT, OFF(default_shards), 1, 1000, "4", 0},
     {"scheduler", "node_name", CT_STR, OFF(node_name), 0, 0, "", 0},

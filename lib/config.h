@@ -57,8 +57,9 @@ struct kiln_config {
 	int64_t daily_cost_cap;      /* micro-credits per user per UTC day */
 	int64_t max_job_cost;        /* micro-credits per job */
 	/* [results] */
-	int64_t url_ttl;     /* seconds a signed link lives unless asked */
-	int64_t max_url_ttl; /* the longest expires_in allowed */
+	int64_t url_ttl;        /* seconds a signed link lives unless asked */
+	int64_t max_url_ttl;    /* the longest expires_in allowed */
+	int64_t retention_days; /* a finished job's files are removed after; 0: never */
 	/* [jobs] */
 	int64_t default_shards; /* POST /jobs/upload without shards */
 	/* [scheduler] */

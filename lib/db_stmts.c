@@ -28,8 +28,9 @@
 	", " ISO("created_at") ", " ISO("started_at") ", " ISO(                                    \
 	    "finished_at") ", render_json, moderation_status, moderation_score, dataset_id, "      \
 			   "image, "                                                               \
-			   "image_root, inputs_json, queue_position, gpu_ids, exit_signal"
-#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisi"
+			   "image_root, inputs_json, queue_position, gpu_ids, exit_signal, "       \
+			   "files_removed"
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisii"
 /* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
 #define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
 
@@ -628,4 +629,21 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			   "SELECT path FROM job_outputs WHERE job_id = ? ORDER BY id LIMIT 1", "i",
 			   "s"},
     [STMT_JOB_STATUS] = {"job_status", "SELECT status, progress FROM jobs WHERE id = ?", "i", "sd"},
+    [STMT_GC_IDEMPOTENCY] = {"gc_idempotency",
+			     "DELETE FROM idempotency_keys"
+			     " WHERE created_at < NOW(6) - INTERVAL 24 HOUR LIMIT 1000",
+			     "", ""},
+    [STMT_GC_REFRESH] = {"gc_refresh",
+			 "DELETE FROM refresh_tokens WHERE expires_at < NOW(6) - INTERVAL 1 DAY"
+			 " LIMIT 1000",
+			 "", ""},
+    [STMT_GC_JOBS_OLD] =
+	{"gc_jobs_old",
+	 "SELECT id FROM jobs WHERE files_removed = 0"
+	 " AND finished_at < NOW(6) - INTERVAL ? DAY ORDER BY finished_at LIMIT 1000",
+	 "i", "i"},
+    [STMT_GC_OUTPUTS_DELETE] = {"gc_outputs_delete", "DELETE FROM job_outputs WHERE job_id = ?",
+				"i", ""},
+    [STMT_GC_JOB_FILES_DONE] = {"gc_job_files_done",
+				"UPDATE jobs SET files_removed = 1 WHERE id = ?", "i", ""},
 };

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "money.h"
 #include "migrate.h"
+#include "gc.h"
 
 #ifndef KILN_SQLDIR
 #define KILN_SQLDIR "/usr/share/kiln/sql"
@@ -322,6 +323,34 @@ out:
 	return rc;
 }
 
+/* kilnctl gc: the daily clean-up (gc.h). */
+static int
+cmd_gc(const struct kiln_config *cfg, int argc, char **argv)
+{
+	struct gc_counts n;
+	struct db *db;
+	enum kiln_err rc;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "usage: kilnctl gc\n");
+		return 2;
+	}
+	if ((db = kilnctl_db(cfg)) == NULL)
+		return 1;
+	rc = gc_run(db, cfg, &n);
+	if (rc == KILN_OK)
+		printf(
+		    "removed: %lld idempotency keys, %lld refresh tokens, the files of %lld jobs\n",
+		    (long long)n.idempotency_keys, (long long)n.refresh_tokens,
+		    (long long)n.job_files);
+	else
+		fprintf(stderr, "kilnctl: gc failed: %s\n", err_code(rc));
+	db_free(db);
+	db_library_end();
+	return rc == KILN_OK ? 0 : 1;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct kiln_config *cfg, int argc, char **argv);
@@ -333,6 +362,8 @@ static const struct {
      "  user passwd --email E [--password-stdin]      (a password is generated unless given)\n"
      "  user list"},
     {"audit", cmd_audit, "audit                            check balances against the ledger"},
+    {"gc", cmd_gc,
+     "gc                               remove expired keys, tokens and old job files"},
 };
 
 static void

@@ -18,7 +18,7 @@
 #include "it.h"
 
 static char admin[2048], owner[2048], other[2048];
-static long long done_job, running_job;
+static long long done_job, running_job, owner_id;
 
 /* A job that writes to both streams, two outputs (one with a space in
  * its name) and a symbolic link; and one that keeps running. */
@@ -30,7 +30,7 @@ results_init(void)
 
 	if (it_admin_login(admin, sizeof(admin)) != 0 || it_stack("sched-start") != 0)
 		return 1;
-	uid = it_new_user("results@example.com", owner, sizeof(owner));
+	uid = owner_id = it_new_user("results@example.com", owner, sizeof(owner));
 	it_new_user("results-other@example.com", other, sizeof(other));
 	if (it_grant(admin, uid, "10") != 0)
 		return 1;
@@ -561,6 +561,63 @@ test_sse_limits(void)
 	CU_ASSERT_STRING_EQUAL(retry, "2");
 }
 
+/* kilnctl gc: a job finished 40 days ago loses its files (the row stays),
+ * an Idempotency-Key two days old and a refresh token expired three days
+ * ago go; what is recent stays. */
+static void
+test_gc(void)
+{
+	static const char *const args[] = {"gc", NULL};
+	char q[512], out[4096], rel[256], disk[4096], auth[2100], idem[64];
+	const char *h[] = {auth, idem, NULL}, *body = "{\"command\": [\"true\"]}";
+	struct it_resp r;
+	json_t *j;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", owner);
+	snprintf(idem, sizeof(idem), "Idempotency-Key: gc-old");
+	it_http("POST", "/api/v1/jobs", "application/json", body, strlen(body), h, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 202);
+	it_resp_free(&r);
+	snprintf(idem, sizeof(idem), "Idempotency-Key: gc-new");
+	it_http("POST", "/api/v1/jobs", "application/json", body, strlen(body), h, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 202);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(
+	    it_sql_value("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'gc-old'"), 1);
+	snprintf(
+	    q, sizeof(q),
+	    "UPDATE jobs SET finished_at = NOW(6) - INTERVAL 40 DAY WHERE id = %lld;"
+	    " UPDATE idempotency_keys SET created_at = NOW(6) - INTERVAL 2 DAY"
+	    " WHERE idem_key = 'gc-old';"
+	    " UPDATE refresh_tokens SET expires_at = NOW(6) - INTERVAL 3 DAY WHERE user_id = %lld;"
+	    " SELECT 0",
+	    done_job, owner_id);
+	CU_ASSERT_EQUAL_FATAL(it_sql_value(q), 0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 1 jobs"));
+	snprintf(rel, sizeof(rel), "storage/jobs/%lld", done_job);
+	CU_ASSERT_NOT_EQUAL(access(it_path(rel, disk, sizeof(disk)), F_OK), 0);
+	j = it_job(owner, done_job);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT(json_is_true(json_object_get(j, "files_removed")));
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	json_decref(j);
+	snprintf(q, sizeof(q), "/api/v1/jobs/%lld/outputs", done_job);
+	CU_ASSERT_EQUAL(it_call("GET", q, owner, NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(r.body, "[]");
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(
+	    it_sql_value("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'gc-old'"), 0);
+	CU_ASSERT_EQUAL(
+	    it_sql_value("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'gc-new'"), 1);
+	snprintf(q, sizeof(q), "SELECT COUNT(*) FROM refresh_tokens WHERE user_id = %lld",
+		 owner_id);
+	CU_ASSERT_EQUAL(it_sql_value(q), 0);
+	/* a second pass finds nothing more */
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 0 jobs"));
+}
+
 void
 suite_results(void)
 {
@@ -575,4 +632,5 @@ suite_results(void)
 	CU_add_test(s, "10 000 lines through cut connections: each once, in order",
 		    test_sse_ten_thousand);
 	CU_add_test(s, "live tail limits: time per stream, streams per host", test_sse_limits);
+	CU_add_test(s, "kilnctl gc: old job files, keys and tokens go; recent ones stay", test_gc);
 }
