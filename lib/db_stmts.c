@@ -443,16 +443,17 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " heartbeat_at = NOW(6)",
 	 "sissiis", ""},
     [STMT_NODE_GET] = {"node_get", "SELECT draining FROM nodes WHERE id = ?", "i", "i"},
-    /* the pending queue: each user's first ? jobs by priority then age,
+    /* the pending queue: each user's first ? jobs by priority then age (the
+     * window runs on ix_jobs_pending_user alone; only those rows are read),
      * with the price-relevant columns and the current wait state */
     [STMT_SCHED_PENDING] =
 	{"sched_pending",
-	 "SELECT id, user_id, priority, gpus, cpu_count, memory_bytes, timeout_seconds,"
-	 " estimated_cost_micros, kind, COALESCE(wait_reason, ''), COALESCE(queue_position, 0),"
-	 " lease FROM (SELECT id, user_id, priority, gpus, cpu_count, memory_bytes,"
-	 " timeout_seconds, estimated_cost_micros, kind, wait_reason, queue_position, lease,"
-	 " ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY priority DESC, id) AS rn FROM jobs"
-	 " WHERE status = 'pending') q WHERE rn <= ? ORDER BY id LIMIT ?",
+	 "SELECT j.id, j.user_id, j.priority, j.gpus, j.cpu_count, j.memory_bytes,"
+	 " j.timeout_seconds, j.estimated_cost_micros, j.kind, COALESCE(j.wait_reason, ''),"
+	 " COALESCE(j.queue_position, 0), j.lease"
+	 " FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY priority DESC, id)"
+	 " AS rn FROM jobs WHERE status = 'pending') q JOIN jobs j ON j.id = q.id"
+	 " WHERE q.rn <= ? ORDER BY j.id LIMIT ?",
 	 "ii", "iiiiiiiiisii"},
     /* where each user with pending jobs stands: limits (NULL: global),
      * wallet, jobs under way, today's charges */
@@ -646,4 +647,8 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				"i", ""},
     [STMT_GC_JOB_FILES_DONE] = {"gc_job_files_done",
 				"UPDATE jobs SET files_removed = 1 WHERE id = ?", "i", ""},
+    /* how many users have pending jobs (from the index alone) */
+    [STMT_SCHED_PENDING_USERS] =
+	{"sched_pending_users", "SELECT COUNT(DISTINCT user_id) FROM jobs WHERE status = 'pending'",
+	 "", "i"},
 };

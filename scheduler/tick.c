@@ -223,11 +223,31 @@ tick_rate(const struct prices *pr, const struct pol_job *j, int64_t timeout, con
 	return estimate_compute(pr, &c, &e) == KILN_OK ? e.total : 0;
 }
 
+/* How deep into each user's queue a tick reads: the rounds that can fill
+ * max_start slots when every waiting user takes one a round, plus one for
+ * users that cannot start. Fair share is unchanged (rounds); a tick whose
+ * users are mostly blocked may start fewer than max_start, and the next
+ * tick reads on. At least TICK_DEPTH_MIN, for the queue positions. */
+#define TICK_DEPTH_MIN 2
+
+static int64_t
+tick_depth(struct db *db, const struct kiln_config *cfg)
+{
+	struct db_res *res = NULL;
+	int64_t users = 1, depth;
+
+	if (db_exec(db, STMT_SCHED_PENDING_USERS, NULL, 0, &res, NULL, NULL) == KILN_OK &&
+	    db_res_rows(res) == 1 && db_res_i64(res, 0, 0) > 0)
+		users = db_res_i64(res, 0, 0);
+	db_res_free(res);
+	depth = (cfg->max_start + users - 1) / users + 1;
+	return depth < TICK_DEPTH_MIN ? TICK_DEPTH_MIN : depth;
+}
+
 static enum kiln_err
 tick_queue(struct db *db, struct tick_claim *c, const struct prices *pr, size_t *n)
 {
-	struct db_val p[2] = {DBV_I64(c->cfg->max_start > 64 ? c->cfg->max_start : 64),
-			      DBV_I64(TICK_QUEUE_MAX)};
+	struct db_val p[2] = {DBV_I64(tick_depth(db, c->cfg)), DBV_I64(TICK_QUEUE_MAX)};
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 	size_t i, rows;
