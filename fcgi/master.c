@@ -359,7 +359,8 @@ master_run(const struct kiln_config *cfg, int listen_fd, const char *pidfile)
 		return 1;
 	}
 	/* the live-stream slots every worker shares */
-	if (streams_init((size_t)cfg->sse_max_streams) != 0) {
+	if (streams_init(cfg->sse_max_streams > 0 ? (size_t)cfg->sse_max_streams
+						  : (m.nworkers + 1) / 2) != 0) {
 		log_error("cannot map the stream slots: %s", strerror(errno));
 		return 1;
 	}

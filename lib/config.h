@@ -33,7 +33,8 @@ struct kiln_config {
 	int64_t max_upload;          /* bytes, cap for an uploaded file */
 	int64_t access_log;          /* bool */
 	int64_t sse_max_seconds;     /* a live log stream closes after this (the client resumes) */
-	int64_t sse_max_streams;     /* live streams holding workers at once, per host */
+	int64_t
+	    sse_max_streams; /* live streams holding workers at once, per host; 0: half the workers */
 	/* [storage] */
 	char storage_root[CONFIG_STR_MAX];
 	/* [auth] */

@@ -103,7 +103,7 @@ max_requests = ${KILN_MAX_REQUESTS:-10000}
 max_body = ${KILN_MAX_BODY:-1m}
 max_upload = ${KILN_MAX_UPLOAD:-1g}
 sse_max_seconds = ${KILN_SSE_MAX_SECONDS:-30}
-sse_max_streams = ${KILN_SSE_MAX_STREAMS:-8}
+sse_max_streams = ${KILN_SSE_MAX_STREAMS:-0}
 
 [storage]
 root = $dir/storage
