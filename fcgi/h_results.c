@@ -227,14 +227,22 @@ results_check_link(struct request *req, const char *resource, const char **path,
 	}
 }
 
-/* Hands rel (below the storage root) to nginx as an attachment. */
+/* Hands rel (below the storage root) to nginx as an attachment. The
+ * X-Accel-Redirect URI is percent-encoded: nginx decodes it, so names
+ * with '?', '%' or spaces reach the right file. */
 static void
 results_hand_over(struct request *req, const char *rel, const char *type, const char *name)
 {
-	char *accel = arena_alloc(req->arena, strlen(rel) + sizeof(RESULTS_FILES));
+	size_t cap = 3 * strlen(rel) + sizeof(RESULTS_FILES);
+	char *accel = arena_alloc(req->arena, cap);
 	char *disp = arena_alloc(req->arena, strlen(name) + 40);
 
-	snprintf(accel, strlen(rel) + sizeof(RESULTS_FILES), RESULTS_FILES "%s", rel);
+	memcpy(accel, RESULTS_FILES, sizeof(RESULTS_FILES) - 1);
+	if (signed_encode(rel, accel + sizeof(RESULTS_FILES) - 1,
+			  cap - sizeof(RESULTS_FILES) + 1) != 0) {
+		resp_error(req, KILN_ERR_INTERNAL, NULL);
+		return;
+	}
 	snprintf(disp, strlen(name) + 40, "attachment; filename=\"%s\"", name);
 	request_add_header(req, "X-Accel-Redirect", accel);
 	request_add_header(req, "Content-Disposition", disp);

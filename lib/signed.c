@@ -24,8 +24,7 @@ signed_mac(const char *key, const char *resource, const char *path, int64_t by, 
 	return 0;
 }
 
-/* Percent-encodes s (all but unreserved characters and '/') into out. */
-static int
+int
 signed_encode(const char *s, char *out, size_t n)
 {
 	static const char hexd[] = "0123456789ABCDEF";

@@ -25,6 +25,10 @@ enum signed_verdict { SIGNED_OK = 0, SIGNED_EXPIRED, SIGNED_INVALID };
 int signed_url(const char *key, const char *resource, const char *path, int64_t by, int64_t expires,
 	       char url[SIGNED_URL_MAX]);
 
+/* Percent-encodes s, all but unreserved characters and '/', into OUT:
+ * out (n bytes). 0, or -1 when it does not fit. */
+int signed_encode(const char *s, char *out, size_t n);
+
 /* Checks a link's parts as received (path decoded; sig as sent) at now:
  * SIGNED_INVALID for a bad or missing MAC (the same answer whatever is
  * wrong), SIGNED_EXPIRED for a good MAC past its time. */

@@ -38,6 +38,7 @@ results_init(void)
 				    " echo second >&2; echo third; cd $KILN_OUTPUT_DIR;"
 				    " mkdir -p plots; seq 1 50000 > 'plots/big list.txt';"
 				    " echo '{\\\"ok\\\": true}' > result.json;"
+				    " echo q > 'odd?name.txt'; echo p > 'pct%41.txt';"
 				    " ln -s /etc/passwd passwd\"}");
 	running_job = it_submit(owner, "{\"resources\": {\"gpus\": 0},"
 				       " \"script\": \"echo started; sleep 60\"}");
@@ -153,8 +154,17 @@ test_outputs_and_downloads(void)
 
 	outputs(&arr);
 	CU_ASSERT_FATAL(json_is_array(arr));
-	/* two regular files; the symbolic link is not an output */
-	CU_ASSERT_EQUAL(json_array_size(arr), 2);
+	/* four regular files; the symbolic link is not an output */
+	CU_ASSERT_EQUAL(json_array_size(arr), 4);
+	/* names with '?' and '%' reach their own file through nginx */
+	it_http("GET", url_of(arr, "odd?name.txt"), NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(r.body, "q\n");
+	it_resp_free(&r);
+	it_http("GET", url_of(arr, "pct%41.txt"), NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_STRING_EQUAL(r.body, "p\n");
+	it_resp_free(&r);
 	CU_ASSERT_STRING_EQUAL(url_of(arr, "passwd"), "");
 	url = url_of(arr, "plots/big list.txt");
 	CU_ASSERT_PTR_NOT_NULL(strstr(url, "sig="));
