@@ -530,6 +530,33 @@ test_lost_supervisor(void)
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
+/* With its last attempt's supervisor killed, a job ends failed/node_lost
+ * (not requeued), and its hold goes back. */
+static void
+test_node_lost(void)
+{
+	char u[2048], q[256];
+	long long uid = it_new_user("run-nodelost@example.com", u, sizeof(u)), id;
+	pid_t pid;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	id = it_submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
+			  " \"max_attempts\": 1}");
+	CU_ASSERT_FATAL(id > 0);
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
+	pid = supervisor(id);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+	j = it_wait_job(u, id, "status", "failed", JOB_LOST_MS + 6000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "node_lost");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
+	json_decref(j);
+	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
+	CU_ASSERT_EQUAL(it_sql_value(q), 0);
+}
+
 /* The sandbox: every attempt to get out fails. */
 static void
 test_sandbox_escapes(void)
@@ -765,6 +792,7 @@ suite_run(void)
 		    test_memory_and_log_caps);
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
+	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
 	CU_add_test(s, "data set archives: unpacked into data/; zip-slip fails the job",
 		    test_dataset_archives);
