@@ -105,13 +105,14 @@ h_jobs_outputs(struct request *req)
 	return KILN_OK;
 }
 
-static const char *const sign_fields[] = {"job_id", "path", "expires_in", NULL};
+static const char *const sign_fields[] = {"job_id", "path", "expires_in", "logs", NULL};
 
 enum kiln_err
 h_jobs_signed_url(struct request *req)
 {
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *link;
 	int64_t id = 0, ttl = req->app->cfg->url_ttl;
+	int logs = 0;
 	struct db_res *res = NULL;
 	const char *path = NULL;
 	char resource[64], *chosen;
@@ -122,6 +123,9 @@ h_jobs_signed_url(struct request *req)
 		v_int(obj, "job_id", 1, 0, 1, INT64_MAX, &id, errs);
 		path = v_str(obj, "path", 0, RESULTS_PATH_MAX, errs, NULL);
 		v_int(obj, "expires_in", 0, 0, 1, req->app->cfg->max_url_ttl, &ttl, errs);
+		v_bool(obj, "logs", 0, &logs, errs);
+		if (logs && path != NULL)
+			v_err(errs, "logs", "give path or logs, not both", "value_error.logs");
 	}
 	if (v_reject(req, errs))
 		return KILN_OK;
@@ -129,6 +133,11 @@ h_jobs_signed_url(struct request *req)
 		return rc;
 	db_res_free(res);
 	res = NULL;
+	if (logs) { /* a link to the job's logs, text or live */
+		snprintf(resource, sizeof(resource), "jobs/%lld/logs", (long long)id);
+		resp_json_new(req, 200, results_link_new(req, resource, "", ttl));
+		return KILN_OK;
+	}
 	if (path == NULL) { /* the main output: the first the job left */
 		struct db_val p[1] = {DBV_I64(id)};
 
@@ -548,16 +557,59 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 	return KILN_OK;
 }
 
+/* A job's logs, text or live, once the caller may see them. */
+static enum kiln_err results_logs(struct request *req, int64_t id, int terminal);
+
 enum kiln_err
 h_jobs_logs(struct request *req)
 {
-	int64_t id = route_param(req, "id")->id, offset = 0, limit = RESULTS_LOG_LIMIT, size = 0;
+	int64_t id = route_param(req, "id")->id;
+	struct db_res *res = NULL;
+	int terminal;
+	enum kiln_err rc;
+
+	if ((rc = jobs_visible(req, id, &res)) != KILN_OK)
+		return rc;
+	terminal = job_status_terminal(db_res_str(res, 0, 4, NULL));
+	db_res_free(res);
+	return results_logs(req, id, terminal);
+}
+
+/* The same through a signed link (a browser's EventSource cannot send an
+ * Authorization header): the link names jobs/ID/logs. */
+enum kiln_err
+h_files_logs(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id, by = 0;
+	struct db_val p[1] = {DBV_I64(id)};
+	struct db_res *res = NULL;
+	char resource[64];
+	const char *path;
+	int terminal;
+	enum kiln_err rc;
+
+	snprintf(resource, sizeof(resource), "jobs/%lld/logs", (long long)id);
+	if (results_check_link(req, resource, &path, &by))
+		return KILN_OK;
+	if ((rc = db_exec(req->app->db, STMT_JOB_STATUS, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if (db_res_rows(res) != 1) {
+		db_res_free(res);
+		return KILN_ERR_NOT_FOUND;
+	}
+	terminal = job_status_terminal(db_res_str(res, 0, 0, NULL));
+	db_res_free(res);
+	return results_logs(req, id, terminal);
+}
+
+static enum kiln_err
+results_logs(struct request *req, int64_t id, int terminal)
+{
+	int64_t offset = 0, limit = RESULTS_LOG_LIMIT, size = 0;
 	const char *stream = request_query(req, "stream"), *final = request_query(req, "final");
 	const char *o = request_query(req, "offset"), *l = request_query(req, "limit");
 	char path[STORAGE_PATH_MAX], num[32], *buf, *text;
-	struct db_res *res = NULL;
 	size_t n = 0, used = 0, tl = 0, i;
-	int terminal;
 	enum kiln_err rc;
 
 	if ((o != NULL && parse_i64(o, 0, INT64_MAX, &offset) != KILN_OK) ||
@@ -570,10 +622,6 @@ h_jobs_logs(struct request *req)
 			   "true or false");
 		return KILN_OK;
 	}
-	if ((rc = jobs_visible(req, id, &res)) != KILN_OK)
-		return rc;
-	terminal = job_status_terminal(db_res_str(res, 0, 4, NULL));
-	db_res_free(res);
 	if (strstr(req->accept, "text/event-stream") != NULL) {
 		int64_t from = offset;
 

@@ -472,6 +472,74 @@ test_sse_tail(void)
 	free(s.buf);
 }
 
+/* A browser's EventSource cannot send a bearer token: a signed link to the
+ * logs carries the tail instead; tampered, it is refused. */
+static void
+test_logs_link(void)
+{
+	char body[128], url[2048], bad[2100];
+	struct it_resp r;
+	struct sse s = {NULL, 0, 0, 0, 0, 0};
+	char *lines[8];
+	size_t nl = 0, i;
+	long long last = -1;
+	int ended = 0;
+	json_t *j;
+	CURL *c;
+
+	snprintf(body, sizeof(body), "{\"job_id\": %lld, \"logs\": true}", done_job);
+	CU_ASSERT_EQUAL_FATAL(it_call("POST", "/api/v1/jobs/signed-url", owner, body, &r), 200);
+	j = it_json(&r);
+	snprintf(url, sizeof(url), "%s%s", getenv("KILN_IT_URL"), it_jstr(j, "url"));
+	json_decref(j);
+	it_resp_free(&r);
+	CU_ASSERT_PTR_NOT_NULL(strstr(url, "/api/v1/files/jobs/"));
+	snprintf(body, sizeof(body), "{\"job_id\": %lld, \"logs\": true}", done_job);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/signed-url", other, body), 404);
+	snprintf(body, sizeof(body), "{\"job_id\": %lld, \"logs\": true, \"path\": \"x\"}",
+		 done_job);
+	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/signed-url", owner, body), 422);
+	/* the live tail with no Authorization header at all */
+	c = curl_easy_init();
+	{
+		struct curl_slist *h = curl_slist_append(NULL, "Accept: text/event-stream");
+		long status = 0;
+
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sse_write);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+		curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		CU_ASSERT_EQUAL(status, 200);
+		curl_slist_free_all(h);
+	}
+	curl_easy_cleanup(c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
+	sse_parse(&s, lines, &nl, &last, &ended);
+	CU_ASSERT_EQUAL(nl, 3);
+	CU_ASSERT(ended);
+	for (i = 0; i < nl; i++)
+		free(lines[i]);
+	free(s.buf);
+	/* as text; and a link for another job's logs does not open these */
+	it_http("GET", strstr(url, "/api/v1/"), NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "second\n"));
+	it_resp_free(&r);
+	snprintf(bad, sizeof(bad), "%s", strstr(url, "/api/v1/"));
+	{
+		char *slash = strstr(bad, "/jobs/") + 6;
+
+		memmove(slash + 1, slash, strlen(slash) + 1);
+		*slash = '9';
+	}
+	it_http("GET", bad, NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 403);
+	it_resp_free(&r);
+}
+
 /* 10 000 lines as fast as a job can print them, read through several
  * connections that the client cuts every 1 500 events and resumes with
  * Last-Event-ID: every line exactly once, in order. */
@@ -639,6 +707,7 @@ suite_results(void)
 	CU_add_test(s, "links: main output, bounds, tampering, expiry", test_links);
 	CU_add_test(s, "data set download through its redirect", test_dataset_download);
 	CU_add_test(s, "live tail: events, end, resume, scoped", test_sse_tail);
+	CU_add_test(s, "a signed link to the logs: EventSource without a token", test_logs_link);
 	CU_add_test(s, "10 000 lines through cut connections: each once, in order",
 		    test_sse_ten_thousand);
 	CU_add_test(s, "live tail limits: time per stream, streams per host", test_sse_limits);
