@@ -182,8 +182,6 @@ h_batches_create(struct request *req)
 {
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *arr = NULL;
 	struct batch_new *b = calloc(1, sizeof(*b));
-	struct prices prices;
-	struct user_limits lim;
 	int bad_dir = 0, over = 0;
 	enum kiln_err rc = KILN_OK;
 	size_t i;
@@ -218,13 +216,7 @@ h_batches_create(struct request *req)
 		rc = KILN_ERR_WORKING_DIR;
 		goto out;
 	}
-	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
-	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
-		goto out;
-	for (i = 0; i < b->n && !over; i++)
-		if ((rc = jobs_quote(req, &prices, &lim.eff, &b->jobs[i], &over)) != KILN_OK)
-			goto out;
-	if (over)
+	if ((rc = jobs_quote_all(req, b->jobs, b->n, &over)) != KILN_OK || over)
 		goto out;
 	if ((rc = db_txn(req->app->db, batch_create_txn, b)) == KILN_OK)
 		rc = batch_respond(req, b->id, 201);

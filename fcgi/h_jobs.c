@@ -504,28 +504,55 @@ jobs_quote_render(struct request *req, const struct prices *prices, const struct
 	return KILN_OK;
 }
 
+enum kiln_err
+jobs_quote_all(struct request *req, struct job_new *jobs, size_t n, int *over)
+{
+	struct prices prices;
+	struct user_limits lim;
+	enum kiln_err rc;
+	size_t k;
+
+	*over = 0;
+	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
+	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
+		return rc;
+	for (k = 0; k < n && !*over; k++) {
+		rc = strcmp(jobs[k].kind, "render") == 0
+			 ? jobs_quote_render(req, &prices, &lim.eff, &jobs[k], over)
+			 : jobs_quote(req, &prices, &lim.eff, &jobs[k], over);
+		if (rc != KILN_OK)
+			return rc;
+	}
+	return KILN_OK;
+}
+
+/* Quotes one parsed job and stores it, answering 202 with it (or the
+ * answer the quote gave). */
+static enum kiln_err
+jobs_quote_store(struct request *req, struct job_new *j)
+{
+	int over = 0;
+	enum kiln_err rc;
+
+	j->user_id = req->user_id;
+	if ((rc = jobs_quote_all(req, j, 1, &over)) != KILN_OK || over)
+		return rc;
+	if ((rc = db_txn(req->app->db, jobs_create_txn, j)) != KILN_OK)
+		return rc;
+	return jobs_respond_stored(req, j->id);
+}
+
 /* POST /jobs with a render config. */
 static enum kiln_err
 jobs_create_render(struct request *req, json_t *obj, json_t *errs)
 {
 	struct job_new j;
-	struct prices prices;
-	struct user_limits lim;
-	int over = 0;
 	enum kiln_err rc = KILN_OK;
 
-	if (jobs_parse_render(req->app->cfg, obj, errs, &j)) {
+	if (jobs_parse_render(req->app->cfg, obj, errs, &j))
 		v_reject(req, errs);
-		goto out;
-	}
-	j.user_id = req->user_id;
-	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
-	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK ||
-	    (rc = jobs_quote_render(req, &prices, &lim.eff, &j, &over)) != KILN_OK || over)
-		goto out;
-	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
-		rc = jobs_respond_stored(req, j.id);
-out:
+	else
+		rc = jobs_quote_store(req, &j);
 	jobs_spec_free(&j);
 	return rc;
 }
@@ -535,33 +562,20 @@ h_jobs_create(struct request *req)
 {
 	json_t *errs = v_new(req), *obj = req->upload ? NULL : v_object(req, errs, 0);
 	struct job_new j;
-	struct prices prices;
-	struct user_limits lim;
-	int bad_dir = 0, over = 0;
-	enum kiln_err rc;
+	int bad_dir = 0;
+	enum kiln_err rc = KILN_OK;
 
 	if (req->upload != NULL)
 		return h_jobs_create_files(req);
 	memset(&j, 0, sizeof(j));
 	if (obj != NULL && json_object_get(obj, "config") != NULL)
 		return jobs_create_render(req, obj, errs);
-	if (obj == NULL || jobs_parse_spec(obj, errs, &j, &bad_dir)) {
+	if (obj == NULL || jobs_parse_spec(obj, errs, &j, &bad_dir))
 		v_reject(req, errs);
-		rc = KILN_OK;
-		goto out;
-	}
-	j.user_id = req->user_id;
-	if (bad_dir) {
+	else if (bad_dir)
 		rc = KILN_ERR_WORKING_DIR;
-		goto out;
-	}
-	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
-	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK ||
-	    (rc = jobs_quote(req, &prices, &lim.eff, &j, &over)) != KILN_OK || over)
-		goto out;
-	if ((rc = db_txn(req->app->db, jobs_create_txn, &j)) == KILN_OK)
-		rc = jobs_respond_stored(req, j.id);
-out:
+	else
+		rc = jobs_quote_store(req, &j);
 	jobs_spec_free(&j);
 	return rc;
 }

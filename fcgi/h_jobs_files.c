@@ -37,7 +37,7 @@
 #define FILES_JOB_DATA_MAX (64 * 1024)
 #define FILES_REQUIREMENTS "requirements.txt"
 
-/* Copies a name files_name_ok accepted (so at most FILES_NAME_MAX). */
+/* Copies a name jobspec_file_name accepted (so at most FILES_NAME_MAX). */
 static void
 files_name_copy(char out[FILES_NAME_MAX + 1], const char *name)
 {
@@ -83,13 +83,6 @@ static const struct {
     {".jl", "julia"},   {".pl", "perl"}, {".rb", "ruby"},   {".js", "node"},
 };
 
-/* A name kiln may put under input/ and into a shell line as it is. */
-static int
-files_name_ok(const char *s)
-{
-	return jobspec_file_name(s) == 0;
-}
-
 /* The interpreter for a script by its extension, or NULL. */
 static const char *
 files_interpreter(const char *name)
@@ -120,7 +113,7 @@ files_script_check(struct upload *up, const char *field, const char **script_nam
 	}
 	if (*script_name == NULL)
 		*script_name = f->filename;
-	if (!files_name_ok(*script_name) || strcmp(*script_name, FILES_REQUIREMENTS) == 0) {
+	if (jobspec_file_name(*script_name) != 0 || strcmp(*script_name, FILES_REQUIREMENTS) == 0) {
 		v_err(errs, loc,
 		      "the script's name must be a plain file name of letters, digits, '.', '_' "
 		      "and '-' (not requirements.txt)",
@@ -135,7 +128,7 @@ files_script_check(struct upload *up, const char *field, const char **script_nam
 	return run;
 }
 
-/* The shell text a job with files runs in input/. Names are files_name_ok,
+/* The shell text a job with files runs in input/. Names passed jobspec_file_name,
  * so they need no quoting. shard_k is 1-based, 0 for no shard. New. */
 static char *
 files_script(const char *run, const char *script, int requirements, const char *data,
@@ -427,25 +420,6 @@ files_job(struct request *req, json_t *spec, char *script, const char *kind, str
 	return 0;
 }
 
-/* Quotes every job; 1 after answering (400 cost_limit_exceeded). */
-static enum kiln_err
-files_quote(struct request *req, struct job_new *jobs, size_t n, int *over)
-{
-	struct prices prices;
-	struct user_limits lim;
-	enum kiln_err rc;
-	size_t k;
-
-	*over = 0;
-	if ((rc = prices_load(req->app->db, &prices)) != KILN_OK ||
-	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
-		return rc;
-	for (k = 0; k < n && !*over; k++)
-		if ((rc = jobs_quote(req, &prices, &lim.eff, &jobs[k], over)) != KILN_OK)
-			return rc;
-	return KILN_OK;
-}
-
 static const char *const create_parts[] = {"script_file",       "dataset_file", "data_file",
 					   "requirements_file", "job_data",     NULL};
 
@@ -489,7 +463,7 @@ h_jobs_create_files(struct request *req)
 	j.image = image;
 	j.image_root = root;
 	j.inputs_json = files_inputs_json(t.common, t.ncommon, NULL);
-	if ((rc = files_quote(req, &j, 1, &over)) != KILN_OK || over)
+	if ((rc = jobs_quote_all(req, &j, 1, &over)) != KILN_OK || over)
 		goto out;
 	t.cfg = req->app->cfg;
 	t.user_id = req->user_id;
@@ -616,7 +590,8 @@ h_jobs_upload(struct request *req)
 	if (csv == NULL)
 		v_err(errs, "file_data", "a CSV file part named file_data is required",
 		      "value_error.missing");
-	else if (files_name_ok(csv->filename) && strcmp(csv->filename, FILES_REQUIREMENTS) != 0 &&
+	else if (jobspec_file_name(csv->filename) == 0 &&
+		 strcmp(csv->filename, FILES_REQUIREMENTS) != 0 &&
 		 (script_name == NULL || strcmp(csv->filename, script_name) != 0))
 		data_name = csv->filename;
 	if (script_name != NULL && strcmp(script_name, data_name) == 0)
@@ -667,7 +642,7 @@ h_jobs_upload(struct request *req)
 		jobs[k].image_root = root;
 		jobs[k].inputs_json = files_inputs_json(t.common, t.ncommon, &shard_in[k]);
 	}
-	if ((rc = files_quote(req, jobs, n, &over)) != KILN_OK || over)
+	if ((rc = jobs_quote_all(req, jobs, n, &over)) != KILN_OK || over)
 		goto out;
 	t.cfg = req->app->cfg;
 	t.user_id = req->user_id;

@@ -45,6 +45,11 @@ void jobs_spec_free(struct job_new *j);
  * cost_limit_exceeded and sets OUT: *over. */
 enum kiln_err jobs_quote(struct request *req, const struct prices *prices, const struct limits *lim,
 			 struct job_new *j, int *over);
+/* Quotes jobs[0..n) (render or compute by kind) against the prices and
+ * the caller's limits, loaded once; stops at the first above
+ * max_job_cost, which answers 400 and sets OUT: *over. */
+enum kiln_err jobs_quote_all(struct request *req, struct job_new *jobs, size_t n, int *over);
+
 /* Inserts j (inside the caller's transaction) with its first event;
  * OUT: j->id. A project_id that is not the user's is KILN_ERR_NOT_FOUND.
  * A render job passes moderating on its way to pending or, when rejected,
