@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "clock.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "jobstate.h"
@@ -379,15 +380,6 @@ results_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int64_t
-results_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A JSON string of n bytes; bytes that are not UTF-8 become '?'. New. */
 static json_t *
 results_text_new(struct request *req, const char *s, size_t n)
@@ -468,7 +460,7 @@ results_end_bytes(struct request *req, int64_t id)
 static enum kiln_err
 results_sse(struct request *req, int64_t id, int64_t offset)
 {
-	int64_t until = results_now_ms() + req->app->cfg->sse_max_seconds * 1000, next_status = 0;
+	int64_t until = clock_mono_ms() + req->app->cfg->sse_max_seconds * 1000, next_status = 0;
 	char path[STORAGE_PATH_MAX], status[32] = "", last_status[32] = "";
 	char *buf = arena_alloc(req->arena, RESULTS_LOG_LIMIT_MIN);
 	double progress = 0, last_progress = -1;
@@ -484,7 +476,7 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 	while (!gone) {
 		ssize_t got = 0;
 		size_t i = 0;
-		int64_t now = results_now_ms();
+		int64_t now = clock_mono_ms();
 
 		if (fd < 0)
 			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -544,7 +536,7 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 				}
 			}
 		}
-		if (results_now_ms() >= until) {
+		if (clock_mono_ms() >= until) {
 			resp_stream_write(req, "retry: 1000\n\n", 13);
 			break;
 		}

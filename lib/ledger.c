@@ -227,6 +227,14 @@ ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, c
 }
 
 enum kiln_err
+ledger_lock_in(struct db *db, int64_t user_id)
+{
+	int64_t balance, reserved;
+
+	return ledger_lock_wallet(db, user_id, &balance, &reserved);
+}
+
+enum kiln_err
 ledger_hold_many_in(struct db *db, const char *holds_json, size_t nusers)
 {
 	struct db_val p[1] = {DBV_STR(holds_json)};

@@ -47,6 +47,12 @@ enum kiln_err ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int
 enum kiln_err ledger_charge_in(struct db *db, int64_t job_id, int64_t micros, const char *step,
 			       const char *description, int64_t *charged);
 
+/* Locks user_id's wallet row for the rest of the caller's transaction.
+ * Every transaction that changes a job's status and may touch money takes
+ * it first, before the status counts (job_counts, by trigger), so that
+ * they never deadlock over the counts. */
+enum kiln_err ledger_lock_in(struct db *db, int64_t user_id);
+
 /* Many holds at once, inside the caller's transaction (the claim):
  * holds_json is [{"job", "uid", "amount" > 0, "step"}] with distinct new
  * steps, nusers the number of distinct uids. All or nothing:

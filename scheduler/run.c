@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -91,15 +92,6 @@ on_term(int sig)
 {
 	(void)sig;
 	run_stop = 1;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static char *
@@ -173,14 +165,14 @@ run_cost(const struct job *j, int64_t s)
 static enum kiln_err
 run_txn(struct db *db, db_txn_fn fn, void *arg)
 {
-	int64_t until = now_ms() + 20000, pause = 10;
+	int64_t until = clock_mono_ms() + 20000, pause = 10;
 	enum kiln_err rc;
 
 	while ((rc = db_txn(db, fn, arg)) == KILN_ERR_DB_RETRY || rc == KILN_ERR_DB_UNAVAILABLE) {
 		struct timespec ts;
 		unsigned char r;
 
-		if (now_ms() + pause > until)
+		if (clock_mono_ms() + pause > until)
 			break;
 		crypto_random(&r, 1);
 		ts.tv_sec = 0;
@@ -189,20 +181,6 @@ run_txn(struct db *db, db_txn_fn fn, void *arg)
 		if (pause < 500)
 			pause *= 2;
 	}
-	return rc;
-}
-
-/* The job's user's wallet row, locked first by every transaction that
- * also changes the job's status, so that they all take the wallet before
- * the status counts (job_counts, by trigger) and never deadlock on them. */
-static enum kiln_err
-run_lock_wallet(struct db *db, int64_t user_id)
-{
-	struct db_val p[1] = {DBV_I64(user_id)};
-	struct db_res *r = NULL;
-	enum kiln_err rc = db_exec(db, STMT_WALLET_LOCK, p, 1, &r, NULL, NULL);
-
-	db_res_free(r);
 	return rc;
 }
 
@@ -287,7 +265,7 @@ run_finish_txn(struct db *db, void *arg)
 	enum kiln_err rc;
 
 	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost ||
-	    (rc = run_lock_wallet(db, s->j->user_id)) != KILN_OK)
+	    (rc = ledger_lock_in(db, s->j->user_id)) != KILN_OK)
 		return rc;
 	{
 		struct db_val p[7] = {DBV_STR(s->to),
@@ -644,15 +622,6 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 
 /* ---- logs ------------------------------------------------------------- */
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Appends stream k's partial line as one record (COMB_CAP_FACTOR times
  * max_log_bytes in all, then a last marker record). */
 static void
@@ -667,14 +636,15 @@ run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
 	}
 	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > COMB_CAP_FACTOR * cfg->max_log_bytes) {
 		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
-			     (long long)wall_ms());
+			     (long long)clock_wall_ms());
 		if (write(j->comb_fd, head, (size_t)n) != n)
 			log_warn("run: job %lld: log write failed", (long long)j->id);
 		j->comb_truncated = 1;
 		j->line_len[k] = 0;
 		return;
 	}
-	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e', (long long)wall_ms());
+	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e',
+		     (long long)clock_wall_ms());
 	j->line[k][j->line_len[k]] = '\n';
 	if (write(j->comb_fd, head, (size_t)n) != n ||
 	    write(j->comb_fd, j->line[k], j->line_len[k] + 1) != (ssize_t)(j->line_len[k] + 1))
@@ -881,8 +851,8 @@ run_kill(const struct kiln_config *cfg, struct job *j, int64_t *kill_at)
 {
 	if (*kill_at == 0) {
 		kill(-j->pid, SIGTERM);
-		*kill_at = now_ms() + cfg->kill_grace_seconds * 1000;
-	} else if (now_ms() >= *kill_at) {
+		*kill_at = clock_mono_ms() + cfg->kill_grace_seconds * 1000;
+	} else if (clock_mono_ms() >= *kill_at) {
 		kill(-j->pid, SIGKILL);
 	}
 }
@@ -892,7 +862,7 @@ static enum kiln_err
 run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *status,
 	      enum run_end *why)
 {
-	int64_t next = now_ms() + 1000, kill_at = 0, exited_at = 0;
+	int64_t next = clock_mono_ms() + 1000, kill_at = 0, exited_at = 0;
 	int open_streams = 2, exited = 0, pidfd = pidfd_open(j->pid, 0);
 	double progress = 0;
 	enum kiln_err rc;
@@ -903,7 +873,7 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 		struct pollfd pf[3] = {{j->log_fd[0], POLLIN, 0},
 				       {j->log_fd[1], POLLIN, 0},
 				       {exited ? -1 : pidfd, POLLIN, 0}};
-		int64_t wait = next - now_ms();
+		int64_t wait = next - clock_mono_ms();
 		int k;
 
 		if (pidfd < 0 && !exited && wait > 50)
@@ -918,19 +888,19 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 				}
 		if (!exited && waitpid(j->pid, status, WNOHANG) == j->pid) {
 			exited = 1;
-			exited_at = now_ms();
+			exited_at = clock_mono_ms();
 		}
 		if (exited && open_streams > 0 && kill_at == 0) {
 			kill(-j->pid, SIGKILL); /* the job is gone: its leftovers too */
 			kill_at = exited_at;
 		}
-		if (exited && open_streams > 0 && now_ms() > exited_at + 5000)
+		if (exited && open_streams > 0 && clock_mono_ms() > exited_at + 5000)
 			break; /* something outside the session still holds a pipe */
-		if (now_ms() < next)
+		if (clock_mono_ms() < next)
 			continue;
 		next += 1000;
 		if (!exited) {
-			int64_t s = (now_ms() - j->started_ms + 999) / 1000;
+			int64_t s = (clock_mono_ms() - j->started_ms + 999) / 1000;
 			double p = run_progress(j);
 			int cancel = 0, lost = 0, short_of = 0;
 
@@ -1072,7 +1042,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	}
 	if ((rc = run_txn(db, run_start_txn, &s)) != KILN_OK || s.lost)
 		return rc;
-	j->started_ms = now_ms();
+	j->started_ms = clock_mono_ms();
 	if ((j->pid = fork()) < 0)
 		return KILN_ERR_IO;
 	if (j->pid == 0)
@@ -1088,7 +1058,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 		return KILN_OK;
 	}
 	/* the final charge: every started second, at least one */
-	seconds = (now_ms() - j->started_ms + 999) / 1000;
+	seconds = (clock_mono_ms() - j->started_ms + 999) / 1000;
 	if (seconds < 1)
 		seconds = 1;
 	if (seconds > j->res.timeout_seconds && why != END_TIMEOUT)

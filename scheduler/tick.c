@@ -24,20 +24,6 @@ tick_event(struct db *db, int64_t id, const char *from, const char *to, const ch
 	return db_exec(db, STMT_EVENT_INSERT, p, 5, NULL, NULL, NULL);
 }
 
-/* The user's wallet row, locked before any status change of the user's
- * jobs (whose counts a trigger keeps): kiln-run, the claim and the reaper
- * all take the wallet first, so they never deadlock over the counts. */
-static enum kiln_err
-tick_lock_wallet(struct db *db, int64_t user_id)
-{
-	struct db_val p[1] = {DBV_I64(user_id)};
-	struct db_res *r = NULL;
-	enum kiln_err rc = db_exec(db, STMT_WALLET_LOCK, p, 1, &r, NULL, NULL);
-
-	db_res_free(r);
-	return rc;
-}
-
 /* A lost job: requeued while attempts remain, else failed/node_lost;
  * either way its hold goes back, in the same transaction. */
 struct tick_lost {
@@ -66,7 +52,7 @@ tick_lost_txn(struct db *db, void *arg)
 	}
 	db_res_free(res);
 	l->requeued = l->attempts < l->max_attempts;
-	if ((rc = tick_lock_wallet(db, l->user_id)) != KILN_OK)
+	if ((rc = ledger_lock_in(db, l->user_id)) != KILN_OK)
 		return rc;
 	if ((rc = db_exec(db, l->requeued ? STMT_JOB_REQUEUE : STMT_JOB_LOST_FAIL, p, 2, NULL,
 			  &changed, NULL)) != KILN_OK ||
