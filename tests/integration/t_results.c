@@ -98,6 +98,7 @@ test_logs(void)
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs?offset=3", done_job);
 	CU_ASSERT_EQUAL(it_call("GET", path, owner, NULL, &r), 200);
 	CU_ASSERT_PTR_NULL(strstr(r.body, "first"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "third\n")); /* not an empty answer */
 	it_resp_free(&r);
 	/* a running job: text so far, not final */
 	j = it_wait_job(owner, running_job, "status", "running", 10000);
