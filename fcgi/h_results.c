@@ -680,10 +680,6 @@ results_logs(struct request *req, int64_t id, int terminal)
 	request_add_header(req, "X-Log-Next-Offset", num);
 	request_add_header(req, "X-Log-Complete",
 			   terminal && offset + (int64_t)used >= size ? "true" : "false");
-	req->status = 200;
-	req->resp_body = text;
-	req->resp_len = tl;
-	req->body_type = "text/plain; charset=utf-8";
-	req->responded = 1;
+	resp_body(req, 200, "text/plain; charset=utf-8", text, tl);
 	return KILN_OK;
 }

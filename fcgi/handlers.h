@@ -11,6 +11,8 @@
 
 /* h_health.c */
 enum kiln_err h_health_get(struct request *req);
+/* h_metrics.c */
+enum kiln_err h_metrics_get(struct request *req);
 
 /* h_auth.c */
 enum kiln_err h_auth_register(struct request *req);

@@ -20,8 +20,10 @@
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "parse.h"
 #include "ratelimit.h"
+#include "router.h"
 #include "streams.h"
 #include "server.h"
 
@@ -362,6 +364,11 @@ master_run(const struct kiln_config *cfg, int listen_fd, const char *pidfile)
 	if (streams_init(cfg->sse_max_streams > 0 ? (size_t)cfg->sse_max_streams
 						  : (m.nworkers + 1) / 2) != 0) {
 		log_error("cannot map the stream slots: %s", strerror(errno));
+		return 1;
+	}
+	/* the request counters every worker shares (GET /metrics) */
+	if (metrics_init(route_count) != 0) {
+		log_error("cannot map the metrics table: %s", strerror(errno));
 		return 1;
 	}
 	log_info("kiln-api master %ld: %zu workers on %s", (long)getpid(), m.nworkers, cfg->listen);

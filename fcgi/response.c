@@ -42,6 +42,16 @@ resp_empty(struct request *req, int status)
 }
 
 void
+resp_body(struct request *req, int status, const char *type, char *body, size_t len)
+{
+	req->status = status;
+	req->resp_body = body;
+	req->resp_len = len;
+	req->body_type = type;
+	req->responded = 1;
+}
+
+void
 resp_error(struct request *req, enum kiln_err e, const char *detail)
 {
 	int status = err_http_status(e);

@@ -16,6 +16,10 @@ void resp_json_new(struct request *req, int status, json_t *body);
 /* Sets a response without a body (204). */
 void resp_empty(struct request *req, int status);
 
+/* Sets a response of len bytes of another type (text, metrics); body and
+ * type are borrowed and must live as long as the request (its arena). */
+void resp_body(struct request *req, int status, const char *type, char *body, size_t len);
+
 /* Sets an error response for e. detail (copied; NULL for the default
  * message) is shown only for 4xx: a 5xx always says the generic message,
  * and the specifics belong in the log with the request id. */

@@ -11,6 +11,7 @@
 const struct route route_table[] = {
 	/* method  pattern                        handler            flags                        roles        max body    summary */
 	{"GET",    "/api/v1/health",              h_health_get,      RF_NOAUTH,                   0,           BODY_NONE,  "Readiness: database reachable"},
+	{"GET",    "/api/v1/metrics",             h_metrics_get,     RF_NOAUTH,                   0,           BODY_NONE,  "Prometheus metrics (admins, or [api] metrics_from)"},
 	{"POST",   "/api/v1/auth/register",       h_auth_register,   RF_NOAUTH | RF_JSON_BODY,    0,           BODY_SMALL, "Create an account"},
 	{"POST",   "/api/v1/auth/login",          h_auth_login,      RF_NOAUTH | RF_JSON_BODY | RF_FORM, 0,    BODY_SMALL, "Log in (JSON, form or query) for tokens"},
 	{"POST",   "/api/v1/auth/token",          h_auth_token,      RF_NOAUTH | RF_JSON_BODY | RF_FORM, 0,    BODY_SMALL, "OAuth2 password grant"},

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "fcgi_io.h"
 #include "log.h"
+#include "metrics.h"
 #include "request.h"
 #include "response.h"
 #include "router.h"
@@ -79,6 +80,7 @@ worker_serve_one(struct app *app, struct fio *f, struct arena *arena)
 {
 	struct req_io io = fio_io(f);
 	struct request req;
+	long us;
 
 	request_init(&req, arena, app, &io, fio_env(f));
 	route_dispatch(&req);
@@ -86,9 +88,12 @@ worker_serve_one(struct app *app, struct fio *f, struct arena *arena)
 	if (!req.streamed && resp_send(&req) != 0)
 		log_info("client went away before the response (request %s)", req.request_id);
 	fio_finish(f);
+	us = worker_elapsed_us(&req.start);
+	metrics_observe(req.route != NULL ? (size_t)(req.route - route_table) : route_count,
+			req.status, us);
 	if (app->cfg->access_log)
-		log_info("%s %s %d %ldus rid=%s uid=%lld%s", req.method, req.path, req.status,
-			 worker_elapsed_us(&req.start), req.request_id, (long long)req.user_id,
+		log_info("%s %s %d %ldus rid=%s uid=%lld%s", req.method, req.path, req.status, us,
+			 req.request_id, (long long)req.user_id,
 			 req.route && (req.route->flags & RF_AUDIT) ? " audit" : "");
 	arena_reset(arena);
 }

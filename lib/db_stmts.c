@@ -651,4 +651,20 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_SCHED_PENDING_USERS] =
 	{"sched_pending_users", "SELECT COUNT(DISTINCT user_id) FROM jobs WHERE status = 'pending'",
 	 "", "i"},
+    /* GET /metrics: each node's heartbeat age (the scheduler heartbeats
+     * once a tick), the ledger by type and the wallets in all */
+    [STMT_METRICS_NODES] =
+	{"metrics_nodes",
+	 "SELECT name, draining, gpu_count,"
+	 " TIMESTAMPDIFF(MICROSECOND, heartbeat_at, NOW(6)) FROM nodes ORDER BY id",
+	 "", "siii"},
+    [STMT_METRICS_LEDGER] =
+	{"metrics_ledger",
+	 "SELECT CAST(type AS CHAR), CAST(SUM(amount_micros) AS SIGNED), COUNT(*)"
+	 " FROM wallet_ledger GROUP BY type",
+	 "", "sii"},
+    [STMT_METRICS_WALLETS] = {"metrics_wallets",
+			      "SELECT CAST(COALESCE(SUM(balance_micros), 0) AS SIGNED),"
+			      " CAST(COALESCE(SUM(reserved_micros), 0) AS SIGNED) FROM users",
+			      "", "ii"},
 };

@@ -104,6 +104,7 @@ max_body = ${KILN_MAX_BODY:-1m}
 max_upload = ${KILN_MAX_UPLOAD:-1g}
 sse_max_seconds = ${KILN_SSE_MAX_SECONDS:-30}
 sse_max_streams = ${KILN_SSE_MAX_STREAMS:-0}
+metrics_from = ${KILN_METRICS_FROM:-}
 
 [storage]
 root = $dir/storage

@@ -47,7 +47,8 @@ int it_stack(const char *cmd);
 long it_login(const char *email, const char *password, char *token, size_t n);
 /* Logs in as the stack's first admin (DIR/admin.txt). 0 or -1. */
 int it_admin_login(char *token, size_t n);
-/* method path with a bearer token and an optional JSON body; OUT: r. */
+/* method path with a bearer token (NULL: none) and an optional JSON body;
+ * OUT: r. */
 long it_call(const char *method, const char *path, const char *token, const char *json,
 	     struct it_resp *r);
 long it_call_status(const char *method, const char *path, const char *token, const char *json);
@@ -138,5 +139,6 @@ void suite_jobs(void);
 void suite_files(void);
 void suite_run(void);
 void suite_results(void);
+void suite_ops(void);
 
 #endif

@@ -344,9 +344,9 @@ it_call(const char *method, const char *path, const char *token, const char *jso
 	char hdr[4200];
 	const char *h[] = {hdr, NULL};
 
-	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token);
-	it_http(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, h, 0,
-		r);
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", token != NULL ? token : "");
+	it_http(method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0,
+		token != NULL ? h : NULL, 0, r);
 	return r->status;
 }
 

@@ -46,6 +46,7 @@ main(void)
 	suite_sched();
 	suite_unpack();
 	suite_signed();
+	suite_metrics();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

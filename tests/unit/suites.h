@@ -27,5 +27,6 @@ void suite_policy(void);
 void suite_sched(void);
 void suite_unpack(void);
 void suite_signed(void);
+void suite_metrics(void);
 
 #endif
