@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# install.sh BUILDDIR: the install test. `make install DESTDIR=...` from a
+# build configured for Debian's layout (--prefix=/usr --sysconfdir=/etc
+# --localstatedir=/var, as ./dev does), then:
+#   1. the tree: binaries, SQL, units, nginx files, web/, the example
+#      configuration, no placeholder left unfilled;
+#   2. in a private mount and network namespace where the installed tree
+#      lies over /usr and /etc (overlays: the host is not touched), as a
+#      sysadmin would have it: `systemd-analyze verify` on the units,
+#      `nginx -t` on the installed server block, kiln-api started from
+#      /usr/sbin as the unprivileged user kiln with /etc/kiln/kiln.conf,
+#      and health, documents, metrics, the auth rate limit and the
+#      internal files location checked through nginx on port 80.
+# Needs root (namespaces, a system user inside them). Every wait polls a
+# condition with a deadline.
+set -euo pipefail
+
+build=$(cd "${1:?usage: install.sh BUILDDIR}" && pwd)
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+die() { echo "install test: $*" >&2; exit 1; }
+ok() { echo "install test: ok: $*"; }
+
+[ "$(id -u)" = 0 ] || { echo "install test: SKIPPED (needs root for a private mount namespace)"; exit 0; }
+
+T=$(mktemp -d /tmp/kiln-install.XXXXXX)
+chmod 0755 "$T" # the kiln user reaches the database socket under it
+D=$T/dest
+cleanup() {
+	KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" db-stop "$T/stack" \
+		>/dev/null 2>&1 || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- 1. the installed tree ----------------------------------------------------
+make -C "$build" -s install DESTDIR="$D" >"$T/install.log" 2>&1 ||
+	{ tail -n 30 "$T/install.log"; die "make install failed"; }
+[ -x "$D/usr/sbin/kiln-api" ] ||
+	die "no $D/usr/sbin/kiln-api: configure $build with --prefix=/usr --sysconfdir=/etc --localstatedir=/var (./dev does)"
+unitdir=$(sed -n 's/^systemdunitdir = //p' "$build/Makefile")
+unitdir=${unitdir//\$(prefix)/\/usr}
+for f in usr/sbin/kiln-api usr/bin/kilnctl usr/bin/kiln-scheduler usr/bin/kiln-run; do
+	[ -x "$D/$f" ] || die "missing program $f"
+done
+for f in usr/share/kiln/web/index.html usr/share/doc/kiln/openapi.json \
+	usr/share/doc/kiln/operations.md etc/kiln/kiln.conf.example \
+	etc/nginx/sites-available/kiln.conf etc/nginx/snippets/kiln-fastcgi.conf \
+	"${unitdir#/}/kiln-api.service" "${unitdir#/}/kiln-api.socket" \
+	"${unitdir#/}/kiln-scheduler.service" "${unitdir#/}/kiln-scheduler.timer" \
+	"${unitdir#/}/kiln-gc.service" "${unitdir#/}/kiln-gc.timer"; do
+	[ -f "$D/$f" ] || die "missing $f"
+done
+want=$(ls "$src"/sql/*.sql | wc -l)
+have=$(ls "$D"/usr/share/kiln/sql/*.sql | wc -l)
+[ "$want" = "$have" ] || die "$have migrations installed, $want in sql/"
+if grep -n '@[A-Za-z_]*@' "$D/etc/nginx/sites-available/kiln.conf" "$D/${unitdir#/}"/kiln-*; then
+	die "an installed file keeps a placeholder"
+fi
+grep -q "^ExecStart=/usr/sbin/kiln-api -c /etc/kiln/kiln.conf$" "$D/${unitdir#/}/kiln-api.service" ||
+	die "kiln-api.service does not start the installed kiln-api"
+ok "tree under DESTDIR ($have migrations, units in $unitdir)"
+
+# ---- 2. the installed tree at work ----------------------------------------------
+KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" db-start "$T/stack" >/dev/null
+dbsock=$T/stack/run/mysqld.sock
+dbpw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+mariadb --no-defaults --socket="$dbsock" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS kiln CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS 'kiln'@'localhost' IDENTIFIED BY '$dbpw';
+GRANT ALL PRIVILEGES ON kiln.* TO 'kiln'@'localhost';
+SQL
+mkdir -p "$T/etc-up" "$T/etc-work" "$T/var-up" "$T/var-work" "$T/nginx" "$T/log"
+cat >"$T/nginx/nginx.conf" <<NGX
+user www-data;
+worker_processes 1;
+pid $T/nginx/nginx.pid;
+error_log $T/log/nginx-error.log warn;
+events { worker_connections 256; }
+http {
+	include /etc/nginx/mime.types;
+	default_type application/octet-stream;
+	access_log $T/log/nginx-access.log;
+	include /etc/nginx/sites-available/kiln.conf;
+}
+NGX
+
+export T D dbsock dbpw unitdir
+unshare --mount --net --propagation private bash -euo pipefail <<'INSIDE'
+die() { echo "install test: $*" >&2; exit 1; }
+ok() { echo "install test: ok: $*"; }
+wait_for() { # SECONDS WHAT COMMAND...
+	local deadline=$(( $(date +%s) + $1 )) what=$2; shift 2
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || die "timed out waiting for $what"
+		sleep 0.05
+	done
+}
+mount -t overlay overlay -o "lowerdir=$D/usr:/usr" /usr
+mount -t overlay overlay -o "lowerdir=$D/etc:/etc,upperdir=$T/etc-up,workdir=$T/etc-work" /etc
+mount -t overlay overlay -o "lowerdir=/var,upperdir=$T/var-up,workdir=$T/var-work" /var
+mount -t tmpfs -o mode=0755 tmpfs /run
+ip link set lo up
+
+pids=()
+stop_all() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait_for 20 "pid $p to stop" sh -c "! kill -0 $p"; done
+}
+trap stop_all EXIT
+
+systemd-analyze verify "$D$unitdir"/kiln-api.service "$D$unitdir"/kiln-api.socket \
+	"$D$unitdir"/kiln-scheduler.service "$D$unitdir"/kiln-scheduler.timer \
+	"$D$unitdir"/kiln-gc.service "$D$unitdir"/kiln-gc.timer >"$T/log/verify.log" 2>&1 ||
+	{ cat "$T/log/verify.log"; die "systemd-analyze verify failed"; }
+[ -s "$T/log/verify.log" ] && { cat "$T/log/verify.log"; die "systemd-analyze verify warned"; }
+ok "systemd-analyze verify on the six units"
+
+# what docs/operations.md has the sysadmin do
+useradd --system --user-group --home-dir /var/lib/kiln --shell /usr/sbin/nologin kiln
+usermod -aG kiln www-data
+install -d -o kiln -g kiln -m 0711 /var/lib/kiln
+install -d -o kiln -g kiln -m 0755 /run/kiln
+jwt=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+sig=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+sed -e "s|^socket = .*|socket = $dbsock|" -e "s|^password = .*|password = $dbpw|" \
+	-e "s|^jwt_secret = .*|jwt_secret = $jwt|" -e "s|^signing_key = .*|signing_key = $sig|" \
+	-e "s|^workers = .*|workers = 2|" -e "s|^metrics_from =.*|metrics_from = 127.0.0.1|" \
+	/etc/kiln/kiln.conf.example >/etc/kiln/kiln.conf
+chown kiln:kiln /etc/kiln/kiln.conf
+chmod 0600 /etc/kiln/kiln.conf
+kilnctl -c /etc/kiln/kiln.conf migrate >"$T/log/migrate.log" 2>&1 ||
+	{ cat "$T/log/migrate.log"; die "kilnctl migrate (installed SQL) failed"; }
+kilnctl -c /etc/kiln/kiln.conf user create --email admin@example.com --role admin >/dev/null ||
+	die "kilnctl user create failed"
+ok "migrations from /usr/share/kiln/sql, first admin"
+
+setpriv --reuid=kiln --regid=kiln --init-groups --no-new-privs \
+	/usr/sbin/kiln-api -c /etc/kiln/kiln.conf -p /run/kiln/kiln-api.pid \
+	</dev/null >"$T/log/kiln-api.log" 2>&1 &
+pids+=($!)
+wait_for 10 "kiln-api's socket" test -S /run/kiln/api.sock
+wait_for 10 "kiln-api's pid file" test -s /run/kiln/kiln-api.pid
+[ "$(ps -o user= -p "$(cat /run/kiln/kiln-api.pid)")" = kiln ] || die "kiln-api does not run as kiln"
+
+nginx -t -q -c "$T/nginx/nginx.conf" || die "nginx -t failed on the installed kiln.conf"
+ok "nginx -t on /etc/nginx/sites-available/kiln.conf"
+nginx -c "$T/nginx/nginx.conf"
+wait_for 10 "nginx's pid file" test -s "$T/nginx/nginx.pid"
+pids+=("$(cat "$T/nginx/nginx.pid")")
+
+base=http://127.0.0.1
+wait_for 20 "health through nginx" curl -fsS --max-time 2 "$base/api/v1/health"
+curl -fsS -o "$T/b" "$base/api/v1/health" && grep -q '"status": *"ok"' "$T/b" || die "health is not ok"
+ok "health through nginx on port 80, kiln-api as kiln"
+
+curl -fsS -o "$T/b" "$base/api/v1/openapi.json" && grep -q '"openapi"' "$T/b" || die "no openapi.json"
+curl -fsS -D "$T/h" -o /dev/null "$base/" || die "no dashboard at /"
+grep -qi '^content-security-policy: .*script-src .self.' "$T/h" || die "no CSP on /"
+grep -qi '^x-frame-options: DENY' "$T/h" || die "no X-Frame-Options on /"
+curl -fsS -o "$T/b" "$base/api/v1/metrics" && grep -q '^kiln_database_up 1$' "$T/b" ||
+	die "no metrics for 127.0.0.1"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/_kiln_files/kiln.conf")
+[ "$code" = 404 ] || die "the internal files location answered $code"
+ok "documents, security headers, metrics, internal location"
+
+limited=0
+guesses=()
+for i in $(seq 40); do # at once: a guesser does not wait for answers
+	curl -s -o "$T/b$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+		-d "{\"email\":\"guess$i@example.com\",\"password\":\"wrong-password\"}" \
+		"$base/api/v1/auth/login" >"$T/code$i" &
+	guesses+=($!)
+done
+wait "${guesses[@]}"
+for i in $(seq 40); do
+	if [ "$(cat "$T/code$i")" = 429 ] && grep -q 'from this address' "$T/b$i"; then
+		limited=$((limited + 1))
+	fi
+done
+[ "$limited" -gt 0 ] || die "40 quick sign-ins were never limited by nginx"
+ok "auth rate limit per address ($limited of 40 answered 429 by nginx)"
+INSIDE
