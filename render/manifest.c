@@ -56,7 +56,7 @@ manifest_wav(const char *path, const float *s, size_t n, int rate, float gain)
 	FILE *fp = fopen(path, "wbe");
 	size_t i;
 	float v;
-	int saved;
+	int saved, rc = -1;
 
 	if (fp == NULL)
 		return -1;
@@ -71,18 +71,21 @@ manifest_wav(const char *path, const float *s, size_t n, int rate, float gain)
 	manifest_le(head + 36, 0x61746164, 4); /* "data" */
 	manifest_le(head + 40, (uint32_t)(n * 2), 4);
 	if (fwrite(head, 1, sizeof(head), fp) != sizeof(head))
-		goto fail;
+		goto out;
 	for (i = 0; i < n; i++) {
 		v = s[i] * gain;
 		v = v < -1.0f ? -1.0f : v > 1.0f ? 1.0f : v;
 		manifest_le(sample, (uint32_t)(int32_t)(v * 32767.0f), 2);
 		if (fwrite(sample, 1, 2, fp) != 2)
-			goto fail;
+			goto out;
 	}
-	return fclose(fp) == 0 ? 0 : -1;
-fail:
+	rc = 0;
+out:
 	saved = errno;
-	fclose(fp);
+	if (fclose(fp) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
 	errno = saved;
-	return -1;
+	return rc;
 }
