@@ -78,8 +78,8 @@ generator_wait(pid_t pid, int *status)
 
 	for (;;) {
 		r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			return deadline ? RENDER_CANCELLED : RENDER_OK;
+		if (r == pid) /* kiln-run signals the whole group: it may be first */
+			return deadline || report_cancelled() ? RENDER_CANCELLED : RENDER_OK;
 		if (r < 0 && errno != EINTR) {
 			*status = 0;
 			return RENDER_FAILED;

@@ -467,6 +467,8 @@ main(int argc, char **argv)
 		return MAIN_EXIT_USAGE;
 	}
 	rc = main_run(&j); /* a signal after the last stage leaves the finished film */
+	if (rc == RENDER_FAILED && report_cancelled())
+		rc = RENDER_CANCELLED; /* e.g. a child killed by the group's SIGTERM */
 	if (rc == RENDER_CANCELLED)
 		snprintf(j.why, sizeof(j.why), "cancelled");
 	if (rc != RENDER_OK)

@@ -184,6 +184,40 @@ t_errors_cancel(void)
 	util_rmtree(dir);
 }
 
+/* A generator that says it started, then hangs: cancel must kill it. */
+static void
+t_errors_cancel_generator(void)
+{
+	char dir[UTIL_PATH], in[UTIL_PATH + 32], out[UTIL_PATH + 32], cmd[UTIL_PATH * 3];
+	const char *args[] = {"-g", cmd, in, out, NULL};
+	long t0;
+	pid_t pid;
+	int rc;
+
+	CU_ASSERT_FATAL(util_tmpdir(dir) == 0);
+	snprintf(in, sizeof(in), "%s/render.json", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(cmd, sizeof(cmd), "python3 %s/hang.py %s/started", dir, dir);
+	CU_ASSERT_FATAL(util_write(dir, "hang.py",
+				   "import sys, time\nopen(sys.argv[1], 'w').close()\n"
+				   "time.sleep(60)\n",
+				   0) == 0);
+	CU_ASSERT_FATAL(util_write(dir, "render.json",
+				   "{\"script\":\"a\",\"config\":{" T_OK_CONF "}}", 0) == 0);
+	CU_ASSERT_FATAL((pid = util_spawn(dir, args)) > 0);
+	t0 = util_now_ms();
+	while (!util_exists(dir, "started") && util_now_ms() - t0 < 30000)
+		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+	CU_ASSERT(util_exists(dir, "started"));
+	t0 = util_now_ms();
+	kill(pid, SIGTERM);
+	rc = util_wait(pid, 2000);
+	CU_ASSERT_EQUAL(rc, 143);
+	CU_ASSERT(util_now_ms() - t0 < 2000);
+	CU_ASSERT(t_clean(out));
+	util_rmtree(dir);
+}
+
 void
 suite_errors(void)
 {
@@ -195,4 +229,5 @@ suite_errors(void)
 	CU_add_test(s, "failing image generators", t_errors_generator);
 	CU_add_test(s, "usage", t_errors_usage);
 	CU_add_test(s, "SIGTERM while encoding", t_errors_cancel);
+	CU_add_test(s, "SIGTERM while a generator runs", t_errors_cancel_generator);
 }
