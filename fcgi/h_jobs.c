@@ -4,9 +4,11 @@
  * holds with, refuses it above max_job_cost, and stores it pending with
  * its first event in one transaction. POST /jobs/estimate-cost quotes
  * without storing. Reading and changing jobs: h_jobs_read.c, h_jobs_change.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "estimate.h"
 #include "jobspec.h"
@@ -14,9 +16,11 @@
 #include "handlers.h"
 #include "jobs.h"
 #include "limits.h"
+#include "log.h"
 #include "money.h"
 #include "parse.h"
 #include "response.h"
+#include "storage.h"
 #include "validate.h"
 
 #define JOBS_MAX_IMAGES 100
@@ -274,10 +278,51 @@ jobs_insert(struct db *db, struct job_new *j)
 	}
 }
 
+/* A render job's input/render.json, {script, config}: what kiln-render reads. */
+static enum kiln_err
+jobs_render_input(const struct kiln_config *cfg, const struct job_new *j)
+{
+	char tmp[STORAGE_PATH_MAX], path[STORAGE_PATH_MAX];
+	json_t *conf = json_loads(j->render_json, 0, NULL), *in;
+	enum kiln_err rc = KILN_ERR_IO;
+	int fd;
+
+	in = json_pack("{s:s, s:o}", "script", j->script, "config", conf);
+	if (in == NULL)
+		abort();
+	if (storage_prepare(cfg) != KILN_OK || (fd = storage_tmp_open(cfg, tmp)) < 0) {
+		log_error("render job %lld: cannot write its input: %s", (long long)j->id,
+			  strerror(errno));
+		json_decref(in);
+		return KILN_ERR_IO;
+	}
+	if (json_dumpfd(in, fd, JSON_COMPACT) == 0 && close(fd) == 0) {
+		storage_job_path(cfg, j->id, "input/render.json", path);
+		rc = storage_link(cfg, tmp, path);
+	} else {
+		close(fd);
+	}
+	unlink(tmp);
+	json_decref(in);
+	return rc;
+}
+
+struct jobs_create {
+	const struct kiln_config *cfg;
+	struct job_new *j;
+};
+
+/* Stores the job; a render job's input file goes with it, so a render is
+ * never pending without it. */
 static enum kiln_err
 jobs_create_txn(struct db *db, void *arg)
 {
-	return jobs_insert(db, arg);
+	struct jobs_create *c = arg;
+	enum kiln_err rc;
+
+	if ((rc = jobs_insert(db, c->j)) != KILN_OK || strcmp(c->j->kind, "render") != 0)
+		return rc;
+	return jobs_render_input(c->cfg, c->j);
 }
 
 static const char *const create_fields[] = {
@@ -531,14 +576,18 @@ jobs_quote_all(struct request *req, struct job_new *jobs, size_t n, int *over)
 static enum kiln_err
 jobs_quote_store(struct request *req, struct job_new *j)
 {
+	struct jobs_create c = {req->app->cfg, j};
 	int over = 0;
 	enum kiln_err rc;
 
 	j->user_id = req->user_id;
 	if ((rc = jobs_quote_all(req, j, 1, &over)) != KILN_OK || over)
 		return rc;
-	if ((rc = db_txn(req->app->db, jobs_create_txn, j)) != KILN_OK)
+	if ((rc = db_txn(req->app->db, jobs_create_txn, &c)) != KILN_OK) {
+		if (j->id != 0) /* a render's input file without its row */
+			(void)storage_job_remove(req->app->cfg, j->id);
 		return rc;
+	}
 	return jobs_respond_stored(req, j->id);
 }
 

@@ -90,6 +90,9 @@ static const struct config_key config_keys[] = {
     {"scheduler", "kill_grace_seconds", CT_INT, OFF(kill_grace_seconds), 1, 600, "5", 0},
     {"sandbox", "images", CT_IMAGES, OFF(images), 0, 0, "nvidia/cuda:*=host, python:*=host", 0},
     {"sandbox", "mode", CT_STR, OFF(sandbox), 0, 0, "bwrap", 0},
+    {"render", "path", CT_STR, OFF(render_path), 0, 0, "", 0},
+    {"render", "image_generator", CT_STR, OFF(image_generator), 0, 0, "", 0},
+    {"render", "font", CT_STR, OFF(render_font), 0, 0, "", 0},
     {"sandbox", "network", CT_BOOL, OFF(network), 0, 1, "false", 0},
     {"sandbox", "allow_pip", CT_BOOL, OFF(allow_pip), 0, 1, "false", 0},
     {"sandbox", "job_user", CT_STR, OFF(job_user), 0, 0, "nobody", 0},
@@ -387,4 +390,26 @@ config_path(const char *explicit_path)
 	if ((env = getenv("KILN_CONFIG")) != NULL && env[0] != '\0')
 		return env;
 	return KILN_SYSCONFDIR "/kiln/kiln.conf";
+}
+
+void
+config_program_path(const char *configured, const char *name, char *out, size_t n)
+{
+	char self[4096];
+	ssize_t len;
+	char *slash;
+
+	if (configured[0] != '\0') {
+		snprintf(out, n, "%s", configured);
+		return;
+	}
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0) {
+		snprintf(out, n, "%s", name);
+		return;
+	}
+	self[len] = '\0';
+	if ((slash = strrchr(self, '/')) != NULL)
+		*slash = '\0';
+	snprintf(out, n, "%s/%s", self, name);
 }

@@ -84,6 +84,10 @@ struct kiln_config {
 	int64_t max_log_bytes;         /* per stream */
 	int64_t max_dataset_bytes;     /* a data set archive unpacks to at most this */
 	int64_t max_dataset_entries;   /* files and folders in one */
+	/* [render] */
+	char render_path[CONFIG_STR_MAX];     /* kiln-render; "" for the one beside kiln-run */
+	char image_generator[CONFIG_STR_MAX]; /* a command per scene, or "" (built-in cards) */
+	char render_font[CONFIG_STR_MAX];     /* a font file, or "" (kiln-render's defaults) */
 	/* [moderation] */
 	char blocked_words[CONFIG_STR_MAX]; /* comma-separated */
 	int64_t moderation_threshold;       /* percent: a score at or above rejects */
@@ -108,5 +112,10 @@ enum kiln_err config_load(const char *path, struct kiln_config *cfg, char err[CO
 /* The path to use: explicit (from -c) if non-NULL, else $KILN_CONFIG, else
  * the compiled-in default. Borrowed. */
 const char *config_path(const char *explicit_path);
+
+/* A kiln program's path into OUT: out: configured when not "", else name
+ * in the folder of the running program (kiln-run beside kiln-scheduler,
+ * kiln-render beside kiln-run). */
+void config_program_path(const char *configured, const char *name, char *out, size_t n);
 
 #endif

@@ -29,8 +29,8 @@
 	    "finished_at") ", render_json, moderation_status, moderation_score, dataset_id, "      \
 			   "image, "                                                               \
 			   "image_root, inputs_json, queue_position, gpu_ids, exit_signal, "       \
-			   "files_removed"
-#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisii"
+			   "files_removed, failure_detail"
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisiis"
 /* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
 #define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
 
@@ -525,11 +525,11 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 		       "iiii", ""},
     [STMT_RUN_FINISH] =
 	{"run_finish",
-	 "UPDATE jobs SET status = ?, failure_reason = ?, exit_code = ?, exit_signal = ?,"
-	 " finished_at = NOW(6), wait_reason = NULL,"
+	 "UPDATE jobs SET status = ?, failure_reason = ?, failure_detail = ?, exit_code = ?,"
+	 " exit_signal = ?, finished_at = NOW(6), wait_reason = NULL,"
 	 " progress = IF(? = 'completed', 100, progress)"
 	 " WHERE id = ? AND lease = ? AND status IN ('preparing', 'running')",
-	 "ssiisii", ""},
+	 "sssiisii", ""},
     [STMT_OUTPUT_INSERT] =
 	{"output_insert",
 	 "INSERT INTO job_outputs (job_id, path, size_bytes, sha256, content_type)"

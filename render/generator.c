@@ -143,18 +143,17 @@ generator_run(const char *cmd, const char *prompt, int scene, const char *tmpdir
 		goto out;
 	rc = RENDER_FAILED;
 	if (WIFSIGNALED(status)) {
-		snprintf(why, whylen, "image generator failed for scene %d: signal %d", scene + 1,
+		snprintf(why, whylen, "image generator: scene %d: signal %d", scene + 1,
 			 WTERMSIG(status));
 		goto out;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(why, whylen, "image generator failed for scene %d: exit %d", scene + 1,
+		snprintf(why, whylen, "image generator: scene %d: exit %d", scene + 1,
 			 WEXITSTATUS(status));
 		goto out;
 	}
 	if ((*out = image_read_png(path, w, h, sub, sizeof(sub))) == NULL) {
-		snprintf(why, whylen, "image generator failed for scene %d: %.120s", scene + 1,
-			 sub);
+		snprintf(why, whylen, "image generator: scene %d: %.120s", scene + 1, sub);
 		goto out;
 	}
 	rc = RENDER_OK;

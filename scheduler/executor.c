@@ -14,23 +14,7 @@
 void
 executor_run_path(const struct kiln_config *cfg, char *out, size_t n)
 {
-	char self[4096];
-	ssize_t len;
-	char *slash;
-
-	if (cfg->run_path[0] != '\0') {
-		snprintf(out, n, "%s", cfg->run_path);
-		return;
-	}
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0) {
-		snprintf(out, n, "kiln-run");
-		return;
-	}
-	self[len] = '\0';
-	if ((slash = strrchr(self, '/')) != NULL)
-		*slash = '\0';
-	snprintf(out, n, "%s/kiln-run", self);
+	config_program_path(cfg->run_path, "kiln-run", out, n);
 }
 
 int

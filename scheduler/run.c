@@ -11,7 +11,6 @@
  * Every write is guarded by the lease the claim gave the job: after a
  * requeue (the reaper thought this supervisor lost) it changes nothing
  * and ends its job. Exit status 0 when the job was seen to its end. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -41,6 +40,8 @@
 #include "log.h"
 #include "outputs.h"
 #include "parse.h"
+#include "proc.h"
+#include "render_job.h"
 #include "sandbox.h"
 #include "storage.h"
 #include "unpack.h"
@@ -66,7 +67,8 @@ struct job {
 	char ds_format[16], ds_filename[256], ds_rel[128]; /* ds_rel: "data" or "data/NAME" */
 	struct compute_spec res;
 	int64_t estimate, already_billed, max_cost; /* max_cost: max_job_cost now */
-	int allow_pip;                              /* [sandbox] allow_pip */
+	int64_t render_cost; /* a render's charge: 0 until its film is done */
+	int allow_pip;       /* [sandbox] allow_pip */
 	/* where it runs */
 	char dir[RUN_PATH];
 	int64_t started_ms;
@@ -142,19 +144,16 @@ run_load(struct db *db, int64_t id, struct job *j, char *status, size_t slen, in
 	return KILN_OK;
 }
 
-/* The cost of running the job for s seconds (renders: their estimate
- * spread over the timeout, never beyond it). */
+/* The cost of running the job for s seconds (renders: what they
+ * produced, known at the end). */
 static int64_t
 run_cost(const struct job *j, int64_t s)
 {
 	struct compute_spec c = j->res;
 	struct estimate e;
 
-	if (strcmp(j->kind, "render") == 0) {
-		int64_t t = j->res.timeout_seconds > 0 ? j->res.timeout_seconds : 1;
-
-		return s >= t ? j->estimate : (j->estimate / t) * s;
-	}
+	if (strcmp(j->kind, "render") == 0)
+		return j->render_cost; /* what the film holds, not time (render_job.h) */
 	c.timeout_seconds = s;
 	return estimate_compute(&j->prices, &c, &e) == KILN_OK ? e.total : INT64_MAX;
 }
@@ -189,6 +188,7 @@ struct run_step {
 	struct job *j;
 	const char *to, *from, *failure, *reason;
 	int exit_code, exit_signal, has_code;
+	char detail[RENDER_JOB_DETAIL_MAX], code[RENDER_JOB_CODE_MAX]; /* the job's own line */
 	int64_t want, charged, seconds;
 	char step[96];
 	int lost; /* OUT: the lease is no longer ours */
@@ -268,15 +268,16 @@ run_finish_txn(struct db *db, void *arg)
 	    (rc = ledger_lock_in(db, s->j->user_id)) != KILN_OK)
 		return rc;
 	{
-		struct db_val p[7] = {DBV_STR(s->to),
+		struct db_val p[8] = {DBV_STR(s->to),
 				      s->failure ? DBV_STR(s->failure) : DBV_NULL,
+				      s->detail[0] ? DBV_STR(s->detail) : DBV_NULL,
 				      s->has_code ? DBV_I64(s->exit_code) : DBV_NULL,
 				      s->exit_signal ? DBV_I64(s->exit_signal) : DBV_NULL,
 				      DBV_STR(s->to),
 				      DBV_I64(s->j->id),
 				      DBV_I64(s->j->lease)};
 
-		if ((rc = db_exec(db, STMT_RUN_FINISH, p, 7, NULL, &changed, NULL)) != KILN_OK)
+		if ((rc = db_exec(db, STMT_RUN_FINISH, p, 8, NULL, &changed, NULL)) != KILN_OK)
 			return rc;
 	}
 	if (changed != 1) {
@@ -375,6 +376,7 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	snprintf(path, sizeof(path), "%s/logs", j->dir);
 	if (run_mkdir(path) != 0 || (geteuid() == 0 && chown(path, 0, 0) != 0))
 		return KILN_ERR_IO;
+	render_job_failure_clear(j->dir); /* an earlier attempt's */
 	return KILN_OK;
 }
 
@@ -494,6 +496,8 @@ run_env(const struct job *j, const char *ws, char **env)
 	run_setenv(env, &n, "KILN_OUTPUT_DIR", buf);
 	snprintf(buf, sizeof(buf), "%s/.kiln/progress", ws);
 	run_setenv(env, &n, "KILN_PROGRESS_FILE", buf);
+	snprintf(buf, sizeof(buf), "%s/.kiln/failure", ws);
+	run_setenv(env, &n, "KILN_FAILURE_FILE", buf);
 	if (j->dataset_id != 0) {
 		snprintf(buf, sizeof(buf), "%s/%s", ws, j->ds_rel);
 		run_setenv(env, &n, "KILN_DATASET", buf);
@@ -503,13 +507,18 @@ run_env(const struct job *j, const char *ws, char **env)
 	env[n] = NULL;
 }
 
-/* The job's argv: its command, or sh -c its script (new strings). */
+/* The job's argv: kiln-render for a render (tool: its path as the job
+ * sees it, ws: the workspace), its command, or sh -c its script (new
+ * strings). */
 static int
-run_command(const struct job *j, char **argv)
+run_command(const struct kiln_config *cfg, const struct job *j, const char *tool, const char *ws,
+	    char **argv)
 {
 	json_t *cmd;
 	size_t i, n = 0;
 
+	if (strcmp(j->kind, "render") == 0)
+		return render_job_argv(cfg, tool, ws, argv, RUN_ARGV_MAX);
 	if (j->command_json[0] == '\0') {
 		argv[n++] = dup_or_die("/bin/sh");
 		argv[n++] = dup_or_die("-c");
@@ -566,6 +575,8 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 	struct rlimit core = {0, 0}, fsize = {RUN_FSIZE_MAX, RUN_FSIZE_MAX},
 		      nproc = {RUN_NPROC_MAX, RUN_NPROC_MAX};
 	int sandboxed = strcmp(cfg->sandbox, "none") != 0, ws = -1, null;
+	int render = strcmp(j->kind, "render") == 0;
+	char tool[RUN_PATH];
 
 	if (setsid() < 0)
 		_exit(126);
@@ -575,7 +586,9 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 	setrlimit(RLIMIT_CORE, &core);
 	setrlimit(RLIMIT_FSIZE, &fsize);
 	setrlimit(RLIMIT_NPROC, &nproc);
-	if (run_command(j, argv) != 0) {
+	config_program_path(cfg->render_path, "kiln-render", tool, sizeof(tool));
+	if (run_command(cfg, j, sandboxed ? RENDER_JOB_TOOL : tool,
+			sandboxed ? "/workspace" : j->dir, argv) != 0) {
 		fprintf(stderr, "kiln-run: the job has no command\n");
 		_exit(126);
 	}
@@ -603,14 +616,17 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 	run_env(j, "/workspace", env);
 	run_devices(j, devnames, devs);
 	{
+		/* a render runs kiln-render on the host's system */
 		struct sandbox_spec s = {"bwrap",
 					 ws,
-					 j->image_root,
+					 render ? "host" : j->image_root,
 					 chdir_to,
 					 (int)cfg->network,
 					 devs,
 					 access("/etc/kiln", F_OK) == 0,
-					 argv};
+					 argv,
+					 render ? tool : NULL,
+					 render ? RENDER_JOB_TOOL : NULL};
 
 		if (bbuf == NULL || sandbox_argv(&s, bbuf, bargv) < 0)
 			_exit(126);
@@ -728,55 +744,6 @@ run_log_end(struct job *j, const char *status)
 
 /* ---- watching --------------------------------------------------------- */
 
-/* The resident memory of every process in session sid, in bytes: the
- * watchdog's measure (RLIMIT_AS would break CUDA, which maps huge ranges). */
-static int64_t
-run_rss(pid_t sid)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int64_t total = 0;
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char path[300], buf[1024], *p;
-		long session = 0, rss = 0;
-		int field = 3, fd;
-		ssize_t n;
-
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		/* the command may hold spaces and parentheses: fields start
-		 * after the last ')' with field 3 (the state) */
-		if ((p = strrchr(buf, ')')) == NULL)
-			continue;
-		for (p++; *p != '\0' && field <= 24; field++) {
-			while (*p == ' ')
-				p++;
-			if (field == 6)
-				session = strtol(p, NULL, 10);
-			if (field == 24)
-				rss = strtol(p, NULL, 10);
-			while (*p != ' ' && *p != '\0')
-				p++;
-		}
-		if (session == (long)sid)
-			total += (int64_t)rss * page;
-	}
-	closedir(d);
-	return total;
-}
-
 /* The last number 0..100 the job wrote to its progress file, or -1. */
 static double
 run_progress(const struct job *j)
@@ -845,12 +812,17 @@ run_broke(struct db *db, const struct job *j, int64_t s)
 /* Why the supervisor ends a job early. */
 enum run_end { END_NONE, END_CANCEL, END_TIMEOUT, END_MEMORY, END_CREDITS, END_COST, END_LOST };
 
-/* SIGTERM to the job's session, then SIGKILL after the grace period. */
+/* SIGTERM to the job's session, then SIGKILL after the grace period. In
+ * the sandbox, SIGTERM spares bubblewrap itself (proc.h): the job gets
+ * its grace period to clean up. */
 static void
 run_kill(const struct kiln_config *cfg, struct job *j, int64_t *kill_at)
 {
 	if (*kill_at == 0) {
-		kill(-j->pid, SIGTERM);
+		if (strcmp(cfg->sandbox, "none") != 0)
+			proc_session_signal(j->pid, j->pid, SIGTERM);
+		else
+			kill(-j->pid, SIGTERM);
 		*kill_at = clock_mono_ms() + cfg->kill_grace_seconds * 1000;
 	} else if (clock_mono_ms() >= *kill_at) {
 		kill(-j->pid, SIGKILL);
@@ -916,7 +888,7 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 				*why = END_CANCEL;
 			else if (s > j->res.timeout_seconds && *why == END_NONE)
 				*why = END_TIMEOUT;
-			else if (*why == END_NONE && run_rss(j->pid) > j->res.memory_bytes)
+			else if (*why == END_NONE && proc_session_rss(j->pid) > j->res.memory_bytes)
 				*why = END_MEMORY;
 			if (*why == END_NONE && s - j->last_bill_s >= RUN_BILL_EVERY) {
 				char tag[32];
@@ -992,12 +964,56 @@ run_outcome(struct run_step *s, int status, enum run_end why)
 	}
 }
 
+/* A render that exited 0: its charge from outputs/manifest.json, never
+ * above its hold (the estimate of the config it was given). 1 when the
+ * film is not there to charge for. */
+static int
+run_render_done(struct job *j, int status, enum run_end why)
+{
+	int64_t cost = 0;
+	enum kiln_err rc;
+
+	if (strcmp(j->kind, "render") != 0 || why != END_NONE || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return 0;
+	if ((rc = render_job_cost(&j->prices, j->dir, &cost)) != KILN_OK) {
+		log_warn("run: job %lld: no valid manifest (%s)", (long long)j->id, err_code(rc));
+		return 1;
+	}
+	j->render_cost = cost < j->estimate ? cost : j->estimate;
+	return 0;
+}
+
+/* A job that failed by its own exit keeps the line it left in
+ * $KILN_FAILURE_FILE as failure_detail; a render's also names the
+ * failure_reason (unknown_voice, no_font, encoder_failure, ...). */
+static void
+run_failure_words(const struct job *j, struct run_step *s, int render_bad)
+{
+	int render = strcmp(j->kind, "render") == 0;
+
+	if (render_bad) {
+		s->to = "failed";
+		s->failure = "render_output";
+		s->reason = "no valid outputs/manifest.json";
+		snprintf(s->detail, sizeof(s->detail), "kiln-render left no valid manifest.json");
+		return;
+	}
+	if (s->failure == NULL || strcmp(s->failure, "exit_code") != 0 ||
+	    !render_job_failure(j->dir, s->detail, s->code))
+		return;
+	if (render) {
+		s->failure = s->code;
+		s->reason = s->detail;
+	}
+}
+
 /* Runs job j (claimed, status preparing) to its end. */
 static enum kiln_err
 run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 {
 	char path[RUN_PATH + 32], refused[UNPACK_WHY_MAX];
-	int out[2], err[2], status = 0, short_of = 0, lost = 0;
+	int out[2], err[2], status = 0, short_of = 0, lost = 0, render_bad = 0;
 	struct run_step s;
 	enum run_end why = END_NONE;
 	enum kiln_err rc;
@@ -1057,7 +1073,9 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 			 (long long)j->id, (long long)j->lease);
 		return KILN_OK;
 	}
-	/* the final charge: every started second, at least one */
+	render_bad = run_render_done(j, status, why);
+	/* the final charge: every started second, at least one (a render:
+	 * what it produced) */
 	seconds = (clock_mono_ms() - j->started_ms + 999) / 1000;
 	if (seconds < 1)
 		seconds = 1;
@@ -1068,6 +1086,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	if (short_of && why == END_NONE)
 		why = END_CREDITS;
 	run_outcome(&s, status, why);
+	run_failure_words(j, &s, render_bad);
 	run_log_end(j, s.to);
 	snprintf(path, sizeof(path), "%s/outputs", j->dir);
 	if (outputs_register(db, j->id, path, &n) != KILN_OK)

@@ -64,6 +64,11 @@ sandbox_argv(const struct sandbox_spec *s, char buf[SANDBOX_BUF_MAX],
 			A("--tmpfs");
 			A("/etc/kiln");
 		}
+		if (s->tool_src != NULL && s->tool_dst != NULL) {
+			A("--ro-bind");
+			A(s->tool_src);
+			A(s->tool_dst);
+		}
 	} else {
 		A("--ro-bind");
 		A(s->image_root);

@@ -24,6 +24,8 @@ struct sandbox_spec {
 	const char *const *devices; /* GPU device nodes that exist, NULL-terminated, or NULL */
 	int hide_etc_kiln;          /* the host has /etc/kiln: cover it */
 	char *const *command;       /* NULL-terminated */
+	const char *tool_src;       /* a host program shown read-only at tool_dst, or NULL */
+	const char *tool_dst;       /* (kiln-render for render jobs; host root only) */
 };
 
 #define SANDBOX_BUF_MAX 16384

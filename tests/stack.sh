@@ -131,6 +131,9 @@ kill_grace_seconds = ${KILN_KILL_GRACE:-5}
 min_hold_seconds = ${KILN_MIN_HOLD_SECONDS:-60}
 executor = ${KILN_EXECUTOR:-local}
 
+[render]
+path = $build/render/kiln-render
+
 [sandbox]
 mode = ${KILN_SANDBOX:-bwrap}
 max_log_bytes = ${KILN_MAX_LOG_BYTES:-64m}

@@ -140,5 +140,6 @@ void suite_files(void);
 void suite_run(void);
 void suite_results(void);
 void suite_ops(void);
+void suite_render(void);
 
 #endif

@@ -37,6 +37,7 @@ main(void)
 	suite_run();
 	suite_results();
 	suite_ops();
+	suite_render();
 	suite_process();
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	/* KILN_IT_SUITE="jobs with files" runs one suite (while developing) */

@@ -110,11 +110,11 @@ t_errors_generator(void)
 	const char *missing[] = {"-g", "/nonexistent/generator --flag", NULL};
 
 	t_fail("{\"script\":\"hello\",\"config\":{" T_OK_CONF "}}", fails, 1,
-	       "image generator failed for scene 1: exit 1");
+	       "image generator: scene 1: exit 1");
 	t_fail("{\"script\":\"hello\",\"config\":{" T_OK_CONF "}}", silent, 1,
-	       "image generator failed for scene 1: no PNG");
+	       "image generator: scene 1: no PNG");
 	t_fail("{\"script\":\"hello\",\"config\":{" T_OK_CONF "}}", missing, 1,
-	       "image generator failed for scene 1: exit 127");
+	       "image generator: scene 1: exit 127");
 }
 
 static void

@@ -47,6 +47,7 @@ main(void)
 	suite_unpack();
 	suite_signed();
 	suite_metrics();
+	suite_render_job();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

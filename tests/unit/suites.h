@@ -28,5 +28,6 @@ void suite_sched(void);
 void suite_unpack(void);
 void suite_signed(void);
 void suite_metrics(void);
+void suite_render_job(void);
 
 #endif

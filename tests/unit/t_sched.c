@@ -2,13 +2,17 @@
 /* t_sched.c: the scheduler's pure parts: nvidia-smi parsing, the
  * systemd-run command line, the bubblewrap command line, content types. */
 #include <CUnit/CUnit.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "executor.h"
 #include "node.h"
 #include "outputs.h"
+#include "proc.h"
 #include "sandbox.h"
 #include "suites.h"
 
@@ -73,7 +77,8 @@ t_sched_sandbox(void)
 	char a0[] = "/bin/sh", a1[] = "-c", a2[] = "echo hi";
 	char *cmd[] = {a0, a1, a2, NULL};
 	const char *devs[] = {"/dev/nvidia1", "/dev/nvidiactl", NULL};
-	struct sandbox_spec s = {"bwrap", 7, "host", "/workspace/input", 0, devs, 1, cmd};
+	struct sandbox_spec s = {"bwrap", 7,    "host", "/workspace/input", 0, devs, 1,
+				 cmd,     NULL, NULL};
 	char *argv[SANDBOX_ARGV_MAX + 1], buf[SANDBOX_BUF_MAX];
 	int argc = sandbox_argv(&s, buf, argv), i;
 
@@ -108,6 +113,17 @@ t_sched_sandbox(void)
 	CU_ASSERT(has(argv, "--ro-bind", "/srv/images/cuda12"));
 	CU_ASSERT(!has(argv, "--ro-bind-try", "/usr"));
 	CU_ASSERT(!has(argv, "--dev-bind", NULL));
+	/* a render: kiln-render shown read-only where the job runs it */
+	s.image_root = "host";
+	s.tool_src = "/work/build/render/kiln-render";
+	s.tool_dst = "/kiln/bin/kiln-render";
+	argc = sandbox_argv(&s, buf, argv);
+	CU_ASSERT_FATAL(argc > 0);
+	for (i = 0; argv[i] != NULL && strcmp(argv[i], s.tool_src) != 0; i++)
+		;
+	CU_ASSERT_FATAL(argv[i] != NULL && i > 0);
+	CU_ASSERT_STRING_EQUAL(argv[i - 1], "--ro-bind");
+	CU_ASSERT_STRING_EQUAL(argv[i + 1], "/kiln/bin/kiln-render");
 }
 
 static void
@@ -133,7 +149,7 @@ t_sched_units(void)
 	FILE *f;
 
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		snprintf(path, sizeof(path), "%s/systemd/%s",
+		snprintf(path, sizeof(path), "%s/systemd/%s.in",
 			 getenv("top_srcdir") ? getenv("top_srcdir") : ".", want[i][0]);
 		f = fopen(path, "r");
 		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
@@ -142,6 +158,60 @@ t_sched_units(void)
 		fclose(f);
 		CU_ASSERT_PTR_NOT_NULL(strstr(buf, want[i][1]));
 	}
+}
+
+static volatile sig_atomic_t t_termed;
+
+static void
+t_on_term(int sig)
+{
+	(void)sig;
+	t_termed = 1;
+}
+
+/* A session leader (the monitor, spared) and a member that reports
+ * SIGTERM on a pipe: only the member is signalled; both count as RSS. */
+static void
+t_sched_proc(void)
+{
+	int ready[2], got[2], st;
+	pid_t leader, member = 0;
+	char c = 0;
+
+	CU_ASSERT_FATAL(pipe(ready) == 0 && pipe(got) == 0);
+	leader = fork();
+	CU_ASSERT_FATAL(leader >= 0);
+	if (leader == 0) {
+		setsid();
+		if ((member = fork()) == 0) {
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = t_on_term;
+			sigaction(SIGTERM, &sa, NULL);
+			if (write(ready[1], "r", 1) != 1)
+				_exit(1);
+			while (!t_termed)
+				pause();
+			if (write(got[1], "t", 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
+		waitpid(member, &st, 0); /* the leader stays, as bwrap does */
+		_exit(0);
+	}
+	CU_ASSERT_EQUAL_FATAL(read(ready[0], &c, 1), 1);
+	CU_ASSERT(proc_session_rss(leader) > 0);
+	CU_ASSERT_EQUAL(proc_session_signal(leader, leader, SIGTERM), 1);
+	CU_ASSERT_EQUAL(read(got[0], &c, 1), 1);
+	CU_ASSERT_EQUAL(c, 't');
+	CU_ASSERT_EQUAL(waitpid(leader, &st, 0), leader);
+	CU_ASSERT(WIFEXITED(st)); /* the leader was not signalled */
+	CU_ASSERT_EQUAL(proc_session_signal(leader, 0, SIGTERM), 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(got[0]);
+	close(got[1]);
 }
 
 void
@@ -154,4 +224,5 @@ suite_sched(void)
 	CU_add_test(s, "bubblewrap command line", t_sched_sandbox);
 	CU_add_test(s, "output content types", t_sched_types);
 	CU_add_test(s, "systemd timer and service", t_sched_units);
+	CU_add_test(s, "a session's processes: signal all but one, RSS", t_sched_proc);
 }
