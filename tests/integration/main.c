@@ -47,7 +47,9 @@ main(void)
 		CU_basic_run_tests();
 	CU_basic_show_failures(CU_get_failure_list());
 	printf("\n");
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	/* a suite whose set-up failed ran none of its tests: a failure too */
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
+		   CU_get_number_of_suites_failed();
 	CU_cleanup_registry();
 	curl_global_cleanup();
 	return failures == 0 && CU_get_error() == CUE_SUCCESS ? 0 : 1;

@@ -19,10 +19,17 @@ ops_init(void)
 {
 	long long uid;
 
-	if (it_admin_login(admin, sizeof(admin)) != 0 || it_stack("sched-start") != 0)
+	if (it_admin_login(admin, sizeof(admin)) != 0) {
+		fprintf(stderr, "\n  operating: the admin cannot sign in");
 		return 1;
-	uid = it_new_user("ops@example.com", user, sizeof(user));
-	return uid == 0 || it_grant(admin, uid, "3") != 0;
+	}
+	if (it_stack("sched-start") != 0)
+		return 1;
+	if ((uid = it_new_user("metrics-watcher@example.com", user, sizeof(user))) == 0) {
+		fprintf(stderr, "\n  operating: cannot make a user");
+		return 1;
+	}
+	return it_grant(admin, uid, "3") != 0;
 }
 
 static int
