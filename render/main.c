@@ -341,6 +341,9 @@ main_film(struct main_job *j)
 	if (enc == NULL)
 		return RENDER_FAILED;
 	j->m.video_encoder = encode_video_encoder(enc);
+	if (cuda != NULL && *cuda != '\0' && strcmp(j->m.video_encoder, "h264_nvenc") != 0)
+		report_log("h264_nvenc did not open on GPU %s: falling back to %s", cuda,
+			   j->m.video_encoder);
 	report_log("encoder %s, %dx%d at %d fps, %d frames%s", j->m.video_encoder, j->w, j->h,
 		   j->spec.fps, j->total, j->audio != NULL ? ", aac" : ", no audio");
 	rc = video_run(j->pngs, j->spec.num_images, j->w, j->h, j->spec.fps, j->total, enc,
