@@ -29,7 +29,7 @@ int
 render_job_argv(const struct kiln_config *cfg, const char *tool, const char *ws, char **argv,
 		size_t max)
 {
-	char buf[1200];
+	char buf[4400]; /* a workspace path (RUN_PATH) and a name */
 	size_t n = 0;
 
 	if (max < 8)

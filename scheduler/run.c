@@ -10,19 +10,17 @@
  *
  * Every write is guarded by the lease the claim gave the job: after a
  * requeue (the reaper thought this supervisor lost) it changes nothing
- * and ends its job. Exit status 0 when the job was seen to its end. */
+ * and ends its job. Exit status 0 when the job was seen to its end.
+ * The job directory, the child that becomes the job and the logs live in
+ * run_dir.c, run_exec.c and run_log.c (run.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
-#include <jansson.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,8 +31,6 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
-#include "estimate.h"
-#include "jobspec.h"
 #include "ledger.h"
 #include "limits.h"
 #include "log.h"
@@ -42,68 +38,15 @@
 #include "parse.h"
 #include "proc.h"
 #include "render_job.h"
-#include "sandbox.h"
-#include "storage.h"
-#include "unpack.h"
-
-#define RUN_BILL_EVERY 60 /* seconds between ledger rows while running */
-#define RUN_ENV_MAX 96
-#define RUN_ARGV_MAX 260
-#define RUN_PATH (STORAGE_PATH_MAX + 64)
-#define RUN_FSIZE_MAX ((rlim_t)64 << 30) /* the largest file a job may write */
-#define RUN_NPROC_MAX 4096
-#define COMB_LINE_MAX 16384 /* a longer line is cut into records of this */
-/* combined.log holds both streams and a record head per line: it may grow
- * to this many times max_log_bytes before it stops with a marker */
-#define COMB_CAP_FACTOR 4
+#include "run.h"
 
 static volatile sig_atomic_t run_stop;
-
-struct job {
-	int64_t id, user_id, lease, dataset_id;
-	char kind[16];
-	char *command_json, *script, *env_json; /* new */
-	char working_dir[1024], gpu_ids[256], image_root[512];
-	char ds_format[16], ds_filename[256], ds_rel[128]; /* ds_rel: "data" or "data/NAME" */
-	struct compute_spec res;
-	int64_t estimate, already_billed, max_cost; /* max_cost: max_job_cost now */
-	int64_t render_cost; /* a render's charge: 0 until its film is done */
-	int allow_pip;       /* [sandbox] allow_pip */
-	/* where it runs */
-	char dir[RUN_PATH];
-	int64_t started_ms;
-	pid_t pid;
-	/* billing */
-	struct prices prices;
-	int64_t billed_micros, billed_seconds, last_bill_s;
-	/* logs */
-	int out_fd, err_fd, log_fd[2];
-	/* logs/combined.log: both streams as records "o|e MS TEXT\n", a line
-	 * each, in the order they came (what the API interleaves and tails) */
-	int comb_fd;
-	char *line[2]; /* a stream's partial line (COMB_LINE_MAX) */
-	size_t line_len[2];
-	int64_t comb_bytes;
-	int comb_truncated;
-	int64_t log_bytes[2];
-	int truncated[2];
-};
 
 static void
 on_term(int sig)
 {
 	(void)sig;
 	run_stop = 1;
-}
-
-static char *
-dup_or_die(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
 }
 
 static enum kiln_err
@@ -124,10 +67,10 @@ run_load(struct db *db, int64_t id, struct job *j, char *status, size_t slen, in
 	snprintf(j->kind, sizeof(j->kind), "%s", db_res_str(r, 0, 2, NULL));
 	snprintf(status, slen, "%s", db_res_str(r, 0, 3, NULL));
 	j->lease = db_res_i64(r, 0, 4);
-	j->command_json = dup_or_die(db_res_str(r, 0, 5, NULL));
-	j->script = dup_or_die(db_res_str(r, 0, 6, NULL));
+	j->command_json = run_dup(db_res_str(r, 0, 5, NULL));
+	j->script = run_dup(db_res_str(r, 0, 6, NULL));
 	snprintf(j->working_dir, sizeof(j->working_dir), "%s", db_res_str(r, 0, 7, NULL));
-	j->env_json = dup_or_die(db_res_str(r, 0, 8, NULL));
+	j->env_json = run_dup(db_res_str(r, 0, 8, NULL));
 	j->res.gpus = db_res_i64(r, 0, 9);
 	j->res.cpu_count = db_res_i64(r, 0, 10);
 	j->res.memory_bytes = db_res_i64(r, 0, 11);
@@ -316,430 +259,6 @@ run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int *sh
 	j->billed_seconds = seconds;
 	*short_of = s.charged < s.want;
 	return KILN_OK;
-}
-
-/* ---- the job directory ------------------------------------------------ */
-
-static const struct passwd *job_pw; /* the job user when we are root */
-
-static int
-run_chown(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	if (job_pw != NULL && lchown(path, job_pw->pw_uid, job_pw->pw_gid) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-run_mkdir(const char *path)
-{
-	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-/* Creates jobs/ID/ with input/, outputs/, logs/, .kiln/ and the working
- * directory, all the job user's but logs/ (ours: the job cannot rewrite
- * its logs). */
-static enum kiln_err
-run_prepare(const struct kiln_config *cfg, struct job *j)
-{
-	static const char *const subs[] = {"input", "outputs", ".kiln", NULL};
-	char path[RUN_PATH + 1100];
-	size_t i;
-
-	storage_job_path(cfg, j->id, "", j->dir);
-	j->dir[strlen(j->dir) - 1] = '\0'; /* no trailing slash */
-	if (storage_prepare(cfg) != KILN_OK || run_mkdir(j->dir) != 0)
-		return KILN_ERR_IO;
-	for (i = 0; subs[i] != NULL; i++) {
-		snprintf(path, sizeof(path), "%s/%s", j->dir, subs[i]);
-		if (run_mkdir(path) != 0)
-			return KILN_ERR_IO;
-	}
-	/* working_dir was normalised at submit: relative, no "..", no "." */
-	for (i = 0; j->working_dir[i] != '\0'; i++) {
-		if (j->working_dir[i] != '/')
-			continue;
-		snprintf(path, sizeof(path), "%s/%.*s", j->dir, (int)i, j->working_dir);
-		if (run_mkdir(path) != 0)
-			return KILN_ERR_IO;
-	}
-	if (j->working_dir[0] != '\0') {
-		snprintf(path, sizeof(path), "%s/%s", j->dir, j->working_dir);
-		if (run_mkdir(path) != 0)
-			return KILN_ERR_IO;
-	}
-	if (job_pw != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS) != 0)
-		return KILN_ERR_IO;
-	snprintf(path, sizeof(path), "%s/logs", j->dir);
-	if (run_mkdir(path) != 0 || (geteuid() == 0 && chown(path, 0, 0) != 0))
-		return KILN_ERR_IO;
-	render_job_failure_clear(j->dir); /* an earlier attempt's */
-	return KILN_OK;
-}
-
-/* In a child, as the job user: unpacks the archive on fd into dir.
- * Returns 0, 3 for a refused archive (why on the pipe), 1 otherwise. */
-static int
-run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out)
-{
-	struct unpack_limits lim = {(uint64_t)cfg->max_dataset_bytes,
-				    (uint64_t)cfg->max_dataset_entries};
-	char why[UNPACK_WHY_MAX];
-	uint64_t bytes, entries;
-	enum kiln_err rc;
-
-	if (job_pw != NULL &&
-	    (setgroups(0, NULL) != 0 || setgid(job_pw->pw_gid) != 0 || setuid(job_pw->pw_uid) != 0))
-		return 1;
-	rc = unpack_archive(fd, dir, &lim, &bytes, &entries, why);
-	if (rc == KILN_ERR_BAD_REQUEST && write(out, why, strlen(why)) < 0)
-		return 1;
-	return rc == KILN_OK ? 0 : rc == KILN_ERR_BAD_REQUEST ? 3 : 1;
-}
-
-/* The data set under data/: an archive (zip, tar, tar.gz) unpacked there
- * by a child running as the job user (never libarchive as root), any
- * other file linked as data/NAME. OUT: why, non-empty when the data set
- * cannot be used (the job then fails bad_dataset). */
-static enum kiln_err
-run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MAX])
-{
-	char src[STORAGE_PATH_MAX], dir[RUN_PATH + 32], dst[RUN_PATH + 160];
-	int archive = strcmp(j->ds_format, "zip") == 0 || strcmp(j->ds_format, "tar") == 0 ||
-		      strcmp(j->ds_format, "tgz") == 0;
-	int p[2], fd, status = 0;
-	ssize_t got;
-	pid_t pid;
-
-	why[0] = '\0';
-	if (j->dataset_id == 0)
-		return KILN_OK;
-	storage_dataset_path(cfg, j->user_id, j->dataset_id, src);
-	snprintf(dir, sizeof(dir), "%s/data", j->dir);
-	if (run_mkdir(dir) != 0 || (job_pw != NULL && chown(dir, job_pw->pw_uid, job_pw->pw_gid)))
-		return KILN_ERR_IO;
-	if (!archive) {
-		const char *name =
-		    jobspec_file_name(j->ds_filename) == 0 ? j->ds_filename : "dataset";
-
-		snprintf(j->ds_rel, sizeof(j->ds_rel), "data/%.100s", name);
-		snprintf(dst, sizeof(dst), "%s/%s", j->dir, j->ds_rel);
-		if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
-			log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
-				  strerror(errno));
-			return KILN_ERR_IO;
-		}
-		return KILN_OK;
-	}
-	snprintf(j->ds_rel, sizeof(j->ds_rel), "data");
-	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0 || pipe2(p, O_CLOEXEC) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return KILN_ERR_IO;
-	}
-	if ((pid = fork()) == 0) {
-		close(p[0]);
-		_exit(run_unpack_child(cfg, fd, dir, p[1]));
-	}
-	close(p[1]);
-	close(fd);
-	got = pid > 0 ? read(p[0], why, UNPACK_WHY_MAX - 1) : -1;
-	why[got > 0 ? got : 0] = '\0';
-	close(p[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3))
-		return KILN_ERR_IO;
-	if (WEXITSTATUS(status) == 3 && why[0] == '\0')
-		snprintf(why, UNPACK_WHY_MAX, "the data set cannot be unpacked");
-	return KILN_OK;
-}
-
-/* ---- the child -------------------------------------------------------- */
-
-/* NAME=VALUE into env[*n] (new). */
-static void
-run_setenv(char **env, size_t *n, const char *name, const char *value)
-{
-	size_t len = strlen(name) + strlen(value) + 2;
-
-	if (*n >= RUN_ENV_MAX - 1 || (env[*n] = malloc(len)) == NULL)
-		return;
-	snprintf(env[*n], len, "%s=%s", name, value);
-	(*n)++;
-}
-
-/* The job's environment: a clean one, the job's own variables (checked at
- * submit: no LD_*, no KILN_*), then kiln's. */
-static void
-run_env(const struct job *j, const char *ws, char **env)
-{
-	char buf[RUN_PATH + 64];
-	json_t *e = json_loads(j->env_json, 0, NULL), *v;
-	const char *k;
-	size_t n = 0;
-
-	run_setenv(env, &n, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	run_setenv(env, &n, "HOME", ws);
-	run_setenv(env, &n, "LANG", "C.UTF-8");
-	run_setenv(env, &n, "TMPDIR", "/tmp");
-	json_object_foreach(e, k, v) if (json_is_string(v))
-	    run_setenv(env, &n, k, json_string_value(v));
-	json_decref(e);
-	snprintf(buf, sizeof(buf), "%lld", (long long)j->id);
-	run_setenv(env, &n, "KILN_JOB_ID", buf);
-	run_setenv(env, &n, "KILN_WORKSPACE", ws);
-	run_setenv(env, &n, "KILN_ALLOW_PIP", j->allow_pip ? "1" : "0");
-	snprintf(buf, sizeof(buf), "%s/outputs", ws);
-	run_setenv(env, &n, "KILN_OUTPUT_DIR", buf);
-	snprintf(buf, sizeof(buf), "%s/.kiln/progress", ws);
-	run_setenv(env, &n, "KILN_PROGRESS_FILE", buf);
-	snprintf(buf, sizeof(buf), "%s/.kiln/failure", ws);
-	run_setenv(env, &n, "KILN_FAILURE_FILE", buf);
-	if (j->dataset_id != 0) {
-		snprintf(buf, sizeof(buf), "%s/%s", ws, j->ds_rel);
-		run_setenv(env, &n, "KILN_DATASET", buf);
-	}
-	run_setenv(env, &n, "CUDA_VISIBLE_DEVICES", j->gpu_ids);
-	run_setenv(env, &n, "NVIDIA_VISIBLE_DEVICES", j->gpu_ids[0] ? j->gpu_ids : "void");
-	env[n] = NULL;
-}
-
-/* The job's argv: kiln-render for a render (tool: its path as the job
- * sees it, ws: the workspace), its command, or sh -c its script (new
- * strings). */
-static int
-run_command(const struct kiln_config *cfg, const struct job *j, const char *tool, const char *ws,
-	    char **argv)
-{
-	json_t *cmd;
-	size_t i, n = 0;
-
-	if (strcmp(j->kind, "render") == 0)
-		return render_job_argv(cfg, tool, ws, argv, RUN_ARGV_MAX);
-	if (j->command_json[0] == '\0') {
-		argv[n++] = dup_or_die("/bin/sh");
-		argv[n++] = dup_or_die("-c");
-		argv[n++] = dup_or_die(j->script);
-		argv[n] = NULL;
-		return 0;
-	}
-	if ((cmd = json_loads(j->command_json, 0, NULL)) == NULL || !json_is_array(cmd))
-		return -1;
-	for (i = 0; i < json_array_size(cmd) && n < RUN_ARGV_MAX - 1; i++)
-		argv[n++] = dup_or_die(json_string_value(json_array_get(cmd, i)));
-	argv[n] = NULL;
-	json_decref(cmd);
-	return n > 0 ? 0 : -1;
-}
-
-/* The GPU device nodes of the job's GPUs that exist here, plus the
- * control nodes. */
-static void
-run_devices(const struct job *j, char names[][32], const char **devs)
-{
-	static const char *const ctl[] = {"/dev/nvidiactl", "/dev/nvidia-uvm",
-					  "/dev/nvidia-uvm-tools", NULL};
-	const char *g = j->gpu_ids;
-	size_t n = 0, i;
-
-	while (*g != '\0' && n < SANDBOX_GPUS_MAX) {
-		char *end;
-		long k = strtol(g, &end, 10);
-
-		g = end;
-
-		snprintf(names[n], 32, "/dev/nvidia%ld", k);
-		if (access(names[n], F_OK) == 0)
-			devs[n] = names[n], n++;
-		if (*g == ',')
-			g++;
-		else
-			break;
-	}
-	for (i = 0; ctl[i] != NULL && n > 0; i++)
-		if (access(ctl[i], F_OK) == 0)
-			devs[n++] = ctl[i];
-	devs[n] = NULL;
-}
-
-/* In the child: limits, identity, then exec. Never returns. */
-static void
-run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
-{
-	char *argv[RUN_ARGV_MAX], *env[RUN_ENV_MAX], chdir_to[1200], devnames[SANDBOX_GPUS_MAX][32];
-	const char *devs[SANDBOX_GPUS_MAX + 4];
-	char *bargv[SANDBOX_ARGV_MAX + 1], *bbuf = malloc(SANDBOX_BUF_MAX);
-	struct rlimit core = {0, 0}, fsize = {RUN_FSIZE_MAX, RUN_FSIZE_MAX},
-		      nproc = {RUN_NPROC_MAX, RUN_NPROC_MAX};
-	int sandboxed = strcmp(cfg->sandbox, "none") != 0, ws = -1, null;
-	int render = strcmp(j->kind, "render") == 0;
-	char tool[RUN_PATH];
-
-	if (setsid() < 0)
-		_exit(126);
-	null = open("/dev/null", O_RDONLY);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-		_exit(126);
-	setrlimit(RLIMIT_CORE, &core);
-	setrlimit(RLIMIT_FSIZE, &fsize);
-	setrlimit(RLIMIT_NPROC, &nproc);
-	config_program_path(cfg->render_path, "kiln-render", tool, sizeof(tool));
-	if (run_command(cfg, j, sandboxed ? RENDER_JOB_TOOL : tool,
-			sandboxed ? "/workspace" : j->dir, argv) != 0) {
-		fprintf(stderr, "kiln-run: the job has no command\n");
-		_exit(126);
-	}
-	/* the job inherits no descriptor of ours (the database connection
-	 * above all) but the workspace that bubblewrap mounts */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (sandboxed && (ws = open(j->dir, O_PATH | O_DIRECTORY)) < 0)
-		_exit(126);
-	if (job_pw != NULL && (setgroups(0, NULL) != 0 || setgid(job_pw->pw_gid) != 0 ||
-			       setuid(job_pw->pw_uid) != 0)) {
-		fprintf(stderr, "kiln-run: cannot become %s\n", job_pw->pw_name);
-		_exit(126);
-	}
-	if (!sandboxed) {
-		snprintf(chdir_to, sizeof(chdir_to), "%s/%s", j->dir, j->working_dir);
-		run_env(j, j->dir, env);
-		if (chdir(chdir_to) != 0)
-			_exit(126);
-		execvpe(argv[0], argv, env);
-		fprintf(stderr, "kiln-run: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	snprintf(chdir_to, sizeof(chdir_to), "/workspace%s%s", j->working_dir[0] ? "/" : "",
-		 j->working_dir);
-	run_env(j, "/workspace", env);
-	run_devices(j, devnames, devs);
-	{
-		/* a render runs kiln-render on the host's system */
-		struct sandbox_spec s = {"bwrap",
-					 ws,
-					 render ? "host" : j->image_root,
-					 chdir_to,
-					 (int)cfg->network,
-					 devs,
-					 access("/etc/kiln", F_OK) == 0,
-					 argv,
-					 render ? tool : NULL,
-					 render ? RENDER_JOB_TOOL : NULL};
-
-		if (bbuf == NULL || sandbox_argv(&s, bbuf, bargv) < 0)
-			_exit(126);
-	}
-	execvpe("bwrap", bargv, env);
-	fprintf(stderr, "kiln-run: cannot run bwrap: %s\n", strerror(errno));
-	_exit(127);
-}
-
-/* ---- logs ------------------------------------------------------------- */
-
-/* Appends stream k's partial line as one record (COMB_CAP_FACTOR times
- * max_log_bytes in all, then a last marker record). */
-static void
-run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
-{
-	char head[48];
-	int n;
-
-	if (j->comb_fd < 0 || j->comb_truncated) {
-		j->line_len[k] = 0;
-		return;
-	}
-	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > COMB_CAP_FACTOR * cfg->max_log_bytes) {
-		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
-			     (long long)clock_wall_ms());
-		if (write(j->comb_fd, head, (size_t)n) != n)
-			log_warn("run: job %lld: log write failed", (long long)j->id);
-		j->comb_truncated = 1;
-		j->line_len[k] = 0;
-		return;
-	}
-	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e',
-		     (long long)clock_wall_ms());
-	j->line[k][j->line_len[k]] = '\n';
-	if (write(j->comb_fd, head, (size_t)n) != n ||
-	    write(j->comb_fd, j->line[k], j->line_len[k] + 1) != (ssize_t)(j->line_len[k] + 1))
-		log_warn("run: job %lld: log write failed", (long long)j->id);
-	j->comb_bytes += n + (int64_t)j->line_len[k] + 1;
-	j->line_len[k] = 0;
-}
-
-/* Splits a chunk of stream k into lines for the combined log. */
-static void
-run_comb(const struct kiln_config *cfg, struct job *j, int k, const char *buf, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			run_comb_record(cfg, j, k);
-			continue;
-		}
-		j->line[k][j->line_len[k]++] = buf[i];
-		if (j->line_len[k] == COMB_LINE_MAX)
-			run_comb_record(cfg, j, k);
-	}
-}
-
-/* Copies what is waiting on a job's pipe to its log, up to the cap. 0 at
- * the end of the stream. */
-static int
-run_pump(const struct kiln_config *cfg, struct job *j, int k)
-{
-	char buf[65536];
-	ssize_t got = read(j->log_fd[k], buf, sizeof(buf));
-
-	if (got < 0)
-		return errno == EINTR || errno == EAGAIN ? 1 : 0;
-	if (got == 0) {
-		if (j->line_len[k] > 0) /* the last line had no newline */
-			run_comb_record(cfg, j, k);
-		return 0;
-	}
-	run_comb(cfg, j, k, buf, (size_t)got);
-	if (!j->truncated[k]) {
-		int64_t room = cfg->max_log_bytes - j->log_bytes[k];
-		size_t take = (int64_t)got < room ? (size_t)got : (size_t)(room > 0 ? room : 0);
-		int fd = k == 0 ? j->out_fd : j->err_fd;
-
-		if (take > 0 && write(fd, buf, take) != (ssize_t)take)
-			log_warn("run: job %lld: log write failed", (long long)j->id);
-		if (take < (size_t)got) {
-			char mark[96];
-			int n =
-			    snprintf(mark, sizeof(mark), "\n[kiln: log truncated at %lld bytes]\n",
-				     (long long)cfg->max_log_bytes);
-
-			j->truncated[k] = 1;
-			if (write(fd, mark, (size_t)n) != n)
-				log_warn("run: job %lld: log write failed", (long long)j->id);
-		}
-	}
-	j->log_bytes[k] += got;
-	return 1;
-}
-
-/* logs/end.json: what the streams held, written before the end status. */
-static void
-run_log_end(struct job *j, const char *status)
-{
-	char path[RUN_PATH + 32];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/logs/end.json", j->dir);
-	if ((f = fopen(path, "w")) == NULL)
-		return;
-	fprintf(f,
-		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"combined_bytes\": %lld, "
-		"\"stdout_truncated\": %s, \"stderr_truncated\": %s, \"status\": \"%s\"}\n",
-		(long long)j->log_bytes[0], (long long)j->log_bytes[1], (long long)j->comb_bytes,
-		j->truncated[0] ? "true" : "false", j->truncated[1] ? "true" : "false", status);
-	fclose(f);
 }
 
 /* ---- watching --------------------------------------------------------- */
@@ -1140,7 +659,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "kiln-run: %s\n", err);
 		return 2;
 	}
-	if (geteuid() == 0 && (job_pw = getpwnam(cfg.job_user)) == NULL) {
+	if (geteuid() == 0 && (run_user = getpwnam(cfg.job_user)) == NULL) {
 		fprintf(stderr, "kiln-run: [sandbox] job_user %s does not exist\n", cfg.job_user);
 		return 2;
 	}

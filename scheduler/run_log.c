@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* run_log.c: a job's logs (see run.h): stdout.log and stderr.log capped
+ * at [sandbox] max_log_bytes each, combined.log with both streams as
+ * records "o|e MS TEXT" in the order they came, and end.json. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "run.h"
+
+/* Appends stream k's partial line as one record (COMB_CAP_FACTOR times
+ * max_log_bytes in all, then a last marker record). */
+static void
+run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
+{
+	char head[48];
+	int n;
+
+	if (j->comb_fd < 0 || j->comb_truncated) {
+		j->line_len[k] = 0;
+		return;
+	}
+	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > COMB_CAP_FACTOR * cfg->max_log_bytes) {
+		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
+			     (long long)clock_wall_ms());
+		if (write(j->comb_fd, head, (size_t)n) != n)
+			log_warn("run: job %lld: log write failed", (long long)j->id);
+		j->comb_truncated = 1;
+		j->line_len[k] = 0;
+		return;
+	}
+	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e',
+		     (long long)clock_wall_ms());
+	j->line[k][j->line_len[k]] = '\n';
+	if (write(j->comb_fd, head, (size_t)n) != n ||
+	    write(j->comb_fd, j->line[k], j->line_len[k] + 1) != (ssize_t)(j->line_len[k] + 1))
+		log_warn("run: job %lld: log write failed", (long long)j->id);
+	j->comb_bytes += n + (int64_t)j->line_len[k] + 1;
+	j->line_len[k] = 0;
+}
+
+/* Splits a chunk of stream k into lines for the combined log. */
+static void
+run_comb(const struct kiln_config *cfg, struct job *j, int k, const char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			run_comb_record(cfg, j, k);
+			continue;
+		}
+		j->line[k][j->line_len[k]++] = buf[i];
+		if (j->line_len[k] == COMB_LINE_MAX)
+			run_comb_record(cfg, j, k);
+	}
+}
+
+/* Copies what is waiting on a job's pipe to its log, up to the cap. 0 at
+ * the end of the stream. */
+int
+run_pump(const struct kiln_config *cfg, struct job *j, int k)
+{
+	char buf[65536];
+	ssize_t got = read(j->log_fd[k], buf, sizeof(buf));
+
+	if (got < 0)
+		return errno == EINTR || errno == EAGAIN ? 1 : 0;
+	if (got == 0) {
+		if (j->line_len[k] > 0) /* the last line had no newline */
+			run_comb_record(cfg, j, k);
+		return 0;
+	}
+	run_comb(cfg, j, k, buf, (size_t)got);
+	if (!j->truncated[k]) {
+		int64_t room = cfg->max_log_bytes - j->log_bytes[k];
+		size_t take = (int64_t)got < room ? (size_t)got : (size_t)(room > 0 ? room : 0);
+		int fd = k == 0 ? j->out_fd : j->err_fd;
+
+		if (take > 0 && write(fd, buf, take) != (ssize_t)take)
+			log_warn("run: job %lld: log write failed", (long long)j->id);
+		if (take < (size_t)got) {
+			char mark[96];
+			int n =
+			    snprintf(mark, sizeof(mark), "\n[kiln: log truncated at %lld bytes]\n",
+				     (long long)cfg->max_log_bytes);
+
+			j->truncated[k] = 1;
+			if (write(fd, mark, (size_t)n) != n)
+				log_warn("run: job %lld: log write failed", (long long)j->id);
+		}
+	}
+	j->log_bytes[k] += got;
+	return 1;
+}
+
+/* logs/end.json: what the streams held, written before the end status. */
+void
+run_log_end(struct job *j, const char *status)
+{
+	char path[RUN_PATH + 32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/logs/end.json", j->dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fprintf(f,
+		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"combined_bytes\": %lld, "
+		"\"stdout_truncated\": %s, \"stderr_truncated\": %s, \"status\": \"%s\"}\n",
+		(long long)j->log_bytes[0], (long long)j->log_bytes[1], (long long)j->comb_bytes,
+		j->truncated[0] ? "true" : "false", j->truncated[1] ? "true" : "false", status);
+	fclose(f);
+}
