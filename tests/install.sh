@@ -46,7 +46,7 @@ make -C "$build" -s install DESTDIR="$D" >"$T/install.log" 2>&1 ||
 	die "no $D/usr/sbin/kiln-api: configure $build with --prefix=/usr --sysconfdir=/etc --localstatedir=/var (./dev does)"
 unitdir=$(sed -n 's/^systemdunitdir = //p' "$build/Makefile")
 unitdir=${unitdir//\$(prefix)/\/usr}
-for f in usr/sbin/kiln-api usr/bin/kilnctl usr/bin/kiln-scheduler usr/bin/kiln-run; do
+for f in usr/sbin/kiln-api usr/bin/kilnctl usr/bin/kiln-scheduler usr/bin/kiln-run usr/bin/kiln-render; do
 	[ -x "$D/$f" ] || die "missing program $f"
 done
 for f in usr/share/kiln/web/index.html usr/share/doc/kiln/openapi.json \
