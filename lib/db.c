@@ -28,6 +28,7 @@ struct db {
 	int in_txn;                     /* inside db_txn's body */
 	int txn_lost;                   /* the connection died inside it: nothing more may run
 		       * until db_txn starts over on a fresh connection */
+	int fail_stmt;                  /* KILN_TEST_FAIL_STMT's statement, or -1 */
 };
 
 struct db_cell {
@@ -42,6 +43,21 @@ struct db_res {
 	size_t rows, cols, cap;
 	struct db_cell *cells; /* rows * cols */
 };
+
+/* The statement KILN_TEST_FAIL_STMT names, or -1 (see db.h). */
+static int
+db_fail_stmt(void)
+{
+	const char *name = getenv("KILN_TEST_FAIL_STMT");
+	int i;
+
+	for (i = 0; name != NULL && i < STMT__COUNT; i++)
+		if (strcmp(db_stmts[i].name, name) == 0) {
+			log_warn("db: KILN_TEST_FAIL_STMT: every %s fails (a test's fault)", name);
+			return i;
+		}
+	return -1;
+}
 
 void
 db_library_init(void)
@@ -64,6 +80,7 @@ db_new(const struct kiln_config *cfg)
 	if (db == NULL)
 		abort();
 	db->cfg = cfg;
+	db->fail_stmt = db_fail_stmt();
 	return db;
 }
 
@@ -436,7 +453,7 @@ db_exec(struct db *db, enum db_stmt_id id, const struct db_val *params, size_t n
 		log_error("db: statement %d called with the wrong parameters", (int)id);
 		return KILN_ERR_INTERNAL;
 	}
-	if (db->in_txn && db->txn_lost)
+	if ((db->in_txn && db->txn_lost) || (int)id == db->fail_stmt)
 		return KILN_ERR_DB_UNAVAILABLE;
 	rc = db_exec_once(db, id, params, nparams, res, affected, insert_id, &sent);
 	if (rc == KILN_ERR_DB_UNAVAILABLE && !sent && !db->in_txn)

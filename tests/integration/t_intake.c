@@ -650,12 +650,52 @@ test_upload_1gib_rss(void)
 	CU_ASSERT_EQUAL(it_api_conf("max_upload", "1g", "4m"), 0);
 }
 
+/* The job is committed but reading it back fails: still a 202 with its
+ * id (never a 5xx that would free the Idempotency-Key), and a retry with
+ * the key replays it instead of submitting twice. */
+static void
+test_stored_unreadable(void)
+{
+	const char *body =
+	    "{\"name\": \"kept\", \"command\": [\"true\"], \"resources\": {\"gpus\": 0}}";
+	char token[2048], path[64];
+	long long id = 0, again = 0, before;
+	int replayed = 0;
+	struct it_resp r;
+	json_t *j;
+
+	CU_ASSERT_FATAL(it_new_user("readback@example.com", token, sizeof(token)) > 0);
+	before = total_jobs(token);
+	CU_ASSERT_EQUAL_FATAL(it_stack("api-stop"), 0);
+	setenv("KILN_TEST_FAIL_STMT", "job_get", 1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("api-start"), 0);
+	unsetenv("KILN_TEST_FAIL_STMT");
+	CU_ASSERT_EQUAL(submit(token, "readback-1", body, &id, &replayed), 202);
+	CU_ASSERT(id > 0);
+	CU_ASSERT_EQUAL(total_jobs(token), before + 1);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, token, NULL), 503); /* the fault holds */
+	CU_ASSERT_EQUAL(submit(token, "readback-1", body, &again, &replayed), 202);
+	CU_ASSERT_EQUAL(again, id);
+	CU_ASSERT(replayed);
+	CU_ASSERT_EQUAL(total_jobs(token), before + 1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("api-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("api-start"), 0);
+	CU_ASSERT_EQUAL(it_call("GET", path, token, NULL, &r), 200);
+	j = it_json(&r);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "kept");
+	json_decref(j);
+	it_resp_free(&r);
+}
+
 void
 suite_intake(void)
 {
 	CU_pSuite s = CU_add_suite("job intake", intake_init, NULL);
 
 	CU_add_test(s, "Idempotency-Key replays the first answer, once per user", test_idempotency);
+	CU_add_test(s, "a job stored but not read back: 202 with its id, replayed once",
+		    test_stored_unreadable);
 	CU_add_test(s, "force-complete is for staff; purge for finished jobs",
 		    test_force_complete_and_purge);
 	CU_add_test(s, "GET /jobs/list/{user_id}: the user or an admin", test_list_brief);
