@@ -14,6 +14,7 @@
 #include "jobspec.h"
 #include "moderation.h"
 #include "handlers.h"
+#include "jobevent.h"
 #include "jobs.h"
 #include "limits.h"
 #include "log.h"
@@ -262,8 +263,8 @@ jobs_insert(struct db *db, struct job_new *j)
 		return rc;
 	j->id = (int64_t)id;
 	if (!render)
-		return jobs_event(db, j->id, NULL, "pending", "submitted", j->user_id);
-	if ((rc = jobs_event(db, j->id, NULL, "moderating", "submitted", j->user_id)) != KILN_OK)
+		return jobevent_add(db, j->id, NULL, "pending", "submitted", j->user_id);
+	if ((rc = jobevent_add(db, j->id, NULL, "moderating", "submitted", j->user_id)) != KILN_OK)
 		return rc;
 	{
 		const char *to = j->rejected ? "moderation_failed" : "pending";
@@ -272,7 +273,7 @@ jobs_insert(struct db *db, struct job_new *j)
 
 		if ((rc = db_exec(db, STMT_JOB_SET_STATUS, m, 5, NULL, NULL, NULL)) != KILN_OK)
 			return rc;
-		return jobs_event(
+		return jobevent_add(
 		    db, j->id, "moderating", to,
 		    j->rejected ? "moderation rejected the script" : "moderation approved", 0);
 	}

@@ -10,6 +10,7 @@
 
 #include "account.h"
 #include "handlers.h"
+#include "jobevent.h"
 #include "jobs.h"
 #include "jobstate.h"
 #include "ledger.h"
@@ -63,7 +64,7 @@ jobs_move(struct db *db, struct change *c)
 		return KILN_ERR_DB_RETRY; /* it moved under us: read it again */
 	if (rc != KILN_OK)
 		return rc;
-	return jobs_event(db, c->id, c->from, c->to, c->reason, c->actor);
+	return jobevent_add(db, c->id, c->from, c->to, c->reason, c->actor);
 }
 
 static enum kiln_err
@@ -271,7 +272,8 @@ force_txn(struct db *db, void *arg)
 		return rc;
 	if (affected != 1)
 		return KILN_ERR_DB_RETRY;
-	if ((rc = jobs_event(db, f->c.id, f->c.from, f->c.to, f->c.reason, f->c.actor)) != KILN_OK)
+	if ((rc = jobevent_add(db, f->c.id, f->c.from, f->c.to, f->c.reason, f->c.actor)) !=
+	    KILN_OK)
 		return rc;
 	return jobs_release(db, f->c.id, "force");
 }

@@ -62,10 +62,6 @@ enum kiln_err jobs_batch_insert(struct db *db, int64_t user_id, const char *name
 				const char *description, int64_t max_parallel, const char *policy,
 				int64_t *id);
 
-/* Appends a job_events row (from may be NULL for the first). */
-enum kiln_err jobs_event(struct db *db, int64_t job_id, const char *from, const char *to,
-			 const char *reason, int64_t actor);
-
 /* 1 when the caller may read every user's jobs (viewer, operator, admin). */
 int jobs_reads_all(const struct request *req);
 

@@ -39,6 +39,7 @@
 #include "proc.h"
 #include "render_job.h"
 #include "run.h"
+#include "jobevent.h"
 
 static volatile sig_atomic_t run_stop;
 
@@ -152,15 +153,6 @@ run_check_lease(struct db *db, struct run_step *s)
 }
 
 static enum kiln_err
-run_event(struct db *db, int64_t id, const char *from, const char *to, const char *reason)
-{
-	struct db_val p[5] = {DBV_I64(id), from ? DBV_STR(from) : DBV_NULL, DBV_STR(to),
-			      reason ? DBV_STR(reason) : DBV_NULL, DBV_NULL};
-
-	return db_exec(db, STMT_EVENT_INSERT, p, 5, NULL, NULL, NULL);
-}
-
-static enum kiln_err
 run_start_txn(struct db *db, void *arg)
 {
 	struct run_step *s = arg;
@@ -176,7 +168,7 @@ run_start_txn(struct db *db, void *arg)
 		s->lost = 1;
 		return KILN_OK;
 	}
-	return run_event(db, s->j->id, "preparing", "running", NULL);
+	return jobevent_add(db, s->j->id, "preparing", "running", NULL, 0);
 }
 
 static enum kiln_err
@@ -231,7 +223,7 @@ run_finish_txn(struct db *db, void *arg)
 		 (long long)s->j->lease);
 	if ((rc = ledger_release_in(db, s->j->id, step, NULL)) != KILN_OK)
 		return rc;
-	return run_event(db, s->j->id, s->from, s->to, s->reason);
+	return jobevent_add(db, s->j->id, s->from, s->to, s->reason, 0);
 }
 
 /* Charges what running for `seconds` costs beyond what is billed. OUT:

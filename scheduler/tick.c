@@ -9,20 +9,13 @@
 #include <jansson.h>
 
 #include "estimate.h"
+#include "jobevent.h"
 #include "ledger.h"
 #include "limits.h"
 #include "log.h"
 #include "policy.h"
 
 #define TICK_POSITIONS_KEPT 100 /* queue positions stored; beyond: NULL */
-
-static enum kiln_err
-tick_event(struct db *db, int64_t id, const char *from, const char *to, const char *reason)
-{
-	struct db_val p[5] = {DBV_I64(id), DBV_STR(from), DBV_STR(to), DBV_STR(reason), DBV_NULL};
-
-	return db_exec(db, STMT_EVENT_INSERT, p, 5, NULL, NULL, NULL);
-}
 
 /* A lost job: requeued while attempts remain, else failed/node_lost;
  * either way its hold goes back, in the same transaction. */
@@ -60,8 +53,9 @@ tick_lost_txn(struct db *db, void *arg)
 		return rc;
 	snprintf(step, sizeof(step), "release:%lld:%lld", (long long)l->id, (long long)l->lease);
 	if ((rc = ledger_release_in(db, l->id, step, NULL)) != KILN_OK ||
-	    (rc = tick_event(db, l->id, l->status, l->requeued ? "pending" : "failed",
-			     l->requeued ? "supervisor lost: requeued" : "node_lost")) != KILN_OK)
+	    (rc = jobevent_add(db, l->id, l->status, l->requeued ? "pending" : "failed",
+			       l->requeued ? "supervisor lost: requeued" : "node_lost", 0)) !=
+		KILN_OK)
 		return rc;
 	l->done = 1;
 	return KILN_OK;
