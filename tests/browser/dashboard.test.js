@@ -272,3 +272,82 @@ test('a job named like markup shows as text, never as HTML', async () => {
 	assert.equal(await page.locator('main b').count(), 0);
 	await done(page); // no alert() ran and no CSP report
 });
+
+test('data sets, a script job with uploads, a batch, API keys; admin prices and drain', async () => {
+	const page = await newPage();
+	await signUp(page, `pages-${run}@example.com`);
+	await topUp(page, 30);
+	await page.goto(`${BASE}/#/datasets`);
+	await page.getByText('No data sets yet').waitFor();
+	const csv = Buffer.from('a,b\n1,2\n3,4\n');
+	await page.getByLabel('File').setInputFiles({ name: 'numbers.csv', mimeType: 'text/csv', buffer: csv });
+	await page.getByLabel('Name').fill('numbers');
+	await page.getByRole('button', { name: 'Upload' }).click();
+	await page.getByRole('cell', { name: 'numbers.csv' }).waitFor();
+	const [download] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByRole('button', { name: 'Download numbers' }).click(),
+	]);
+	assert.equal(fs.readFileSync(await download.path(), 'utf8'), csv.toString());
+	await shot(page, 'datasets');
+	await page.getByRole('button', { name: 'Delete numbers' }).click();
+	await page.getByText('No data sets yet').waitFor();
+
+	// a script job with a data set, uploaded with a progress bar
+	await page.goto(`${BASE}/#/submit?kind=script`);
+	await page.getByLabel('Name').fill('script-web');
+	await page.getByLabel('Script file').setInputFiles({ name: 'run.sh', mimeType: 'text/x-sh',
+		buffer: Buffer.from('echo "rows: $(wc -l < "$KILN_DATASET")"\ncp "$KILN_DATASET" "$KILN_OUTPUT_DIR/copy.csv"\n') });
+	await page.getByLabel('Data set file (optional)').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: csv });
+	await page.getByLabel('GPUs').fill('0');
+	await page.getByRole('button', { name: 'Upload and submit' }).click();
+	await page.waitForURL(/#\/jobs\/\d+$/);
+	await page.locator('pre.log').filter({ hasText: 'rows: 3' }).waitFor();
+	await page.getByRole('link', { name: 'Download copy.csv' }).waitFor();
+
+	// a batch of two commands, with its progress
+	await page.goto(`${BASE}/#/batches`);
+	await page.getByLabel('Name').fill('pair');
+	await page.getByLabel('Commands').fill('true\necho second');
+	await page.getByRole('button', { name: 'Create batch' }).click();
+	await page.waitForURL(/#\/batches\/\d+$/);
+	await page.getByText('2 of 2 ended').waitFor();
+	await page.goto(`${BASE}/#/batches`);
+	await page.getByRole('link', { name: 'pair' }).waitFor();
+	await page.locator('td .muted', { hasText: '2 / 2' }).waitFor();
+	await shot(page, 'batches');
+
+	// an API key, shown once, that works, then revoked
+	await page.goto(`${BASE}/#/keys`);
+	await page.getByLabel('Name').fill('ci');
+	await page.getByRole('button', { name: 'Create key' }).click();
+	const key = await page.locator('#new-key').innerText();
+	assert.match(key, /^kiln_/);
+	let r = await page.request.get(`${BASE}/api/v1/auth/me`, { headers: { 'X-API-Key': key } });
+	assert.equal(r.status(), 200);
+	await shot(page, 'keys');
+	await page.getByRole('button', { name: 'Revoke key ci' }).click();
+	await page.getByText('No API keys').waitFor();
+	r = await page.request.get(`${BASE}/api/v1/auth/me`, { headers: { 'X-API-Key': key } });
+	assert.equal(r.status(), 401);
+	await done(page);
+
+	const admin = await newPage();
+	await signIn(admin, ADMIN_EMAIL, ADMIN_PASSWORD);
+	await admin.goto(`${BASE}/#/admin/prices`);
+	const gpu = admin.getByLabel('Price of gpu_second per second');
+	const old = await gpu.inputValue();
+	await gpu.fill('0.0006');
+	await admin.getByRole('button', { name: 'Save prices' }).click();
+	await admin.getByText('Saved 1 price(s).').waitFor();
+	await shot(admin, 'admin-prices');
+	await gpu.fill(old);
+	await admin.getByRole('button', { name: 'Save prices' }).click();
+	await admin.getByText('Saved 1 price(s).').waitFor();
+	await admin.goto(`${BASE}/#/nodes`);
+	await admin.getByRole('button', { name: /^Drain / }).click();
+	await admin.locator('.badge', { hasText: 'draining' }).waitFor();
+	await admin.getByRole('button', { name: /^Undrain / }).click();
+	await admin.getByRole('button', { name: /^Drain / }).waitFor();
+	await done(admin);
+});
