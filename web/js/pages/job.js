@@ -161,11 +161,12 @@ export async function show(main, ctx) {
 		logState.textContent = 'complete';
 		reload();
 	});
-	// the timeline and wait reasons change without a log line: a slow poll
+	// status events drive most updates; wait reasons and the queue
+	// position change without one: a slow poll (the rate limit is per user)
 	const tick = async () => {
 		if (!document.hidden && !TERMINAL.has(job.status)) await reload();
-		poll = setTimeout(tick, 3000);
+		poll = setTimeout(tick, 5000);
 	};
-	poll = setTimeout(tick, 3000);
+	poll = setTimeout(tick, 5000);
 	return () => { stopLog(); clearTimeout(poll); };
 }

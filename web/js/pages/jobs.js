@@ -9,7 +9,7 @@ const STATUS = [
 	['cancelled', 'Cancelled'],
 ];
 const KIND = [['', 'Any kind'], ['command', 'Command'], ['script', 'Script'], ['render', 'Render'], ['shard', 'Shard']];
-const REFRESH_MS = 2000;
+const REFRESH_MS = 3000; // 20 requests a minute: well inside the per-user rate limit
 
 export function jobRow(j) {
 	return [

@@ -65,6 +65,6 @@ export async function page(main, ctx) {
 	});
 	replace(main, top, form, txs);
 	await load();
-	const timer = setInterval(() => { if (!document.hidden) load().catch(() => {}); }, 5000);
+	const timer = setInterval(() => { if (!document.hidden) load().catch(() => {}); }, 10000);
 	return () => clearInterval(timer);
 }
