@@ -171,6 +171,28 @@ test('sign up, top up, run a command job with its live log, download its output'
 	await done(page);
 });
 
+test('the live log resumes where it was when kiln closes the stream', async () => {
+	const page = await newPage();
+	await signUp(page, `resume-${run}@example.com`);
+	await topUp(page, 5);
+	// run.sh caps a live stream at 5 s: this job outlives two streams
+	const streams = [];
+	page.on('request', (r) => {
+		if (/\/api\/v1\/files\/jobs\/\d+\/logs/.test(r.url())) streams.push(r.allHeaders().then((hd) => hd['last-event-id'] || ''));
+	});
+	await submitCommand(page, 'ticker', "sh -c 'for i in $(seq 1 24); do echo tick $i; sleep 0.5; done'");
+	await page.locator('.status-line .badge', { hasText: 'running' }).waitFor();
+	await page.locator('pre.log').filter({ hasText: 'tick 24' }).waitFor({ timeout: 30000 });
+	const lines = (await page.locator('pre.log').innerText()).trim().split('\n');
+	assert.deepEqual(lines, Array.from({ length: 24 }, (_, i) => `tick ${i + 1}`));
+	// (no line twice above: each new stream went on from Last-Event-ID)
+	const ids = await Promise.all(streams);
+	assert.ok(ids.length >= 2, `one stream only: ${ids}`);
+	assert.ok(ids.slice(1).some((id) => Number(id) > 0), `no resume from an offset: ${ids}`);
+	await page.getByText('Log complete').waitFor();
+	await done(page);
+});
+
 test('the render form shows a live estimate as its fields change', async () => {
 	const page = await newPage();
 	await signUp(page, `render-${run}@example.com`);

@@ -7,6 +7,11 @@ import { h, replace, badge, progressBar, waitWords, money, bytes, dateTime, tabl
 
 const MAX_LOG_LINES = 5000;
 
+// An argument as a shell would need it to read back the same argv.
+function quoteArg(a) {
+	return /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, '\'\\\'\'')}'`;
+}
+
 function details(j) {
 	const rows = [
 		['Kind', j.kind], ['Submitted', dateTime(j.created_at)], ['Started', dateTime(j.started_at) || '–'],
@@ -15,7 +20,8 @@ function details(j) {
 		['Resources', `${j.resources.gpus} GPU · ${j.resources.cpu_count} CPU · ${bytes(j.resources.memory_limit)} · ${j.resources.timeout_seconds} s`],
 		['Attempts', `${j.attempts} of ${j.max_attempts}`],
 	];
-	if (j.command) rows.push(['Command', h('code', { text: j.command.join(' ') })]);
+	if (j.command) rows.push(['Command', h('code', { text: j.command.map(quoteArg).join(' ') })]);
+	if (j.script) rows.push(['Script', h('pre', { class: 'script', text: j.script })]);
 	if (j.exit_code !== null && j.exit_code !== undefined) rows.push(['Exit code', String(j.exit_code)]);
 	if (j.failure_reason) rows.push(['Failure', `${j.failure_reason.replace(/_/g, ' ')}${j.failure_detail ? `: ${j.failure_detail}` : ''}`]);
 	if (j.batch_id) rows.push(['Batch', h('a', { href: `#/batches/${j.batch_id}`, text: `batch ${j.batch_id}` })]);
