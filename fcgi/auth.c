@@ -165,6 +165,51 @@ auth_new_family(char fam[AUTH_FAMILY_LEN])
 	crypto_hex(raw, sizeof(raw), fam);
 }
 
+static int
+auth_is_b64url(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_';
+}
+
+int
+auth_cookie_get(const char *header, const char *name, char *out, size_t cap)
+{
+	size_t nlen = strlen(name), len;
+	const char *p = header;
+
+	out[0] = '\0';
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+			p += nlen + 1;
+			for (len = 0; auth_is_b64url(p[len]); len++)
+				if (len + 1 >= cap)
+					return -1;
+			if (len == 0 || (p[len] != '\0' && p[len] != ';'))
+				return -1;
+			memcpy(out, p, len);
+			out[len] = '\0';
+			return 0;
+		}
+		if ((p = strchr(p, ';')) != NULL)
+			p++;
+	}
+	return -1;
+}
+
+int
+auth_refresh_cookie(const char *token, int64_t max_age, int secure, char out[AUTH_COOKIE_MAX])
+{
+	int n = snprintf(out, AUTH_COOKIE_MAX,
+			 "%s=%s; Path=%s; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+			 AUTH_COOKIE_NAME, token != NULL ? token : "", AUTH_COOKIE_PATH,
+			 token != NULL ? (long long)max_age : 0LL, secure ? "; Secure" : "");
+
+	return n > 0 && n < AUTH_COOKIE_MAX ? 0 : -1;
+}
+
 enum kiln_err
 auth_store_refresh(struct db *db, const struct kiln_config *cfg, int64_t user_id, const char *fam,
 		   char token[AUTH_TOKEN_LEN])

@@ -37,6 +37,26 @@ void auth_new_family(char fam[AUTH_FAMILY_LEN]);
 enum kiln_err auth_store_refresh(struct db *db, const struct kiln_config *cfg, int64_t user_id,
 				 const char *fam, char token[AUTH_TOKEN_LEN]);
 
+/* The browser session (README, Accounts): a request that says
+ * "X-Kiln-Session: cookie" gets its refresh token as an HttpOnly cookie
+ * instead of in the body, and may present it from there. The cookie is
+ * scoped to the auth routes and never readable by scripts. */
+#define AUTH_COOKIE_NAME "kiln_refresh"
+#define AUTH_COOKIE_PATH "/api/v1/auth"
+#define AUTH_COOKIE_MAX 256 /* a whole Set-Cookie value, with the NUL */
+
+/* The value of the cookie name in a Cookie header (the first one of that
+ * name) into OUT: out (cap bytes with the NUL). Only a value of 1 to
+ * cap - 1 base64url characters is taken. 0, or -1 when absent or not such
+ * a value (out is then ""). */
+int auth_cookie_get(const char *header, const char *name, char *out, size_t cap);
+
+/* The Set-Cookie value that stores token for max_age seconds (HttpOnly,
+ * SameSite=Strict, Path=AUTH_COOKIE_PATH, Secure when secure), or, for
+ * token NULL, the one that removes the cookie. OUT: out (AUTH_COOKIE_MAX).
+ * 0, or -1 when it does not fit. */
+int auth_refresh_cookie(const char *token, int64_t max_age, int secure, char out[AUTH_COOKIE_MAX]);
+
 /* Signs an access token for user_id with role and refresh family fam.
  * OUT: *token is arena-owned. */
 enum kiln_err auth_access_token(struct request *req, int64_t user_id, const char *role,

@@ -2,7 +2,9 @@
 /* h_auth.c: register, the three login shapes (JSON/form/query login and
  * the OAuth2 password token), refresh with rotation and reuse detection,
  * logout and /auth/me. Wrong email and wrong password look and take the
- * same: an unknown email is verified against a dummy hash. */
+ * same: an unknown email is verified against a dummy hash. A request
+ * saying "X-Kiln-Session: cookie" (the dashboard) keeps its refresh token
+ * in an HttpOnly cookie instead of the body (auth.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +79,29 @@ token_response(struct request *req, int64_t user_id, const char *role, const cha
 			 (json_int_t)req->app->cfg->access_ttl, "user", user);
 	if (body == NULL)
 		abort();
+	if (req->session_cookie) { /* scripts never see it: only the cookie holds it */
+		char cookie[AUTH_COOKIE_MAX];
+
+		if (auth_refresh_cookie(refresh, req->app->cfg->refresh_ttl, req->https, cookie) !=
+		    0) {
+			json_decref(body);
+			return KILN_ERR_INTERNAL;
+		}
+		request_add_header(req, "Set-Cookie", cookie);
+		json_object_del(body, "refresh_token");
+	}
 	resp_json_new(req, 200, body);
 	return KILN_OK;
+}
+
+/* In cookie mode, tells the browser to forget the refresh cookie. */
+static void
+clear_cookie(struct request *req)
+{
+	char cookie[AUTH_COOKIE_MAX];
+
+	if (req->session_cookie && auth_refresh_cookie(NULL, 0, req->https, cookie) == 0)
+		request_add_header(req, "Set-Cookie", cookie);
 }
 
 /* Refuses with 429 when this email or this address failed too often. */
@@ -279,18 +302,26 @@ static const char *const refresh_fields[] = {"refresh_token", NULL};
 enum kiln_err
 h_auth_refresh(struct request *req)
 {
-	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
+	json_t *errs = v_new(req), *obj = v_object(req, errs, req->session_cookie);
 	struct refresh_ctx c;
 	const char *token = NULL;
-	char hash[65];
+	char hash[65], cookie[AUTH_TOKEN_LEN];
 	enum kiln_err rc;
 
 	if (obj != NULL) {
 		v_unknown(obj, refresh_fields, errs);
-		token = v_str(obj, "refresh_token", 1, 8192, errs, NULL);
+		token = v_str(obj, "refresh_token", !req->session_cookie, 8192, errs, NULL);
 	}
 	if (v_reject(req, errs))
 		return KILN_OK;
+	if (token == NULL) { /* cookie mode and none in the body: the cookie's */
+		if (auth_cookie_get(req->cookie, AUTH_COOKIE_NAME, cookie, sizeof(cookie)) != 0) {
+			clear_cookie(req);
+			resp_error(req, KILN_ERR_UNAUTHORIZED, "no session: sign in");
+			return KILN_OK;
+		}
+		token = cookie;
+	}
 	memset(&c, 0, sizeof(c));
 	crypto_sha256_hex(token, hash);
 	c.cfg = req->app->cfg;
@@ -298,6 +329,7 @@ h_auth_refresh(struct request *req)
 	if ((rc = db_txn(req->app->db, refresh_txn, &c)) != KILN_OK)
 		return rc;
 	if (c.outcome != REFRESH_OK) {
+		clear_cookie(req);
 		resp_error(req, KILN_ERR_UNAUTHORIZED,
 			   c.outcome == REFRESH_REUSED
 			       ? "refresh token reused: every session of this login was revoked"
@@ -311,13 +343,14 @@ h_auth_refresh(struct request *req)
 static const char *const logout_fields[] = {"refresh_token", NULL};
 
 /* POST /auth/logout: revokes the refresh family of the session (from the
- * access token, or of the refresh_token given in the body). */
+ * access token, or of the refresh_token given in the body or, in cookie
+ * mode, in the cookie) and, in cookie mode, removes the cookie. */
 enum kiln_err
 h_auth_logout(struct request *req)
 {
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 1);
 	const char *token = NULL;
-	char fam[sizeof(req->fam)];
+	char fam[sizeof(req->fam)], cookie[AUTH_TOKEN_LEN];
 	enum kiln_err rc;
 
 	if (obj != NULL) {
@@ -326,6 +359,9 @@ h_auth_logout(struct request *req)
 	}
 	if (v_reject(req, errs))
 		return KILN_OK;
+	if (token == NULL && req->session_cookie &&
+	    auth_cookie_get(req->cookie, AUTH_COOKIE_NAME, cookie, sizeof(cookie)) == 0)
+		token = cookie;
 	snprintf(fam, sizeof(fam), "%s", req->fam);
 	if (token != NULL) {
 		char hash[65];
@@ -348,6 +384,7 @@ h_auth_logout(struct request *req)
 				  NULL)) != KILN_OK)
 			return rc;
 	}
+	clear_cookie(req);
 	resp_empty(req, 204);
 	return KILN_OK;
 }

@@ -99,6 +99,11 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	req->remote_addr = request_env_dup(req, envp, "REMOTE_ADDR");
 	req->idempotency_key = request_env_dup(req, envp, "HTTP_IDEMPOTENCY_KEY");
 	req->last_event_id = request_env_dup(req, envp, "HTTP_LAST_EVENT_ID");
+	req->cookie = request_env_dup(req, envp, "HTTP_COOKIE");
+	rid = request_env(envp, "HTTP_X_KILN_SESSION");
+	req->session_cookie = rid != NULL && strcmp(rid, "cookie") == 0;
+	rid = request_env(envp, "HTTPS");
+	req->https = rid != NULL && strcasecmp(rid, "on") == 0;
 	rid = request_env(envp, "HTTP_X_REQUEST_ID");
 	if (rid != NULL && request_id_ok(rid)) {
 		snprintf(req->request_id, sizeof(req->request_id), "%s", rid);

@@ -65,6 +65,9 @@ struct request {
 	const char *remote_addr;
 	const char *idempotency_key; /* "" when none */
 	const char *last_event_id;   /* SSE resume point, "" when none */
+	const char *cookie;          /* the Cookie header, "" when none */
+	int session_cookie;          /* 1 when "X-Kiln-Session: cookie" (auth.h) */
+	int https;                   /* 1 when the client came over TLS (HTTPS=on) */
 	char request_id[REQ_ID_MAX + 1];
 
 	/* filled by the dispatcher */

@@ -49,7 +49,8 @@ unitdir=${unitdir//\$(prefix)/\/usr}
 for f in usr/sbin/kiln-api usr/bin/kilnctl usr/bin/kiln-scheduler usr/bin/kiln-run usr/bin/kiln-render; do
 	[ -x "$D/$f" ] || die "missing program $f"
 done
-for f in usr/share/kiln/web/index.html usr/share/doc/kiln/openapi.json \
+for f in usr/share/kiln/web/index.html usr/share/kiln/web/js/app.js \
+	usr/share/kiln/web/js/pages/job.js usr/share/kiln/web/css/app.css usr/share/doc/kiln/openapi.json \
 	usr/share/doc/kiln/operations.md etc/kiln/kiln.conf.example \
 	etc/nginx/sites-available/kiln.conf etc/nginx/snippets/kiln-fastcgi.conf \
 	"${unitdir#/}/kiln-api.service" "${unitdir#/}/kiln-api.socket" \

@@ -257,6 +257,145 @@ test_logout(void)
 	it_resp_free(&resp);
 }
 
+/* POST path in cookie mode ("X-Kiln-Session: cookie") with a Cookie
+ * header (NULL: none) and a bearer token (NULL: none); OUT: r, and the
+ * Set-Cookie value into OUT: set ("" when none). The status. */
+static long
+cookie_post(const char *path, const char *cookie, const char *bearer, const char *body,
+	    struct it_resp *r, char *set, size_t sn)
+{
+	char c[512], a[2100];
+	const char *h[4] = {"X-Kiln-Session: cookie", NULL, NULL, NULL};
+	size_t i = 1;
+
+	if (cookie != NULL) {
+		snprintf(c, sizeof(c), "Cookie: %s", cookie);
+		h[i++] = c;
+	}
+	if (bearer != NULL) {
+		snprintf(a, sizeof(a), "Authorization: Bearer %s", bearer);
+		h[i++] = a;
+	}
+	it_http("POST", path, "application/json", body, strlen(body), h, 0, r);
+	if (it_header(r, "Set-Cookie", set, sn) == NULL)
+		set[0] = '\0';
+	return r->status;
+}
+
+/* The "kiln_refresh=VALUE" part of a Set-Cookie value into OUT: pair. */
+static void
+cookie_pair(const char *set, char *pair, size_t n)
+{
+	const char *semi = strchr(set, ';');
+
+	snprintf(pair, n, "%.*s", semi ? (int)(semi - set) : (int)strlen(set), set);
+}
+
+/* Logs in in cookie mode; asserts the cookie's attributes and that the
+ * body has no refresh token. OUT: pair, access. */
+static void
+cookie_login(const char *email, char *pair, size_t pn, char *access, size_t an)
+{
+	char body[256], set[512];
+	struct it_resp r;
+	json_t *j;
+
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"securepass123\"}", email);
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/login", NULL, NULL, body, &r, set, sizeof(set)),
+			200);
+	j = it_json(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT(json_is_string(json_object_get(j, "access_token")));
+	CU_ASSERT_PTR_NULL(json_object_get(j, "refresh_token"));
+	snprintf(access, an, "%s", json_string_value(json_object_get(j, "access_token")));
+	json_decref(j);
+	it_resp_free(&r);
+	CU_ASSERT(strncmp(set, "kiln_refresh=", 13) == 0 && strlen(set) > 13 + 40);
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "; HttpOnly"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "; SameSite=Strict"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "; Path=/api/v1/auth;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "; Max-Age=2592000;"));
+	CU_ASSERT_PTR_NULL(strstr(set, "Secure")); /* plain HTTP here */
+	cookie_pair(set, pair, pn);
+}
+
+static void
+test_cookie_session(void)
+{
+	const char *plain = "{\"email\":\"cookie@example.com\",\"password\":\"securepass123\"}";
+	char c1[256], c2[256], c3[256], access[2048], set[512], hdr[300];
+	const char *h[] = {hdr, NULL};
+	struct it_resp r;
+	json_t *j;
+
+	register_user("cookie@example.com", "securepass123");
+	/* without the header: the tokens in the body and no cookie, as ever */
+	it_http("POST", "/api/v1/auth/login", "application/json", plain, strlen(plain), NULL, 0,
+		&r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT_PTR_NULL(it_header(&r, "Set-Cookie", set, sizeof(set)));
+	check_tokens(&r, NULL, 0, c3, sizeof(c3));
+	CU_ASSERT(strlen(c3) > 40);
+	it_resp_free(&r);
+
+	cookie_login("cookie@example.com", c1, sizeof(c1), access, sizeof(access));
+	CU_ASSERT_EQUAL(get_as("/api/v1/auth/me", access, 0), 200);
+	/* the cookie refreshes and rotates; the body still holds no refresh token */
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", c1, NULL, "{}", &r, set, sizeof(set)),
+			200);
+	j = it_json(&r);
+	CU_ASSERT(json_is_string(json_object_get(j, "access_token")));
+	CU_ASSERT_PTR_NULL(json_object_get(j, "refresh_token"));
+	json_decref(j);
+	it_resp_free(&r);
+	cookie_pair(set, c2, sizeof(c2));
+	CU_ASSERT(strncmp(c2, "kiln_refresh=", 13) == 0);
+	CU_ASSERT_STRING_NOT_EQUAL(c1, c2);
+	/* the cookie is read only in cookie mode: without the header, the
+	 * body must carry the token (422), as before */
+	snprintf(hdr, sizeof(hdr), "Cookie: %s", c2);
+	it_http("POST", "/api/v1/auth/refresh", "application/json", "{}", 2, h, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 422);
+	CU_ASSERT_PTR_NULL(it_header(&r, "Set-Cookie", set, sizeof(set)));
+	it_resp_free(&r);
+	/* no cookie, or a malformed one: 401, and the browser is told to drop it */
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", NULL, NULL, "{}", &r, set, sizeof(set)),
+			401);
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "kiln_refresh=; Path=/api/v1/auth; Max-Age=0"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", "kiln_refresh=a\"b", NULL, "{}", &r,
+				    set, sizeof(set)),
+			401);
+	it_resp_free(&r);
+	/* replaying the rotated cookie is theft: the family goes, c2 too */
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", c1, NULL, "{}", &r, set, sizeof(set)),
+			401);
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "Max-Age=0"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", c2, NULL, "{}", &r, set, sizeof(set)),
+			401);
+	it_resp_free(&r);
+	/* a body token still wins over the cookie in cookie mode */
+	snprintf(hdr, sizeof(hdr), "{\"refresh_token\":\"%s\"}", c3);
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", c2, NULL, hdr, &r, set, sizeof(set)),
+			200);
+	it_resp_free(&r);
+
+	/* logout in cookie mode revokes the cookie's session and drops the cookie */
+	cookie_login("cookie@example.com", c1, sizeof(c1), access, sizeof(access));
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/logout", c1, access, "{}", &r, set, sizeof(set)),
+			204);
+	CU_ASSERT_PTR_NOT_NULL(strstr(set, "kiln_refresh=; Path=/api/v1/auth; Max-Age=0"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/refresh", c1, NULL, "{}", &r, set, sizeof(set)),
+			401);
+	it_resp_free(&r);
+	/* logout needs the access token, cookie or not */
+	CU_ASSERT_EQUAL(cookie_post("/api/v1/auth/logout", c1, NULL, "{}", &r, set, sizeof(set)),
+			401);
+	it_resp_free(&r);
+}
+
 /* Creates an API key as token; returns its id, OUT: key. */
 static long long
 make_key(const char *token, const char *body, char *key, size_t n, long *status)
@@ -435,6 +574,8 @@ suite_auth(void)
 	CU_add_test(s, "refresh rotates; a replayed token revokes its family",
 		    test_refresh_rotation_and_reuse);
 	CU_add_test(s, "logout revokes the session's refresh tokens", test_logout);
+	CU_add_test(s, "browser sessions: the refresh token as an HttpOnly cookie",
+		    test_cookie_session);
 	CU_add_test(s, "API keys: shown once, authenticate, revoke, owner-scoped", test_api_keys);
 	CU_add_test(s, "forged, expired and mistyped tokens are all 401", test_token_attacks);
 }

@@ -48,6 +48,7 @@ main(void)
 	suite_signed();
 	suite_metrics();
 	suite_render_job();
+	suite_auth();
 	if (CU_get_error() != CUE_SUCCESS) {
 		fprintf(stderr, "kiln-unit: registering tests failed: %s\n", CU_get_error_msg());
 		goto out;

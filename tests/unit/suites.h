@@ -29,5 +29,6 @@ void suite_unpack(void);
 void suite_signed(void);
 void suite_metrics(void);
 void suite_render_job(void);
+void suite_auth(void);
 
 #endif

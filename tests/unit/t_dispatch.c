@@ -513,6 +513,26 @@ teardown(void)
 	return 0;
 }
 
+/* The session-cookie inputs: X-Kiln-Session only as "cookie", HTTPS only
+ * as "on" (what nginx's $https sets), the Cookie header as it came. */
+static void
+t_dispatch_session_inputs(void)
+{
+	build("POST", "/t/echo", NULL, NULL, "HTTP_X_KILN_SESSION=cookie", "", 0);
+	CU_ASSERT_EQUAL(req.session_cookie, 1);
+	CU_ASSERT_EQUAL(req.https, 0);
+	CU_ASSERT_STRING_EQUAL(req.cookie, "");
+	build("POST", "/t/echo", NULL, NULL, "HTTP_X_KILN_SESSION=Cookie ", "", 0);
+	CU_ASSERT_EQUAL(req.session_cookie, 0);
+	build("POST", "/t/echo", NULL, NULL, "HTTPS=on", "", 0);
+	CU_ASSERT_EQUAL(req.https, 1);
+	CU_ASSERT_EQUAL(req.session_cookie, 0);
+	build("POST", "/t/echo", NULL, NULL, "HTTPS=", "", 0);
+	CU_ASSERT_EQUAL(req.https, 0);
+	build("POST", "/t/echo", NULL, NULL, "HTTP_COOKIE=a=1; kiln_refresh=x", "", 0);
+	CU_ASSERT_STRING_EQUAL(req.cookie, "a=1; kiln_refresh=x");
+}
+
 void
 suite_dispatch(void)
 {
@@ -521,6 +541,7 @@ suite_dispatch(void)
 	if (s == NULL)
 		return;
 	CU_add_test(s, "404 body is exactly detail+code", t_dispatch_not_found);
+	CU_add_test(s, "session cookie inputs from the CGI variables", t_dispatch_session_inputs);
 	CU_add_test(s, "405 carries Allow", t_dispatch_method);
 	CU_add_test(s, "malformed path is 400", t_dispatch_bad_path);
 	CU_add_test(s, "JSON body reaches the handler", t_dispatch_echo);
