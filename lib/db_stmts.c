@@ -647,10 +647,6 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				"i", ""},
     [STMT_GC_JOB_FILES_DONE] = {"gc_job_files_done",
 				"UPDATE jobs SET files_removed = 1 WHERE id = ?", "i", ""},
-    /* how many users have pending jobs (from the index alone) */
-    [STMT_SCHED_PENDING_USERS] =
-	{"sched_pending_users", "SELECT COUNT(DISTINCT user_id) FROM jobs WHERE status = 'pending'",
-	 "", "i"},
     /* GET /metrics: each node's heartbeat age (the scheduler heartbeats
      * once a tick), the ledger by type and the wallets in all */
     [STMT_METRICS_NODES] =

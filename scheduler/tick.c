@@ -211,23 +211,20 @@ tick_rate(const struct prices *pr, const struct pol_job *j, int64_t timeout, con
 #define TICK_DEPTH_MIN 2
 
 static int64_t
-tick_depth(struct db *db, const struct kiln_config *cfg)
+tick_depth(const struct kiln_config *cfg, size_t nusers)
 {
-	struct db_res *res = NULL;
-	int64_t users = 1, depth;
+	int64_t users = nusers > 0 ? (int64_t)nusers : 1;
+	int64_t depth = (cfg->max_start + users - 1) / users + 1;
 
-	if (db_exec(db, STMT_SCHED_PENDING_USERS, NULL, 0, &res, NULL, NULL) == KILN_OK &&
-	    db_res_rows(res) == 1 && db_res_i64(res, 0, 0) > 0)
-		users = db_res_i64(res, 0, 0);
-	db_res_free(res);
-	depth = (cfg->max_start + users - 1) / users + 1;
 	return depth < TICK_DEPTH_MIN ? TICK_DEPTH_MIN : depth;
 }
 
+/* The first jobs of each of the nusers users waiting (tick_users read
+ * them in the same transaction). */
 static enum kiln_err
-tick_queue(struct db *db, struct tick_claim *c, const struct prices *pr, size_t *n)
+tick_queue(struct db *db, struct tick_claim *c, const struct prices *pr, size_t nusers, size_t *n)
 {
-	struct db_val p[2] = {DBV_I64(tick_depth(db, c->cfg)), DBV_I64(TICK_QUEUE_MAX)};
+	struct db_val p[2] = {DBV_I64(tick_depth(c->cfg, nusers)), DBV_I64(TICK_QUEUE_MAX)};
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 	size_t i, rows;
@@ -449,7 +446,7 @@ tick_claim_txn(struct db *db, void *arg)
 	if ((rc = prices_load(db, &pr)) != KILN_OK ||
 	    (rc = tick_node_load(db, c, &pn)) != KILN_OK ||
 	    (rc = tick_users(db, c, &nusers)) != KILN_OK ||
-	    (rc = tick_queue(db, c, &pr, &njobs)) != KILN_OK)
+	    (rc = tick_queue(db, c, &pr, nusers, &njobs)) != KILN_OK)
 		return rc;
 	c->r->considered = njobs;
 	if (njobs == 0)
