@@ -210,4 +210,15 @@ for i in $(seq 40); do
 done
 [ "$limited" -gt 0 ] || die "40 quick sign-ins were never limited by nginx"
 ok "auth rate limit per address ($limited of 40 answered 429 by nginx)"
+# a signed-in client's /auth/me is not a password route: never limited
+guesses=()
+for i in $(seq 40); do
+	curl -s -o /dev/null -w '%{http_code}\n' "$base/api/v1/auth/me" >"$T/me$i" &
+	guesses+=($!)
+done
+wait "${guesses[@]}"
+for i in $(seq 40); do
+	[ "$(cat "$T/me$i")" = 401 ] || die "/auth/me answered $(cat "$T/me$i"), not 401"
+done
+ok "/auth/me is not rate limited by nginx"
 INSIDE
