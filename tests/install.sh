@@ -58,6 +58,11 @@ for f in usr/share/kiln/web/index.html usr/share/kiln/web/js/app.js \
 	"${unitdir#/}/kiln-gc.service" "${unitdir#/}/kiln-gc.timer"; do
 	[ -f "$D/$f" ] || die "missing $f"
 done
+# every file of the dashboard, so that Makefile.am's lists stay in step
+(cd "$src/web" && find . -type f | sort) >"$T/web.src"
+(cd "$D/usr/share/kiln/web" && find . -type f | sort) >"$T/web.inst"
+diff "$T/web.src" "$T/web.inst" >"$T/web.diff" ||
+	{ cat "$T/web.diff"; die "web/ and the installed dashboard differ (Makefile.am's web lists)"; }
 want=$(ls "$src"/sql/*.sql | wc -l)
 have=$(ls "$D"/usr/share/kiln/sql/*.sql | wc -l)
 [ "$want" = "$have" ] || die "$have migrations installed, $want in sql/"
