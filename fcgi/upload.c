@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 
 #define UPLOAD_CHUNK 65536
@@ -72,7 +73,6 @@ upload_data(void *arg, const char *data, size_t n)
 
 	if (c->file != NULL) {
 		struct upload_file *f = c->file;
-		size_t done = 0;
 
 		if (f->magic_len < UPLOAD_MAGIC) {
 			size_t take =
@@ -82,16 +82,9 @@ upload_data(void *arg, const char *data, size_t n)
 			f->magic_len += take;
 		}
 		crypto_sha256_update(&c->sha, data, n);
-		while (done < n) {
-			ssize_t w = write(c->fd, data + done, n - done);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				log_error("upload: write failed: %s", strerror(errno));
-				return KILN_ERR_IO;
-			}
-			done += (size_t)w;
+		if (io_write_all(c->fd, data, n) != 0) {
+			log_error("upload: write failed: %s", strerror(errno));
+			return KILN_ERR_IO;
 		}
 		f->size += n;
 		return 0;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
+
 #define CSV_CHUNK 65536
 
 struct csv_walk {
@@ -28,25 +30,9 @@ struct csv_walk {
 };
 
 static int
-csv_write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
 csv_flush(struct csv_walk *w)
 {
-	int rc = w->blen > 0 ? csv_write_all(w->fd, w->buf, w->blen) : 0;
+	int rc = w->blen > 0 ? io_write_all(w->fd, w->buf, w->blen) : 0;
 
 	w->blen = 0;
 	return rc;
@@ -74,7 +60,7 @@ csv_emit(struct csv_walk *w, const char *p, size_t n)
 	if (w->blen + n > sizeof(w->buf) && csv_flush(w) != 0)
 		return KILN_ERR_IO;
 	if (n > sizeof(w->buf))
-		return csv_write_all(w->fd, p, n) == 0 ? KILN_OK : KILN_ERR_IO;
+		return io_write_all(w->fd, p, n) == 0 ? KILN_OK : KILN_ERR_IO;
 	memcpy(w->buf + w->blen, p, n);
 	w->blen += n;
 	return KILN_OK;

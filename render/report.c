@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "render.h"
 #include "report.h"
 
@@ -53,8 +54,6 @@ report_write_file(const char *path, const char *buf, size_t len)
 {
 	char tmp[4096];
 	int fd, n, saved;
-	size_t off = 0;
-	ssize_t w;
 
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof(tmp)) {
@@ -63,14 +62,8 @@ report_write_file(const char *path, const char *buf, size_t len)
 	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return -1;
-	while (off < len) {
-		w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
+	if (io_write_all(fd, buf, len) != 0)
+		goto fail;
 	if (close(fd) != 0) {
 		fd = -1;
 		goto fail;
