@@ -74,6 +74,15 @@ grep -q "^ExecStart=/usr/sbin/kiln-api -c /etc/kiln/kiln.conf$" "$D/${unitdir#/}
 ok "tree under DESTDIR ($have migrations, units in $unitdir)"
 
 # ---- 2. the installed tree at work ----------------------------------------------
+# a machine that cannot give us a mount namespace with overlays (a
+# container without the capability) says so instead of failing the build
+mkdir -p "$T/probe/up" "$T/probe/work"
+if ! unshare --mount --net --propagation private sh -c \
+	"mount -t overlay overlay -o lowerdir=/etc,upperdir=$T/probe/up,workdir=$T/probe/work /etc" \
+	>"$T/probe.log" 2>&1; then
+	echo "install test: SKIPPED part 2 (no private mount namespace with overlays here: $(head -c 200 "$T/probe.log"))"
+	exit 0
+fi
 KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" db-start "$T/stack" >/dev/null
 dbsock=$T/stack/run/mysqld.sock
 dbpw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
