@@ -137,6 +137,12 @@ systemd-analyze verify "$D$unitdir"/kiln-api.service "$D$unitdir"/kiln-api.socke
 	{ cat "$T/log/verify.log"; die "systemd-analyze verify failed"; }
 [ -s "$T/log/verify.log" ] && { cat "$T/log/verify.log"; die "systemd-analyze verify warned"; }
 ok "systemd-analyze verify on the six units"
+# the hardening, as systemd scores it (0 best, 10 worst; "OK" is below 4.5)
+score=$(systemd-analyze security --offline=true "$D$unitdir/kiln-api.service" 2>/dev/null |
+	sed -n 's/.*Overall exposure level for kiln-api.service: \([0-9.]*\).*/\1/p')
+[ -n "$score" ] || die "systemd-analyze security gave no score"
+awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || die "kiln-api.service exposure $score (want <= 2.0)"
+ok "kiln-api.service exposure $score by systemd-analyze security"
 
 # what docs/operations.md has the sysadmin do
 useradd --system --user-group --home-dir /var/lib/kiln --shell /usr/sbin/nologin kiln
