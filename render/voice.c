@@ -66,6 +66,19 @@ voice_place(struct SwrContext *swr, const struct voice_pcm *pcm, float *out, siz
 	return 0;
 }
 
+/* Fades the last VOICE_FADE samples of out[0..len) to silence: speech cut
+ * at its scene's end would otherwise stop with a click. */
+#define VOICE_FADE (RENDER_AUDIO_RATE / 50) /* 20 ms */
+
+static void
+voice_fade_tail(float *out, size_t len)
+{
+	size_t k, fade = len < VOICE_FADE ? len : VOICE_FADE;
+
+	for (k = 0; k < fade; k++)
+		out[len - 1 - k] *= (float)k / (float)fade;
+}
+
 /* One scene's speech into pcm; RENDER_* code. */
 static int
 voice_speak(const char *text, struct voice_pcm *pcm, char *why, size_t whylen)
@@ -91,6 +104,7 @@ voice_render(const char *voice, char *const texts[], const size_t start[], const
 	struct SwrContext *swr = NULL;
 	struct voice_pcm pcm = {NULL, 0, 0, 0};
 	int rate, i, rc = RENDER_FAILED;
+	size_t room;
 
 	memset(out, 0, n * sizeof(*out));
 	rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
@@ -115,11 +129,13 @@ voice_render(const char *voice, char *const texts[], const size_t start[], const
 		if ((rc = voice_speak(texts[i], &pcm, why, whylen)) != RENDER_OK)
 			goto out;
 		rc = RENDER_FAILED;
-		if (pcm.n > 0 && voice_place(swr, &pcm, out + start[i],
-					     len[i] < n - start[i] ? len[i] : n - start[i]) != 0) {
+		room = len[i] < n - start[i] ? len[i] : n - start[i];
+		if (pcm.n > 0 && voice_place(swr, &pcm, out + start[i], room) != 0) {
 			snprintf(why, whylen, "voice failure: resampling failed");
 			goto out;
 		}
+		if (pcm.n > 0)
+			voice_fade_tail(out + start[i], room);
 	}
 	rc = RENDER_OK;
 out:
