@@ -15,6 +15,10 @@ build=$(cd "${1:?usage: run.sh BUILDDIR}" && pwd)
 chromium=${KILN_CHROMIUM:-/usr/bin/chromium}
 [ -x "$chromium" ] || { echo "browser tests: $chromium is missing (apt-get install chromium)" >&2; exit 1; }
 command -v node >/dev/null || { echo "browser tests: node is missing (apt-get install nodejs npm)" >&2; exit 1; }
+# playwright-core 1.65 and `node --test --test-concurrency` want Node.js 20
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$node_major" -ge 20 ] 2>/dev/null ||
+	{ echo "browser tests: Node.js $(node --version 2>/dev/null) is too old: 20 or newer is needed" >&2; exit 1; }
 
 if [ ! -d "$here/node_modules/playwright-core" ] ||
 	[ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
