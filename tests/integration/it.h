@@ -116,6 +116,11 @@ int it_grant(const char *admin, long long uid, const char *amount);
 /* POST /jobs of body; the job's id, 0 on failure (said on stderr). */
 long long it_submit(const char *token, const char *body);
 /* GET /jobs/{id}: new, or NULL. */
+/* GET path as token (NULL: none): the body of a 200 (new), or NULL. */
+json_t *it_get_json(const char *token, const char *path);
+/* The first object of arr whose string member key equals value
+ * (borrowed), or NULL. */
+json_t *it_item(const json_t *arr, const char *key, const char *value);
 json_t *it_job(const char *token, long long id);
 /* A string member of o, "" when absent. Borrowed. */
 const char *it_jstr(const json_t *o, const char *key);

@@ -511,19 +511,37 @@ it_submit(const char *token, const char *body)
 	return id;
 }
 
+json_t *
+it_get_json(const char *token, const char *path)
+{
+	struct it_resp r;
+	json_t *j = NULL;
+
+	if (it_call("GET", path, token, NULL, &r) == 200)
+		j = it_json(&r);
+	it_resp_free(&r);
+	return j;
+}
+
+json_t *
+it_item(const json_t *arr, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(arr); i++)
+		if (strcmp(it_jstr(json_array_get(arr, i), key), value) == 0)
+			return json_array_get(arr, i);
+	return NULL;
+}
+
 /* GET /jobs/{id}, new, or NULL. */
 json_t *
 it_job(const char *token, long long id)
 {
 	char path[64];
-	struct it_resp r;
-	json_t *j = NULL;
 
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
-	if (it_call("GET", path, token, NULL, &r) == 200)
-		j = it_json(&r);
-	it_resp_free(&r);
-	return j;
+	return it_get_json(token, path);
 }
 
 const char *

@@ -42,25 +42,9 @@ static json_t *
 render_outputs(long long id)
 {
 	char path[96];
-	struct it_resp r;
-	json_t *arr = NULL;
 
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/outputs", id);
-	if (it_call("GET", path, owner, NULL, &r) == 200)
-		arr = it_json(&r);
-	it_resp_free(&r);
-	return arr;
-}
-
-static json_t *
-render_output(json_t *arr, const char *p)
-{
-	size_t i;
-
-	for (i = 0; i < json_array_size(arr); i++)
-		if (strcmp(it_jstr(json_array_get(arr, i), "path"), p) == 0)
-			return json_array_get(arr, i);
-	return NULL;
+	return it_get_json(owner, path);
 }
 
 /* Where an MP4 top-level box starts in body, or -1. */
@@ -131,12 +115,12 @@ t_render_film(void)
 	json_decref(j);
 	arr = render_outputs(id);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(arr);
-	CU_ASSERT_PTR_NOT_NULL(render_output(arr, "thumbnail.jpg"));
-	CU_ASSERT_PTR_NOT_NULL(render_output(arr, "manifest.json"));
-	CU_ASSERT_PTR_NOT_NULL(render_output(arr, "images/scene_01.png"));
-	CU_ASSERT_PTR_NOT_NULL(render_output(arr, "images/scene_03.png"));
-	CU_ASSERT_PTR_NULL(render_output(arr, "images/scene_04.png"));
-	o = render_output(arr, "film.mp4");
+	CU_ASSERT_PTR_NOT_NULL(it_item(arr, "path", "thumbnail.jpg"));
+	CU_ASSERT_PTR_NOT_NULL(it_item(arr, "path", "manifest.json"));
+	CU_ASSERT_PTR_NOT_NULL(it_item(arr, "path", "images/scene_01.png"));
+	CU_ASSERT_PTR_NOT_NULL(it_item(arr, "path", "images/scene_03.png"));
+	CU_ASSERT_PTR_NULL(it_item(arr, "path", "images/scene_04.png"));
+	o = it_item(arr, "path", "film.mp4");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
 	CU_ASSERT_STRING_EQUAL(it_jstr(o, "content_type"), "video/mp4");
 	/* the download, with no credentials but the link: an MP4 whose index
@@ -179,8 +163,8 @@ t_render_bad_voice(void)
 	json_decref(j);
 	arr = render_outputs(id);
 	CU_ASSERT_PTR_NOT_NULL(arr);
-	CU_ASSERT_PTR_NULL(render_output(arr, "film.mp4"));
-	CU_ASSERT_PTR_NULL(render_output(arr, "manifest.json"));
+	CU_ASSERT_PTR_NULL(it_item(arr, "path", "film.mp4"));
+	CU_ASSERT_PTR_NULL(it_item(arr, "path", "manifest.json"));
 	json_decref(arr);
 }
 

@@ -134,12 +134,7 @@ outputs(json_t **arr)
 static const char *
 url_of(json_t *arr, const char *p)
 {
-	size_t i;
-
-	for (i = 0; i < json_array_size(arr); i++)
-		if (strcmp(it_jstr(json_array_get(arr, i), "path"), p) == 0)
-			return it_jstr(json_array_get(arr, i), "url");
-	return "";
+	return it_jstr(it_item(arr, "path", p), "url");
 }
 
 static void
