@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c: the integration suite's runner (see it.h). The process suite
  * runs last: it stops and restarts kiln-api. */
-#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "crypto.h"
 
+#include "../cunit_run.h"
 #include "it.h"
 
 int
 main(void)
 {
-	unsigned failures;
+	CU_pSuite only;
+	int rc;
 
 	if (getenv("KILN_IT_URL") == NULL || getenv("KILN_IT_DIR") == NULL) {
 		fprintf(stderr, "kiln-it: run me through tests/integration/run.sh\n");
@@ -39,18 +41,9 @@ main(void)
 	suite_ops();
 	suite_render();
 	suite_process();
-	CU_basic_set_mode(CU_BRM_VERBOSE);
 	/* KILN_IT_SUITE="jobs with files" runs one suite (while developing) */
-	if (getenv("KILN_IT_SUITE") != NULL && CU_get_suite(getenv("KILN_IT_SUITE")) != NULL)
-		CU_basic_run_suite(CU_get_suite(getenv("KILN_IT_SUITE")));
-	else
-		CU_basic_run_tests();
-	CU_basic_show_failures(CU_get_failure_list());
-	printf("\n");
-	/* a suite whose set-up failed ran none of its tests: a failure too */
-	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed() +
-		   CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
+	only = getenv("KILN_IT_SUITE") != NULL ? CU_get_suite(getenv("KILN_IT_SUITE")) : NULL;
+	rc = cunit_run("kiln-it", only);
 	curl_global_cleanup();
-	return failures == 0 && CU_get_error() == CUE_SUCCESS ? 0 : 1;
+	return rc;
 }
