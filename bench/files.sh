@@ -39,11 +39,7 @@ mv "$ngx/kiln-server.conf.new" "$ngx/kiln-server.conf"
 nginx -t -q -e "$dir/log/nginx-error.log" -p "$ngx" -c "$ngx/nginx.conf" || die "nginx -t failed"
 nginx -e "$dir/log/nginx-error.log" -p "$ngx" -c "$ngx/nginx.conf" -s reload
 
-admin_email=$(sed -n 1p "$dir/admin.txt") admin_pw=$(sed -n 2p "$dir/admin.txt")
-token=$(curl -fsS -X POST -H 'Content-Type: application/json' \
-	-d "{\"email\":\"$admin_email\",\"password\":\"$admin_pw\"}" "$base/api/v1/auth/login" |
-	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-[ -n "$token" ] || die "could not log in"
+token=$(stack admin-token "$dir") || die "could not log in as the first admin"
 auth="Authorization: Bearer $token"
 curl -fsS -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' \
 	-d '{"amount": 1000, "reason": "bench"}' "$base/api/v1/admin/wallet/1/grant"

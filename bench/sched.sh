@@ -43,11 +43,7 @@ stack start "$dir" "$port" >/dev/null || die "the stack did not start (logs in $
 base="http://127.0.0.1:$port/api/v1"
 sql() { mariadb --no-defaults --socket="$dir/run/mysqld.sock" -uroot -N -B kiln "$@"; }
 
-admin_email=$(sed -n 1p "$dir/admin.txt") admin_pw=$(sed -n 2p "$dir/admin.txt")
-token=$(curl -fsS -X POST -H 'Content-Type: application/json' \
-	-d "{\"email\":\"$admin_email\",\"password\":\"$admin_pw\"}" "$base/auth/login" |
-	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-[ -n "$token" ] || die "could not log in as the first admin"
+token=$(stack admin-token "$dir") || die "could not log in as the first admin"
 auth="Authorization: Bearer $token"
 post() { curl -fsS -X POST -H "$auth" -H 'Content-Type: application/json' -d "$2" "$base$1"; }
 

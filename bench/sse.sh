@@ -39,11 +39,7 @@ export KILN_SSE_MAX_STREAMS=$workers KILN_SSE_MAX_SECONDS=30
 export KILN_RL_SHORT_LIMIT=1000000000 KILN_RL_LONG_LIMIT=1000000000
 stack start "$dir" "$port" >/dev/null || die "the stack did not start (logs in $dir/log)"
 base="http://127.0.0.1:$port/api/v1"
-admin_email=$(sed -n 1p "$dir/admin.txt") admin_pw=$(sed -n 2p "$dir/admin.txt")
-token=$(curl -fsS -X POST -H 'Content-Type: application/json' \
-	-d "{\"email\":\"$admin_email\",\"password\":\"$admin_pw\"}" "$base/auth/login" |
-	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-[ -n "$token" ] || die "could not log in"
+token=$(stack admin-token "$dir") || die "could not log in as the first admin"
 auth="Authorization: Bearer $token"
 curl -fsS -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' \
 	-d '{"amount": 1000, "reason": "bench"}' "$base/admin/wallet/1/grant"

@@ -8,6 +8,8 @@
 #   stack.sh status DIR        say what runs
 #   stack.sh db-stop DIR | db-start DIR | api-stop DIR | api-start DIR
 #   stack.sh sched-stop DIR | sched-start DIR
+#   stack.sh admin-token DIR   prints an access token of the first admin
+#                              (a stack started with KILN_KEEP_ADMIN=1)
 #
 # Environment: KILN_SRCDIR, KILN_BUILDDIR (default: this script's repo),
 # KILN_WORKERS (api workers, default 4), KILN_MAX_BODY (default 1m).
@@ -166,6 +168,18 @@ first_admin() {
 	fi
 }
 
+# An access token of the first admin (DIR/admin.txt), on stdout.
+admin_token() {
+	local email pw token
+	email=$(sed -n 1p "$dir/admin.txt") pw=$(sed -n 2p "$dir/admin.txt")
+	token=$(curl -fsS -X POST -H 'Content-Type: application/json' \
+		-d "{\"email\":\"$email\",\"password\":\"$pw\"}" \
+		"http://127.0.0.1:$port/api/v1/auth/login" |
+		sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+	[ -n "$token" ] || die "could not log in as the first admin"
+	echo "$token"
+}
+
 api_health() { curl -fsS --max-time 2 "http://127.0.0.1:$port/api/v1/health"; }
 
 api_start() {
@@ -262,5 +276,6 @@ db-stop) db_stop ;;
 db-start) db_start ;;
 api-stop) api_stop ;;
 api-start) api_start ;;
+admin-token) admin_token ;;
 *) die "unknown command $cmd" ;;
 esac
