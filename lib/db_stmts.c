@@ -471,16 +471,6 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			      "SELECT COALESCE(gpu_ids, ''), cpu_count, memory_bytes FROM jobs"
 			      " WHERE node_id = ? AND status IN ('preparing', 'running')",
 			      "i", "sii"},
-    [STMT_SCHED_CLAIM] =
-	{"sched_claim",
-	 "UPDATE jobs SET status = 'preparing', node_id = ?, gpu_ids = ?, lease = lease + 1,"
-	 " attempts = attempts + 1, heartbeat_at = NOW(6), wait_reason = NULL,"
-	 " queue_position = NULL WHERE id = ? AND status = 'pending' AND cancel_requested = 0",
-	 "isi", ""},
-    [STMT_SCHED_WAIT] = {"sched_wait",
-			 "UPDATE jobs SET wait_reason = ?, queue_position = ?"
-			 " WHERE id = ? AND status = 'pending'",
-			 "sii", ""},
     /* supervisors silent for ? seconds, on any node */
     [STMT_SCHED_LOST] = {"sched_lost",
 			 "SELECT id, lease, attempts, max_attempts, status, user_id FROM jobs"

@@ -198,9 +198,8 @@ ledger_hold_txn(struct db *db, void *arg)
 	return ledger_step_record(db, op, op->micros);
 }
 
-static enum kiln_err
-ledger_hold_run(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step,
-		int own_txn)
+enum kiln_err
+ledger_hold(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step)
 {
 	struct ledger_op op;
 
@@ -211,19 +210,7 @@ ledger_hold_run(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, 
 	op.user_id = user_id;
 	op.micros = micros;
 	op.step = step;
-	return own_txn ? db_txn(db, ledger_hold_txn, &op) : ledger_hold_txn(db, &op);
-}
-
-enum kiln_err
-ledger_hold(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step)
-{
-	return ledger_hold_run(db, job_id, user_id, micros, step, 1);
-}
-
-enum kiln_err
-ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int64_t micros, const char *step)
-{
-	return ledger_hold_run(db, job_id, user_id, micros, step, 0);
+	return db_txn(db, ledger_hold_txn, &op);
 }
 
 enum kiln_err

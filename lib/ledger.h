@@ -39,11 +39,8 @@ enum kiln_err ledger_hold(struct db *db, int64_t job_id, int64_t user_id, int64_
 enum kiln_err ledger_charge(struct db *db, int64_t job_id, int64_t micros, const char *step,
 			    const char *description, int64_t *charged);
 
-/* ledger_hold and ledger_charge inside the caller's db_txn (the claim
- * places holds with the status change; kiln-run charges under its lease
- * check). */
-enum kiln_err ledger_hold_in(struct db *db, int64_t job_id, int64_t user_id, int64_t micros,
-			     const char *step);
+/* ledger_charge inside the caller's db_txn (kiln-run charges under its
+ * lease check; the claim holds with ledger_hold_many_in). */
 enum kiln_err ledger_charge_in(struct db *db, int64_t job_id, int64_t micros, const char *step,
 			       const char *description, int64_t *charged);
 

@@ -34,10 +34,12 @@ gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 	size_t i, rows;
+	int64_t before;
 
 	if (cfg->retention_days == 0)
 		return KILN_OK; /* kept for ever */
 	do {
+		before = *n;
 		if ((rc = db_exec(db, STMT_GC_JOBS_OLD, p, 1, &res, NULL, NULL)) != KILN_OK)
 			return rc;
 		rows = db_res_rows(res);
@@ -56,7 +58,9 @@ gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 		}
 		db_res_free(res);
 		res = NULL;
-	} while (rc == KILN_OK && rows == GC_BATCH);
+		/* a full batch of folders that would not go comes back the same
+		 * next round: stop, the next run tries again */
+	} while (rc == KILN_OK && rows == GC_BATCH && *n > before);
 	return rc;
 }
 

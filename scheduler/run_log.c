@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "io.h"
 #include "log.h"
 #include "run.h"
 
@@ -27,7 +28,7 @@ run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
 	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > COMB_CAP_FACTOR * cfg->max_log_bytes) {
 		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
 			     (long long)clock_wall_ms());
-		if (write(j->comb_fd, head, (size_t)n) != n)
+		if (io_write_all(j->comb_fd, head, (size_t)n) != 0)
 			log_warn("run: job %lld: log write failed", (long long)j->id);
 		j->comb_truncated = 1;
 		j->line_len[k] = 0;
@@ -36,8 +37,8 @@ run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
 	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e',
 		     (long long)clock_wall_ms());
 	j->line[k][j->line_len[k]] = '\n';
-	if (write(j->comb_fd, head, (size_t)n) != n ||
-	    write(j->comb_fd, j->line[k], j->line_len[k] + 1) != (ssize_t)(j->line_len[k] + 1))
+	if (io_write_all(j->comb_fd, head, (size_t)n) != 0 ||
+	    io_write_all(j->comb_fd, j->line[k], j->line_len[k] + 1) != 0)
 		log_warn("run: job %lld: log write failed", (long long)j->id);
 	j->comb_bytes += n + (int64_t)j->line_len[k] + 1;
 	j->line_len[k] = 0;
@@ -81,7 +82,7 @@ run_pump(const struct kiln_config *cfg, struct job *j, int k)
 		size_t take = (int64_t)got < room ? (size_t)got : (size_t)(room > 0 ? room : 0);
 		int fd = k == 0 ? j->out_fd : j->err_fd;
 
-		if (take > 0 && write(fd, buf, take) != (ssize_t)take)
+		if (take > 0 && io_write_all(fd, buf, take) != 0)
 			log_warn("run: job %lld: log write failed", (long long)j->id);
 		if (take < (size_t)got) {
 			char mark[96];
@@ -90,7 +91,7 @@ run_pump(const struct kiln_config *cfg, struct job *j, int k)
 				     (long long)cfg->max_log_bytes);
 
 			j->truncated[k] = 1;
-			if (write(fd, mark, (size_t)n) != n)
+			if (io_write_all(fd, mark, (size_t)n) != 0)
 				log_warn("run: job %lld: log write failed", (long long)j->id);
 		}
 	}
