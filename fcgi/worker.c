@@ -87,10 +87,12 @@ worker_serve_one(struct app *app, struct fio *f, struct arena *arena)
 	/* a client that hangs up is not a server fault: info, as nginx logs it */
 	if (!req.streamed && resp_send(&req) != 0)
 		log_info("client went away before the response (request %s)", req.request_id);
-	fio_finish(f);
+	/* counted before the connection closes, so that a client which has
+	 * its answer also finds it in the next scrape */
 	us = worker_elapsed_us(&req.start);
 	metrics_observe(req.route != NULL ? (size_t)(req.route - route_table) : route_count,
 			req.status, us);
+	fio_finish(f);
 	if (app->cfg->access_log)
 		log_info("%s %s %d %ldus rid=%s uid=%lld%s", req.method, req.path, req.status, us,
 			 req.request_id, (long long)req.user_id,

@@ -210,7 +210,9 @@ grep -qi '^content-security-policy: .*script-src .self.' "$T/h" || die "no CSP o
 grep -qi '^x-frame-options: DENY' "$T/h" || die "no X-Frame-Options on /"
 curl -fsS -o "$T/b" "$base/api/v1/metrics" && grep -q '^kiln_database_up 1$' "$T/b" ||
 	die "no metrics for 127.0.0.1"
-code=$(curl -s -o /dev/null -w '%{http_code}' "$base/_kiln_files/kiln.conf")
+# a file that exists under the storage root: only X-Accel-Redirect reaches it
+echo probe >/var/lib/kiln/probe
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/_kiln_files/probe")
 [ "$code" = 404 ] || die "the internal files location answered $code"
 ok "documents, security headers, metrics, internal location"
 
