@@ -66,6 +66,7 @@ export async function list(main, ctx) {
 		} catch (x) {
 			replace(out, h('p', { class: 'error', role: 'alert', text: x.message }));
 		}
+		clearTimeout(timer); // a click also reloads: one loop, never two
 		if (!stopped) timer = setTimeout(load, 3000);
 	};
 	await load();
@@ -94,6 +95,7 @@ export async function show(main, ctx) {
 		} catch (x) {
 			err.textContent = x.message;
 		}
+		clearTimeout(timer); // a click also reloads: one loop, never two
 		if (!stopped) timer = setTimeout(load, 3000);
 	};
 	await load();

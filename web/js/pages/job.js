@@ -160,6 +160,7 @@ export async function show(main, ctx) {
 	replace(outBody, outputsView(job, []));
 	await reload();
 	let poll = null;
+	let stopped = false;
 	const stopLog = liveLog(id, pre, (s) => {
 		logState.textContent = 'live';
 		if (s.status !== job.status || s.progress !== job.progress) reload();
@@ -171,8 +172,8 @@ export async function show(main, ctx) {
 	// position change without one: a slow poll (the rate limit is per user)
 	const tick = async () => {
 		if (!document.hidden && !TERMINAL.has(job.status)) await reload();
-		poll = setTimeout(tick, 5000);
+		if (!stopped) poll = setTimeout(tick, 5000); // left during the reload: stay stopped
 	};
 	poll = setTimeout(tick, 5000);
-	return () => { stopLog(); clearTimeout(poll); };
+	return () => { stopped = true; stopLog(); clearTimeout(poll); };
 }

@@ -29,6 +29,7 @@ export async function page(main, ctx) {
 		} catch (x) {
 			replace(out, h('p', { class: 'error', role: 'alert', text: x.message }));
 		}
+		clearTimeout(timer); // a click also reloads: one loop, never two
 		if (!stopped) timer = setTimeout(load, 3000);
 	};
 	await load();
