@@ -120,8 +120,13 @@ unpack_entry(struct archive *a, struct archive_entry *e, int root, const struct 
 		return KILN_ERR_BAD_REQUEST;
 	}
 	snprintf(rel, sizeof(rel), "%s%s", path, type == AE_IFDIR ? "/" : "");
-	if ((dir = unpack_parent(root, rel, &leaf)) < 0)
-		return KILN_ERR_IO;
+	if ((dir = unpack_parent(root, rel, &leaf)) < 0) {
+		/* a folder on the way is a file of the archive: the archive's fault */
+		if (errno != ENOTDIR)
+			return KILN_ERR_IO;
+		unpack_why(why, "an entry's folder is a file in the data set", path);
+		return KILN_ERR_BAD_REQUEST;
+	}
 	if (type == AE_IFDIR || leaf[0] == '\0') {
 		close(dir);
 		return KILN_OK;

@@ -171,6 +171,8 @@ t_unpack_hostile(void)
 	static const struct ent dev[] = {{"null", AE_IFCHR, NULL, 0, NULL}};
 	static const struct ent twice[] = {{"a", AE_IFREG, "1", 0, NULL},
 					   {"a", AE_IFREG, "2", 0, NULL}};
+	static const struct ent under_file[] = {{"a", AE_IFREG, "1", 0, NULL},
+						{"a/b", AE_IFREG, "2", 0, NULL}};
 	char why[UNPACK_WHY_MAX], evil[128];
 	int zip;
 
@@ -189,6 +191,10 @@ t_unpack_hostile(void)
 		CU_ASSERT_PTR_NOT_NULL(strstr(why, "links"));
 		wipe();
 		CU_ASSERT_EQUAL(unpack(zip, twice, 2, 1 << 20, why), KILN_ERR_BAD_REQUEST);
+		wipe();
+		/* refused as the data set's fault (bad_dataset), not an I/O error */
+		CU_ASSERT_EQUAL(unpack(zip, under_file, 2, 1 << 20, why), KILN_ERR_BAD_REQUEST);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "is a file"));
 		wipe();
 	}
 	CU_ASSERT_EQUAL(unpack(0, hard, 1, 1 << 20, why), KILN_ERR_BAD_REQUEST);
