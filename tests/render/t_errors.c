@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "suites.h"
+#include "clock.h"
 #include "util.h"
 
 /* The output folder is absent or empty: nothing of ours, no temp film. */
@@ -135,11 +136,11 @@ static int
 t_wait_progress(const char *dir, int pct, long deadline_ms)
 {
 	struct timespec ts = {0, 10 * 1000000L};
-	long end = util_now_ms() + deadline_ms;
+	int64_t end = clock_mono_ms() + deadline_ms;
 	char *s;
 	int v;
 
-	while (util_now_ms() < end) {
+	while (clock_mono_ms() < end) {
 		s = util_read(dir, "progress");
 		v = s != NULL ? (int)strtol(s, NULL, 10) : -1;
 		free(s);
@@ -155,7 +156,7 @@ t_errors_cancel(void)
 {
 	char dir[UTIL_PATH], in[UTIL_PATH + 32], out[UTIL_PATH + 32], *why;
 	const char *args[] = {in, out, NULL};
-	long t0;
+	int64_t t0;
 	pid_t pid;
 	int rc;
 
@@ -171,11 +172,11 @@ t_errors_cancel(void)
 	/* 46: past the start of the video stage (45), so frames are encoding */
 	rc = t_wait_progress(dir, 46, 60000);
 	CU_ASSERT_EQUAL(rc, 0);
-	t0 = util_now_ms();
+	t0 = clock_mono_ms();
 	kill(pid, SIGTERM);
 	rc = util_wait(pid, 2000);
 	CU_ASSERT_EQUAL(rc, 143);
-	CU_ASSERT(util_now_ms() - t0 < 2000);
+	CU_ASSERT(clock_mono_ms() - t0 < 2000);
 	why = util_read(dir, "failure");
 	CU_ASSERT(why != NULL && strcmp(why, "cancelled\n") == 0);
 	free(why);
@@ -190,7 +191,7 @@ t_errors_cancel_generator(void)
 {
 	char dir[UTIL_PATH], in[UTIL_PATH + 32], out[UTIL_PATH + 32], cmd[UTIL_PATH * 3];
 	const char *args[] = {"-g", cmd, in, out, NULL};
-	long t0;
+	int64_t t0;
 	pid_t pid;
 	int rc;
 
@@ -205,15 +206,15 @@ t_errors_cancel_generator(void)
 	CU_ASSERT_FATAL(util_write(dir, "render.json",
 				   "{\"script\":\"a\",\"config\":{" T_OK_CONF "}}", 0) == 0);
 	CU_ASSERT_FATAL((pid = util_spawn(dir, args)) > 0);
-	t0 = util_now_ms();
-	while (!util_exists(dir, "started") && util_now_ms() - t0 < 30000)
+	t0 = clock_mono_ms();
+	while (!util_exists(dir, "started") && clock_mono_ms() - t0 < 30000)
 		nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
 	CU_ASSERT(util_exists(dir, "started"));
-	t0 = util_now_ms();
+	t0 = clock_mono_ms();
 	kill(pid, SIGTERM);
 	rc = util_wait(pid, 2000);
 	CU_ASSERT_EQUAL(rc, 143);
-	CU_ASSERT(util_now_ms() - t0 < 2000);
+	CU_ASSERT(clock_mono_ms() - t0 < 2000);
 	CU_ASSERT(t_clean(out));
 	util_rmtree(dir);
 }

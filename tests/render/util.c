@@ -21,6 +21,7 @@
 #include <libavformat/avformat.h>
 #include <libswscale/swscale.h>
 
+#include "clock.h"
 #include "util.h"
 
 int
@@ -105,15 +106,6 @@ util_entries(const char *dir)
 	return n;
 }
 
-long
-util_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* The child: env, log, exec. Never returns. */
 static void
 util_child(const char *dir, const char *const args[])
@@ -159,13 +151,13 @@ util_spawn(const char *dir, const char *const args[])
 int
 util_wait(pid_t pid, long timeout_ms)
 {
-	long deadline = util_now_ms() + timeout_ms;
+	int64_t deadline = clock_mono_ms() + timeout_ms;
 	struct timespec ts = {0, 5 * 1000000L};
 	int st;
 	pid_t r;
 
 	while ((r = waitpid(pid, &st, WNOHANG)) == 0) {
-		if (util_now_ms() > deadline) {
+		if (clock_mono_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			return -1;

@@ -41,9 +41,6 @@ int util_wait(pid_t pid, long timeout_ms);
 /* util_spawn + util_wait with a 120 s limit (ASan builds are slow). */
 int util_render(const char *dir, const char *const args[]);
 
-/* Milliseconds on the monotonic clock. */
-long util_now_ms(void);
-
 struct util_media {
 	double duration;        /* seconds, the container's */
 	int video;              /* 1: an H.264 stream */
