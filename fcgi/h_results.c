@@ -371,6 +371,7 @@ results_read(struct request *req, const char *path, int64_t offset, int64_t limi
 
 #define SSE_POLL_MS 200
 #define SSE_STATUS_MS 1000
+#define SSE_KEEPALIVE_MS 15000
 
 static void
 results_sleep_ms(long ms)
@@ -456,15 +457,18 @@ results_end_bytes(struct request *req, int64_t id)
 
 /* The live tail: log events from offset, status events as they change,
  * then one end event once the job has ended and every byte was sent;
- * or a retry hint at sse_max_seconds. */
+ * or a retry hint at sse_max_seconds. A comment line goes out after
+ * SSE_KEEPALIVE_MS of silence, so that idle proxies keep the stream and
+ * a client that left is noticed. */
 static enum kiln_err
 results_sse(struct request *req, int64_t id, int64_t offset)
 {
 	int64_t until = clock_mono_ms() + req->app->cfg->sse_max_seconds * 1000, next_status = 0;
+	int64_t last_write = clock_mono_ms(), total = -1;
 	char path[STORAGE_PATH_MAX], status[32] = "", last_status[32] = "";
 	char *buf = arena_alloc(req->arena, RESULTS_LOG_LIMIT_MIN);
 	double progress = 0, last_progress = -1;
-	int fd = -1, gone = 0;
+	int fd = -1, gone = 0, ended = 0;
 
 	if (streams_enter() != 0) {
 		request_add_header(req, "Retry-After", "2");
@@ -491,10 +495,11 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 			gone =
 			    results_sse_record(req, buf + i, (size_t)(nl - (buf + i)), offset) != 0;
 			i = (size_t)(nl - buf) + 1;
+			last_write = now;
 		}
 		if (gone)
 			break;
-		if (now >= next_status || i == 0) {
+		if (!ended && now >= next_status) {
 			struct db_val p[1] = {DBV_I64(id)};
 			struct db_res *res = NULL;
 
@@ -515,30 +520,36 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 
 				snprintf(last_status, sizeof(last_status), "%s", status);
 				last_progress = progress;
+				last_write = now;
 				if ((gone = resp_stream_write(req, ev, (size_t)n) != 0))
 					break;
 			}
-			if (job_status_terminal(status)) {
-				int64_t total = results_end_bytes(req, id);
+			/* kiln-run writes the end record before the terminal status,
+			 * so a terminal job without one lost its supervisor (or never
+			 * ran): its log will not grow, and what is there is all */
+			if ((ended = job_status_terminal(status)))
+				total = results_end_bytes(req, id);
+		}
+		if (ended && total < 0 && (size_t)got < RESULTS_LOG_LIMIT_MIN)
+			total = offset; /* read to the end: only a torn record is left */
+		if (ended && total >= 0 && offset >= total) {
+			char ev[160];
+			int n = snprintf(ev, sizeof(ev),
+					 "event: end\ndata: {\"status\":\"%s\","
+					 "\"bytes\":%lld}\n\n",
+					 status, (long long)offset);
 
-				/* a job that never ran has no end record: nothing to wait for */
-				if (total < 0 && fd < 0)
-					total = offset;
-				if (total >= 0 && offset >= total) {
-					char ev[160];
-					int n = snprintf(ev, sizeof(ev),
-							 "event: end\ndata: {\"status\":\"%s\","
-							 "\"bytes\":%lld}\n\n",
-							 status, (long long)offset);
-
-					resp_stream_write(req, ev, (size_t)n);
-					break;
-				}
-			}
+			resp_stream_write(req, ev, (size_t)n);
+			break;
 		}
 		if (clock_mono_ms() >= until) {
 			resp_stream_write(req, "retry: 1000\n\n", 13);
 			break;
+		}
+		if (now - last_write >= SSE_KEEPALIVE_MS) {
+			last_write = now;
+			if ((gone = resp_stream_write(req, ": keep-alive\n\n", 15) != 0))
+				break;
 		}
 		if (i == 0)
 			results_sleep_ms(SSE_POLL_MS);

@@ -155,10 +155,12 @@ resp_stream_begin(struct request *req, int status, const char *type)
 	char head[RESP_HEAD_MAX];
 	size_t n = resp_head(req, status, type, "X-Accel-Buffering: no\r\n", head);
 
+	if (n == 0)
+		return -1; /* nothing sent: the caller's error is still answered */
 	req->status = status;
 	req->responded = 1;
 	req->streamed = 1;
-	return n == 0 ? -1 : resp_stream_write(req, head, n);
+	return resp_stream_write(req, head, n);
 }
 
 int

@@ -35,7 +35,8 @@ int resp_send(struct request *req);
 /* Starts a response the handler writes itself (SSE): status line and
  * headers now (req->headers included), with Cache-Control: no-store and
  * X-Accel-Buffering: no; marks the request streamed. 0, or -1 when the
- * client is gone. */
+ * client is gone or the headers do not fit (then nothing was sent and the
+ * request is not marked answered). */
 int resp_stream_begin(struct request *req, int status, const char *type);
 
 /* Writes n bytes of a streamed response and flushes them to the client.

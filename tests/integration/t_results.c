@@ -408,9 +408,10 @@ sse_get(long long id, long long last, const char *token, struct sse *s, char *re
 	return status;
 }
 
-/* Walks s's complete events: log lines appended to lines, the last id. */
+/* Walks s's complete events: log lines counted in nl and, while there is
+ * room (cap), appended to lines; the last id. */
 static void
-sse_parse(const struct sse *s, char **lines, size_t *nl, long long *last, int *ended)
+sse_parse(const struct sse *s, char **lines, size_t cap, size_t *nl, long long *last, int *ended)
 {
 	const char *p = s->buf, *end;
 
@@ -426,7 +427,9 @@ sse_parse(const struct sse *s, char **lines, size_t *nl, long long *last, int *e
 
 			*last = strtoll(id + 4, NULL, 10);
 			if (j != NULL) {
-				lines[(*nl)++] = strdup(it_jstr(j, "message"));
+				if (*nl < cap)
+					lines[*nl] = strdup(it_jstr(j, "message"));
+				(*nl)++;
 				json_decref(j);
 			}
 		}
@@ -447,10 +450,10 @@ test_sse_tail(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "event: status\ndata: {\"status\":\"completed\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "\"stream\":\"stderr\",\"message\":\"second\""));
-	sse_parse(&s, lines, &nl, &last, &ended);
+	sse_parse(&s, lines, sizeof(lines) / sizeof(lines[0]), &nl, &last, &ended);
 	CU_ASSERT_EQUAL(nl, 3);
 	CU_ASSERT(ended);
-	for (i = 0; i < nl; i++)
+	for (i = 0; i < nl && i < sizeof(lines) / sizeof(lines[0]); i++)
 		free(lines[i]);
 	free(s.buf);
 	/* resuming at the end gives no line, just the status and the end */
@@ -458,13 +461,55 @@ test_sse_tail(void)
 	nl = 0;
 	ended = 0;
 	CU_ASSERT_EQUAL(sse_get(done_job, last, owner, &s, NULL), 200);
-	sse_parse(&s, lines, &nl, &last, &ended);
+	sse_parse(&s, lines, sizeof(lines) / sizeof(lines[0]), &nl, &last, &ended);
 	CU_ASSERT_EQUAL(nl, 0);
 	CU_ASSERT(ended);
 	free(s.buf);
 	/* another user's job */
 	memset(&s, 0, sizeof(s));
 	CU_ASSERT_EQUAL(sse_get(done_job, -1, other, &s, NULL), 404);
+	free(s.buf);
+}
+
+/* A job whose supervisor died leaves no end record: once the job has
+ * ended, the tail sends the whole records the log holds and ends, rather
+ * than waiting (here until sse_max_seconds) for bytes that never come. */
+static void
+test_sse_lost(void)
+{
+	struct sse s = {NULL, 0, 0, 0, 0, 0};
+	char rel[128], disk[4096], *lines[8];
+	size_t nl = 0, i;
+	long long last = -1, id;
+	int ended = 0;
+	json_t *j;
+	FILE *f;
+
+	id = it_submit(owner, "{\"resources\": {\"gpus\": 0}, \"script\": \"echo one; echo two\"}");
+	CU_ASSERT_FATAL(id > 0);
+	j = it_wait_job(owner, id, "status", "completed", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_decref(j);
+	snprintf(rel, sizeof(rel), "storage/jobs/%lld/logs/end.json", id);
+	CU_ASSERT_EQUAL_FATAL(unlink(it_path(rel, disk, sizeof(disk))), 0);
+	snprintf(rel, sizeof(rel), "storage/jobs/%lld/logs/combined.log", id);
+	f = fopen(it_path(rel, disk, sizeof(disk)), "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("o 1700000000000 torn, never fin", f); /* the dead writer's last bytes */
+	fclose(f);
+	CU_ASSERT_EQUAL(sse_get(id, -1, owner, &s, NULL), 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
+	sse_parse(&s, lines, sizeof(lines) / sizeof(lines[0]), &nl, &last, &ended);
+	CU_ASSERT(ended);
+	CU_ASSERT_PTR_NULL(strstr(s.buf, "retry:"));
+	CU_ASSERT_PTR_NULL(strstr(s.buf, "torn"));
+	CU_ASSERT_EQUAL(nl, 2);
+	if (nl == 2) {
+		CU_ASSERT_STRING_EQUAL(lines[0], "one");
+		CU_ASSERT_STRING_EQUAL(lines[1], "two");
+	}
+	for (i = 0; i < nl && i < sizeof(lines) / sizeof(lines[0]); i++)
+		free(lines[i]);
 	free(s.buf);
 }
 
@@ -513,10 +558,10 @@ test_logs_link(void)
 	}
 	curl_easy_cleanup(c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
-	sse_parse(&s, lines, &nl, &last, &ended);
+	sse_parse(&s, lines, sizeof(lines) / sizeof(lines[0]), &nl, &last, &ended);
 	CU_ASSERT_EQUAL(nl, 3);
 	CU_ASSERT(ended);
-	for (i = 0; i < nl; i++)
+	for (i = 0; i < nl && i < sizeof(lines) / sizeof(lines[0]); i++)
 		free(lines[i]);
 	free(s.buf);
 	/* as text; and a link for another job's logs does not open these */
@@ -556,7 +601,7 @@ test_sse_ten_thousand(void)
 		sse_get(id, last, owner, &s, NULL);
 		connections++;
 		if (s.buf != NULL)
-			sse_parse(&s, lines, &nl, &last, &ended);
+			sse_parse(&s, lines, 20000, &nl, &last, &ended);
 		free(s.buf);
 		CU_ASSERT_FATAL(nl <= 10000);
 	}
@@ -703,6 +748,7 @@ suite_results(void)
 	CU_add_test(s, "links: main output, bounds, tampering, expiry", test_links);
 	CU_add_test(s, "data set download through its redirect", test_dataset_download);
 	CU_add_test(s, "live tail: events, end, resume, scoped", test_sse_tail);
+	CU_add_test(s, "live tail of a job that lost its supervisor: ends", test_sse_lost);
 	CU_add_test(s, "a signed link to the logs: EventSource without a token", test_logs_link);
 	CU_add_test(s, "10 000 lines through cut connections: each once, in order",
 		    test_sse_ten_thousand);
