@@ -47,18 +47,20 @@ results_iso(int64_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* {url, expires_at} of a link to resource/path for the caller. New. */
+/* {url, expires_at} of a link to resource/path for the caller; url is
+ * null for a path no link can hold (registered paths always fit). New. */
 static json_t *
 results_link_new(struct request *req, const char *resource, const char *path, int64_t ttl)
 {
 	char url[SIGNED_URL_MAX], when[32];
 	int64_t expires = (int64_t)time(NULL) + ttl;
+	int ok =
+	    signed_url(req->app->cfg->signing_key, resource, path, req->user_id, expires, url) == 0;
 	json_t *j;
 
-	if (signed_url(req->app->cfg->signing_key, resource, path, req->user_id, expires, url) != 0)
-		snprintf(url, sizeof(url), "(path too long to sign)");
 	results_iso(expires, when);
-	if ((j = json_pack("{s:s, s:s}", "url", url, "expires_at", when)) == NULL)
+	if ((j = json_pack("{s:o, s:s}", "url", ok ? json_string(url) : json_null(), "expires_at",
+			   when)) == NULL)
 		abort();
 	return j;
 }

@@ -62,6 +62,42 @@ json_parse_strict(const char *buf, size_t len, json_t **out, char *why, size_t w
 	return KILN_OK;
 }
 
+int
+json_utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned c = *p++, lo = 0x80, hi = 0xbf;
+		int more;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3;
+		else
+			return 0; /* a continuation byte, an overlong lead, or past U+10FFFF */
+		if (c == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (c == 0xed)
+			hi = 0x9f; /* surrogates */
+		else if (c == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f; /* past U+10FFFF */
+		if (end - p < more || *p < lo || *p > hi)
+			return 0;
+		for (p++; --more > 0; p++)
+			if (*p < 0x80 || *p > 0xbf)
+				return 0;
+	}
+	return 1;
+}
+
 char *
 json_dump_new(const json_t *v, size_t *len)
 {

@@ -24,6 +24,10 @@ enum kiln_err json_parse_strict(const char *buf, size_t len, json_t **out, char 
  * bytes only (strings and escapes respected); used before parsing. */
 int json_depth_ok(const char *buf, size_t len, int max);
 
+/* 1 when s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points past U+10FFFF), the text jansson and utf8mb4 columns take. */
+int json_utf8_ok(const char *s, size_t n);
+
 /* Compact serialisation, new (free with free()), OUT: *len. Aborts on OOM. */
 char *json_dump_new(const json_t *v, size_t *len);
 

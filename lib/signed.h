@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIGNED_URL_MAX 2048
+#define SIGNED_URL_MAX 4096 /* a 1 024-byte path percent-encoded, and the rest */
 #define SIGNED_SIG_HEX 64
 
 enum signed_verdict { SIGNED_OK = 0, SIGNED_EXPIRED, SIGNED_INVALID };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
+#include "json.h"
 #include "log.h"
 
 static const struct {
@@ -79,6 +80,12 @@ outputs_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw
 		return 0; /* folders, links (FTW_SL: never followed), devices */
 	if (walk.count >= OUTPUTS_MAX)
 		return 1;
+	if (strlen(rel) > OUTPUTS_PATH_MAX || !json_utf8_ok(rel, strlen(rel))) {
+		log_warn("outputs: job %lld: skipped a path that is not UTF-8 or longer than %d "
+			 "bytes",
+			 (long long)walk.job_id, OUTPUTS_PATH_MAX);
+		return 0;
+	}
 	if (outputs_hash(path, hex) != 0) {
 		log_warn("outputs: cannot read %s: %s", path, strerror(errno));
 		return 0;

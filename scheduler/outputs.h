@@ -2,7 +2,9 @@
 /* outputs.h: the files a job leaves under outputs/, registered in
  * job_outputs when it ends: every regular file (symbolic links are never
  * followed, other kinds skipped), by path relative to outputs/, with its
- * size, SHA-256 and a content type from its extension. */
+ * size, SHA-256 and a content type from its extension. A path longer than
+ * OUTPUTS_PATH_MAX bytes or not UTF-8 cannot be stored or linked: that
+ * file is skipped with a warning, and the others are registered. */
 #ifndef KILN_OUTPUTS_H
 #define KILN_OUTPUTS_H
 
@@ -11,7 +13,8 @@
 #include "db.h"
 #include "err.h"
 
-#define OUTPUTS_MAX 10000 /* files registered per job; the rest are left */
+#define OUTPUTS_MAX 10000     /* files registered per job; the rest are left */
+#define OUTPUTS_PATH_MAX 1024 /* bytes of a registered path (job_outputs.path) */
 
 /* The content type of a file name by its extension ("application/octet-stream"
  * when unknown). Static. */

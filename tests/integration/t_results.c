@@ -195,6 +195,45 @@ test_outputs_and_downloads(void)
 	json_decref(arr);
 }
 
+/* Paths at the edges: 969 bytes of UTF-8 (a link over 2 900 characters)
+ * is registered and downloads; a path over 1 024 bytes and one that is not
+ * UTF-8 cannot be stored or linked, so they are skipped, and the files
+ * after them are still registered. */
+static void
+test_outputs_odd_paths(void)
+{
+	char path[128];
+	struct it_resp r;
+	const char *url;
+	json_t *arr, *j;
+	long long id = it_submit(
+	    owner, "{\"resources\": {\"gpus\": 0}, \"script\": \"cd $KILN_OUTPUT_DIR;"
+		   " d=$(printf '\\\\303\\\\251%.0s' $(seq 120)); mkdir -p $d/$d/$d/$d;"
+		   " echo deep > $d/$d/$d/$d/x.txt; l=$(printf 'l%.0s' $(seq 250));"
+		   " mkdir -p $l/$l/$l/$l/$l; echo long > $l/$l/$l/$l/$l/y.txt;"
+		   " echo bad > \\\"$(printf 'bad\\\\377.txt')\\\"; echo fine > fine.txt\"}");
+
+	CU_ASSERT_FATAL(id > 0);
+	j = it_wait_job(owner, id, "status", "completed", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/outputs", id);
+	CU_ASSERT_EQUAL_FATAL(it_call("GET", path, owner, NULL, &r), 200);
+	arr = it_json(&r);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(json_array_size(arr), 2);
+	CU_ASSERT_PTR_NOT_NULL(it_item(arr, "path", "fine.txt"));
+	url = it_jstr(json_array_get(arr, 0), "url");
+	if (strcmp(it_jstr(json_array_get(arr, 0), "path"), "fine.txt") == 0)
+		url = it_jstr(json_array_get(arr, 1), "url");
+	CU_ASSERT(strlen(url) > 2900);
+	it_http("GET", url, NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 200);
+	CU_ASSERT(r.body != NULL && strcmp(r.body, "deep\n") == 0);
+	it_resp_free(&r);
+	json_decref(arr);
+}
+
 /* Changes the first occurrence of from in url to to, into OUT: out. */
 static void
 tamper(const char *url, const char *from, const char *to, char *out, size_t n)
@@ -745,6 +784,8 @@ suite_results(void)
 	CU_add_test(s, "logs: interleaved, by stream, offsets, final, scoped", test_logs);
 	CU_add_test(s, "outputs: signed links; download, Range, internal location",
 		    test_outputs_and_downloads);
+	CU_add_test(s, "outputs: long UTF-8 paths link; unstorable ones are skipped",
+		    test_outputs_odd_paths);
 	CU_add_test(s, "links: main output, bounds, tampering, expiry", test_links);
 	CU_add_test(s, "data set download through its redirect", test_dataset_download);
 	CU_add_test(s, "live tail: events, end, resume, scoped", test_sse_tail);

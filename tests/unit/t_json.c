@@ -203,6 +203,57 @@ t_json_dump(void)
 	json_decref(v);
 }
 
+/* well-formed UTF-8 by the book, and the same verdict as jansson's own
+ * check on random bytes */
+static void
+t_json_utf8(void)
+{
+	static const char *const good[] = {"",
+					   "abc",
+					   "\xc3\xa9",
+					   "\xe2\x82\xac",
+					   "\xf0\x9d\x84\x9e",
+					   "\xf4\x8f\xbf\xbf",
+					   "\xed\x9f\xbf",
+					   "a\xc2\x80z"};
+	static const char *const bad[] = {"\x80",
+					  "\xc0\x80",
+					  "\xc1\xbf",
+					  "\xe0\x80\x80",
+					  "\xed\xa0\x80",
+					  "\xf4\x90\x80\x80",
+					  "\xf5\x80\x80\x80",
+					  "\xe2\x82",
+					  "\xc3\x41",
+					  "\xff",
+					  "\xf0\x9d\x84"};
+	unsigned seed = 7;
+	size_t i, k, agree = 0;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CU_ASSERT(json_utf8_ok(good[i], strlen(good[i])));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT(!json_utf8_ok(bad[i], strlen(bad[i])));
+	for (i = 0; i < 20000; i++) {
+		unsigned char b[6];
+		json_t *j;
+
+		for (k = 0; k < sizeof(b); k++) {
+			seed = seed * 1103515245u + 12345u;
+			b[k] = (unsigned char)(seed >> 16);
+			if (b[k] == 0)
+				b[k] = 'x';
+			if ((seed >> 8) % 3 == 0)
+				b[k] =
+				    (unsigned char)(0x80 | (b[k] & 0x3f)); /* more continuations */
+		}
+		j = json_stringn((const char *)b, sizeof(b));
+		agree += (j != NULL) == json_utf8_ok((const char *)b, sizeof(b));
+		json_decref(j);
+	}
+	CU_ASSERT_EQUAL(agree, 20000);
+}
+
 void
 suite_json(void)
 {
@@ -217,4 +268,5 @@ suite_json(void)
 	CU_add_test(s, "nesting limit", t_json_depth);
 	CU_add_test(s, "brackets in strings do not count", t_json_depth_strings);
 	CU_add_test(s, "json_dump_new is compact", t_json_dump);
+	CU_add_test(s, "json_utf8_ok: well-formed UTF-8 only", t_json_utf8);
 }
