@@ -29,6 +29,8 @@ struct db {
 	int txn_lost;                   /* the connection died inside it: nothing more may run
 		       * until db_txn starts over on a fresh connection */
 	int fail_stmt;                  /* KILN_TEST_FAIL_STMT's statement, or -1 */
+	int lose_commits;               /* db_test_lose_commits: every other COMMIT */
+	unsigned commits;
 };
 
 struct db_cell {
@@ -82,6 +84,13 @@ db_new(const struct kiln_config *cfg)
 	db->cfg = cfg;
 	db->fail_stmt = db_fail_stmt();
 	return db;
+}
+
+void
+db_test_lose_commits(struct db *db)
+{
+	log_warn("db: every other COMMIT is reported lost after it was kept (a test's fault)");
+	db->lose_commits = 1;
 }
 
 /* Drops statements and connection; the next use reconnects. */
@@ -499,7 +508,9 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 			rc = db_control(db, "COMMIT");
 			if (rc == KILN_ERR_DB_RETRY)
 				continue; /* the server rolled back: safe to retry */
-			return rc;        /* includes a connection lost during COMMIT */
+			if (rc == KILN_OK && db->lose_commits && db->commits++ % 2 == 0)
+				rc = KILN_ERR_DB_UNAVAILABLE; /* a test's fault: kept, not told */
+			return rc; /* includes a connection lost during COMMIT */
 		}
 		if (db->conn != NULL)
 			(void)db_control(db, "ROLLBACK");

@@ -51,6 +51,12 @@ void db_library_end(void);
  * statement on the handle fails as KILN_ERR_DB_UNAVAILABLE, e.g. the
  * read-back after a commit; it is logged as a warning at start. */
 struct db *db_new(const struct kiln_config *cfg);
+/* Fault injection for tests: from now on, every other db_txn whose COMMIT
+ * the server kept answers KILN_ERR_DB_UNAVAILABLE, as when the connection
+ * dies before the reply: the ambiguous outcome a caller that retries must
+ * survive (kiln-run turns it on under KILN_TEST_RUN_LOSE_COMMIT=1). */
+void db_test_lose_commits(struct db *db);
+
 /* Closes statements and the connection. Accepts NULL. */
 void db_free(struct db *db);
 

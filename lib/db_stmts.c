@@ -510,7 +510,7 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 		       " WHERE id = ? AND lease = ?",
 		       "dii", ""},
     [STMT_RUN_BILL] = {"run_bill",
-		       "UPDATE jobs SET actual_cost_micros = actual_cost_micros + ?,"
+		       "UPDATE jobs SET actual_cost_micros = ?,"
 		       " billed_seconds = ? WHERE id = ? AND lease = ?",
 		       "iiii", ""},
     [STMT_RUN_FINISH] =

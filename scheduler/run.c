@@ -10,7 +10,10 @@
  *
  * Every write is guarded by the lease the claim gave the job: after a
  * requeue (the reaper thought this supervisor lost) it changes nothing
- * and ends its job. Exit status 0 when the job was seen to its end.
+ * and ends its job. Every write survives a COMMIT whose answer was lost
+ * (it is run again and recognises its own work; KILN_TEST_RUN_LOSE_COMMIT
+ * makes every other one so in tests). Exit status 0 when the job was seen
+ * to its end.
  * The job directory, the child that becomes the job and the logs live in
  * run_dir.c, run_exec.c and run_log.c (run.h). */
 #include <errno.h>
@@ -102,13 +105,22 @@ run_cost(const struct job *j, int64_t s)
 	return estimate_compute(&j->prices, &c, &e) == KILN_OK ? e.total : INT64_MAX;
 }
 
-/* db_txn, tried again on a busy or lost database for up to 20 s with a
- * growing, jittered pause: a supervisor does not walk away from its job
- * over a deadlock (it would be reaped and run again). */
+/* How long a write is tried again on a busy or lost database: in the
+ * once-a-second loop briefly (the next second tries again, and the logs
+ * must keep flowing), at the start a while, and at the end long enough to
+ * outlast an outage rather than leave a finished job to be reaped and run
+ * again. */
+#define RUN_TRY_LOOP_MS 2000
+#define RUN_TRY_START_MS 20000
+#define RUN_TRY_END_MS 600000
+
+/* db_txn, tried again on a busy or lost database for up to ms with a
+ * growing, jittered pause. Every body below is safe to run again after a
+ * COMMIT whose answer was lost: it sees its own earlier work and keeps it. */
 static enum kiln_err
-run_txn(struct db *db, db_txn_fn fn, void *arg)
+run_txn(struct db *db, db_txn_fn fn, void *arg, int64_t ms)
 {
-	int64_t until = clock_mono_ms() + 20000, pause = 10;
+	int64_t until = clock_mono_ms() + ms, pause = 10;
 	enum kiln_err rc;
 
 	while ((rc = db_txn(db, fn, arg)) == KILN_ERR_DB_RETRY || rc == KILN_ERR_DB_UNAVAILABLE) {
@@ -135,7 +147,8 @@ struct run_step {
 	char detail[RENDER_JOB_DETAIL_MAX], code[RENDER_JOB_CODE_MAX]; /* the job's own line */
 	int64_t want, charged, seconds;
 	char step[96];
-	int lost; /* OUT: the lease is no longer ours */
+	char status[16]; /* the job's, as the lease check read it */
+	int lost;        /* OUT: the lease is no longer ours */
 };
 
 static enum kiln_err
@@ -148,6 +161,7 @@ run_check_lease(struct db *db, struct run_step *s)
 	if (rc != KILN_OK)
 		return rc;
 	s->lost = db_res_rows(r) != 1 || db_res_i64(r, 0, 0) != s->j->lease;
+	snprintf(s->status, sizeof(s->status), "%s", s->lost ? "" : db_res_str(r, 0, 1, NULL));
 	db_res_free(r);
 	return KILN_OK;
 }
@@ -162,6 +176,8 @@ run_start_txn(struct db *db, void *arg)
 
 	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
 		return rc;
+	if (strcmp(s->status, "running") == 0)
+		return KILN_OK; /* this body's own earlier COMMIT */
 	if ((rc = db_exec(db, STMT_RUN_START, p, 2, NULL, &changed, NULL)) != KILN_OK)
 		return rc;
 	if (changed != 1) {
@@ -183,9 +199,9 @@ run_charge_txn(struct db *db, void *arg)
 	if (s->want > 0 && (rc = ledger_charge_in(db, s->j->id, s->want, s->step, "job run time",
 						  &s->charged)) != KILN_OK)
 		return rc;
-	{
-		struct db_val p[4] = {DBV_I64(s->charged), DBV_I64(s->seconds), DBV_I64(s->j->id),
-				      DBV_I64(s->j->lease)};
+	{ /* the total, not an increment: a replayed charge sets the same value */
+		struct db_val p[4] = {DBV_I64(s->j->billed_micros + s->charged),
+				      DBV_I64(s->seconds), DBV_I64(s->j->id), DBV_I64(s->j->lease)};
 
 		return db_exec(db, STMT_RUN_BILL, p, 4, NULL, NULL, NULL);
 	}
@@ -199,8 +215,11 @@ run_finish_txn(struct db *db, void *arg)
 	uint64_t changed = 0;
 	enum kiln_err rc;
 
-	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost ||
-	    (rc = ledger_lock_in(db, s->j->user_id)) != KILN_OK)
+	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+		return rc;
+	if (strcmp(s->status, s->to) == 0)
+		return KILN_OK; /* this body's own earlier COMMIT */
+	if ((rc = ledger_lock_in(db, s->j->user_id)) != KILN_OK)
 		return rc;
 	{
 		struct db_val p[8] = {DBV_STR(s->to),
@@ -226,24 +245,29 @@ run_finish_txn(struct db *db, void *arg)
 	return jobevent_add(db, s->j->id, s->from, s->to, s->reason, 0);
 }
 
-/* Charges what running for `seconds` costs beyond what is billed. OUT:
- * *short_of when the wallet could not pay it all. */
+/* Charges what running for `seconds` costs beyond what is billed, as the
+ * ledger step named by tag. OUT: *short_of when the wallet could not pay
+ * it all. A failed charge is remembered: its step may have been kept. */
 static enum kiln_err
-run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int *short_of, int *lost)
+run_charge(struct db *db, struct job *j, int64_t seconds, const char *tag, int64_t ms,
+	   int *short_of, int *lost)
 {
 	struct run_step s;
-	int64_t total = run_cost(j, seconds);
 	enum kiln_err rc;
 
 	*short_of = 0;
 	memset(&s, 0, sizeof(s));
 	s.j = j;
-	s.want = total - j->billed_micros;
+	s.want = run_cost(j, seconds) - j->billed_micros;
 	s.seconds = seconds;
 	snprintf(s.step, sizeof(s.step), "charge:%lld:%lld:%s", (long long)j->id,
 		 (long long)j->lease, tag);
-	if ((rc = run_txn(db, run_charge_txn, &s)) != KILN_OK)
+	if ((rc = run_txn(db, run_charge_txn, &s, ms)) != KILN_OK) {
+		snprintf(j->unsure_tag, sizeof(j->unsure_tag), "%s", tag);
+		j->unsure_seconds = seconds;
 		return rc;
+	}
+	j->unsure_tag[0] = '\0';
 	*lost = s.lost;
 	if (s.lost)
 		return KILN_OK;
@@ -251,6 +275,28 @@ run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int *sh
 	j->billed_seconds = seconds;
 	*short_of = s.charged < s.want;
 	return KILN_OK;
+}
+
+/* run_charge for `seconds`, after settling a charge left unsure: that one
+ * is asked again with its own step and amount, so the ledger answers with
+ * what it kept the first time (or makes it now) and nothing is taken twice. */
+static enum kiln_err
+run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int64_t ms, int *short_of,
+	 int *lost)
+{
+	enum kiln_err rc;
+
+	*lost = 0;
+	if (j->unsure_tag[0] != '\0') {
+		char again[sizeof(j->unsure_tag)];
+
+		snprintf(again, sizeof(again), "%s", j->unsure_tag);
+		if ((rc = run_charge(db, j, j->unsure_seconds, again, ms, short_of, lost)) !=
+			KILN_OK ||
+		    *lost || *short_of)
+			return rc;
+	}
+	return run_charge(db, j, seconds, tag, ms, short_of, lost);
 }
 
 /* ---- watching --------------------------------------------------------- */
@@ -405,7 +451,8 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 				char tag[32];
 
 				snprintf(tag, sizeof(tag), "%lld", (long long)s);
-				if (run_bill(db, j, s, tag, &short_of, &lost) == KILN_OK) {
+				if (run_bill(db, j, s, tag, RUN_TRY_LOOP_MS, &short_of, &lost) ==
+				    KILN_OK) {
 					j->last_bill_s = s;
 					if (lost)
 						*why = END_LOST;
@@ -565,9 +612,9 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 		s.failure = "bad_dataset";
 		s.reason = refused;
 		run_log_end(j, s.to);
-		return run_txn(db, run_finish_txn, &s);
+		return run_txn(db, run_finish_txn, &s, RUN_TRY_END_MS);
 	}
-	if ((rc = run_txn(db, run_start_txn, &s)) != KILN_OK || s.lost)
+	if ((rc = run_txn(db, run_start_txn, &s, RUN_TRY_START_MS)) != KILN_OK || s.lost)
 		return rc;
 	j->started_ms = clock_mono_ms();
 	if ((j->pid = fork()) < 0)
@@ -592,7 +639,8 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 		seconds = 1;
 	if (seconds > j->res.timeout_seconds && why != END_TIMEOUT)
 		seconds = j->res.timeout_seconds;
-	if ((rc = run_bill(db, j, seconds, "final", &short_of, &lost)) != KILN_OK || lost)
+	if ((rc = run_bill(db, j, seconds, "final", RUN_TRY_END_MS, &short_of, &lost)) != KILN_OK ||
+	    lost)
 		return rc;
 	if (short_of && why == END_NONE)
 		why = END_CREDITS;
@@ -602,7 +650,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	snprintf(path, sizeof(path), "%s/outputs", j->dir);
 	if (outputs_register(db, j->id, path, &n) != KILN_OK)
 		log_warn("run: job %lld: outputs not all registered", (long long)j->id);
-	if ((rc = run_txn(db, run_finish_txn, &s)) != KILN_OK)
+	if ((rc = run_txn(db, run_finish_txn, &s, RUN_TRY_END_MS)) != KILN_OK)
 		return rc;
 	log_info("run: job %lld %s (%lld s, %lld outputs)", (long long)j->id, s.to,
 		 (long long)seconds, (long long)n);
@@ -620,7 +668,7 @@ run_cancel_early(struct db *db, struct job *j)
 	s.from = "preparing";
 	s.to = "cancelled";
 	s.reason = "cancelled before it started";
-	return run_txn(db, run_finish_txn, &s);
+	return run_txn(db, run_finish_txn, &s, RUN_TRY_END_MS);
 }
 
 int
@@ -663,6 +711,8 @@ main(int argc, char **argv)
 	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = j.comb_fd = -1;
 	db_library_init();
 	db = db_new(&cfg);
+	if (getenv("KILN_TEST_RUN_LOSE_COMMIT") != NULL)
+		db_test_lose_commits(db); /* tests only: see db.h */
 	rc = run_load(db, id, &j, status, sizeof(status), &cancel);
 	if (rc == KILN_OK && strcmp(status, "preparing") != 0) {
 		log_info("run: job %lld is %s, not preparing: nothing to do", (long long)id,

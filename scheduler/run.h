@@ -46,6 +46,10 @@ struct job {
 	/* billing */
 	struct prices prices;
 	int64_t billed_micros, billed_seconds, last_bill_s;
+	/* a charge whose outcome was not learnt (its COMMIT's answer was lost,
+	 * or the database stayed away): retried as it was before any other */
+	char unsure_tag[32];
+	int64_t unsure_seconds;
 	/* logs */
 	int out_fd, err_fd, log_fd[2];
 	/* logs/combined.log: both streams as records "o|e MS TEXT\n", a line

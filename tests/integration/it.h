@@ -110,6 +110,8 @@ long fcgi_read_response(int fd, char *buf, size_t n, int timeout_ms);
 /* Jobs, for the suites that run them (the stack's scheduler running). */
 /* The first column of the first row of sql run as root, or -1. */
 long long it_sql_value(const char *sql);
+/* it_sql_value of the printf-formatted query. */
+long long it_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grants amount ("10", "0.003") credits to uid as the admin token; 0, or
  * -1 (said on stderr). Usable in a suite's set-up. */
 int it_grant(const char *admin, long long uid, const char *amount);

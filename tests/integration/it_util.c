@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,6 +477,19 @@ it_sql_value(const char *sql)
 		buf[0] = '\0';
 	pclose(p);
 	return buf[0] ? strtoll(buf, NULL, 10) : -1;
+}
+
+long long
+it_sqlf(const char *fmt, ...)
+{
+	char q[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(q, sizeof(q), fmt, ap);
+	va_end(ap);
+	return n > 0 && (size_t)n < sizeof(q) ? it_sql_value(q) : -1;
 }
 
 int

@@ -530,6 +530,55 @@ test_lost_supervisor(void)
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
+/* Every other COMMIT of kiln-run kept but answered as a lost connection
+ * (KILN_TEST_RUN_LOSE_COMMIT): each write is run again and recognises its
+ * own work. The job starts once, is charged once, ends completed on its
+ * first attempt, and the books agree. */
+static void
+test_lost_commits(void)
+{
+	static const char *const args[] = {"audit", NULL};
+	char u[2048], out[8192];
+	long long uid = it_new_user("run-commit@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	setenv("KILN_TEST_RUN_LOSE_COMMIT", "1", 1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+	unsetenv("KILN_TEST_RUN_LOSE_COMMIT");
+	id = it_submit(u, "{\"script\": \"echo hi; sleep 1\", \"resources\": {\"gpus\": 1}}");
+	CU_ASSERT_FATAL(id > 0);
+	j = it_wait_job(u, id, "status", "", 20000);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
+	json_decref(j);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld"
+				" AND to_status = 'running'",
+				id),
+			1);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld"
+				" AND to_status = 'completed'",
+				id),
+			1);
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld AND type = 'charge'",
+		    id),
+	    1);
+	/* the job's cost is what the ledger took, once */
+	CU_ASSERT_EQUAL(it_sqlf("SELECT j.actual_cost_micros + SUM(l.amount_micros) FROM jobs j"
+				" JOIN wallet_ledger l ON l.job_id = j.id AND l.type = 'charge'"
+				" WHERE j.id = %lld",
+				id),
+			0);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT actual_cost_micros > 0 FROM jobs WHERE id = %lld", id), 1);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid), 0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+}
+
 /* With its last attempt's supervisor killed, a job ends failed/node_lost
  * (not requeued), and its hold goes back. */
 static void
@@ -793,6 +842,8 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
+	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
+		    test_lost_commits);
 	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
 	CU_add_test(s, "data set archives: unpacked into data/; zip-slip fails the job",
 		    test_dataset_archives);
