@@ -10,6 +10,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,12 @@ db_connect(struct db *db)
 		mysql_close(db->conn);
 		db->conn = NULL;
 		return KILN_ERR_DB_UNAVAILABLE;
+	}
+	{ /* no program a kiln process starts inherits the session */
+		int fd = (int)mysql_get_socket(db->conn);
+
+		if (fd >= 0)
+			(void)fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
 	}
 	return KILN_OK;
 }

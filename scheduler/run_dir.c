@@ -76,8 +76,25 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	return KILN_OK;
 }
 
+/* Closes every descriptor from 3 up but a and b. */
+static void
+run_close_but(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 3)
+		close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+}
+
 /* In a child, as the job user: unpacks the archive on fd into dir.
- * Returns 0, 3 for a refused archive (why on the pipe), 1 otherwise. */
+ * Returns 0, 3 for a refused archive (why on the pipe), 1 otherwise.
+ * Nothing else of kiln-run's stays open in it (the database connection
+ * above all: libarchive reads what the user uploaded); the connection is
+ * closed at the descriptor, never with mysql_close, which would end the
+ * parent's session. */
 static int
 run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out)
 {
@@ -87,6 +104,7 @@ run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out
 	uint64_t bytes, entries;
 	enum kiln_err rc;
 
+	run_close_but(fd, out);
 	if (run_user != NULL && (setgroups(0, NULL) != 0 || setgid(run_user->pw_gid) != 0 ||
 				 setuid(run_user->pw_uid) != 0))
 		return 1;

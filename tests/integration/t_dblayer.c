@@ -330,6 +330,36 @@ test_migrate_idempotent(void)
 	CU_ASSERT_EQUAL(kilnctl("--dir", "/nonexistent", out, sizeof(out)), 1);
 }
 
+/* Sockets a program started now would inherit: ls, run through popen,
+ * counts its own. */
+static long
+inherited_sockets(void)
+{
+	char line[64] = "";
+	FILE *p = popen("ls -l /proc/self/fd | grep -c socket:", "r");
+
+	if (p == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), p) == NULL)
+		line[0] = '\0';
+	pclose(p);
+	return line[0] ? strtol(line, NULL, 10) : -1;
+}
+
+/* The connection is close-on-exec: a job, kiln-run or any other program
+ * a kiln process starts never holds the database session. */
+static void
+test_connection_not_inherited(void)
+{
+	struct db *db = db_new(&it_cfg);
+	long before = inherited_sockets();
+
+	CU_ASSERT_FATAL(before >= 0);
+	CU_ASSERT_EQUAL_FATAL(db_connect(db), KILN_OK);
+	CU_ASSERT_EQUAL(inherited_sockets(), before);
+	db_free(db);
+}
+
 void
 suite_dblayer(void)
 {
@@ -346,4 +376,6 @@ suite_dblayer(void)
 	CU_add_test(s, "a connection lost inside db_txn reruns the whole body",
 		    test_txn_connection_lost);
 	CU_add_test(s, "kilnctl migrate is idempotent and reports status", test_migrate_idempotent);
+	CU_add_test(s, "no program started later inherits the connection",
+		    test_connection_not_inherited);
 }
