@@ -90,7 +90,8 @@ run_close_but(int a, int b)
 }
 
 /* In a child, as the job user: unpacks the archive on fd into dir.
- * Returns 0, 3 for a refused archive (why on the pipe), 1 otherwise.
+ * Returns 0, 3 for a refused archive (why on the pipe), 4 for one
+ * compressed file that is no archive (the parent links it), 1 otherwise.
  * Nothing else of kiln-run's stays open in it (the database connection
  * above all: libarchive reads what the user uploaded); the connection is
  * closed at the descriptor, never with mysql_close, which would end the
@@ -102,26 +103,47 @@ run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out
 				    (uint64_t)cfg->max_dataset_entries};
 	char why[UNPACK_WHY_MAX];
 	uint64_t bytes, entries;
+	int single;
 	enum kiln_err rc;
 
 	run_close_but(fd, out);
 	if (run_user != NULL && (setgroups(0, NULL) != 0 || setgid(run_user->pw_gid) != 0 ||
 				 setuid(run_user->pw_uid) != 0))
 		return 1;
-	rc = unpack_archive(fd, dir, &lim, &bytes, &entries, why);
+	rc = unpack_archive(fd, dir, &lim, &bytes, &entries, &single, why);
 	if (rc == KILN_ERR_BAD_REQUEST && write(out, why, strlen(why)) < 0)
 		return 1;
+	if (rc == KILN_OK && single)
+		return 4;
 	return rc == KILN_OK ? 0 : rc == KILN_ERR_BAD_REQUEST ? 3 : 1;
+}
+
+/* The data set file src linked as data/NAME (its own name when that is a
+ * plain file name, else "dataset"). */
+static enum kiln_err
+run_dataset_link(struct job *j, const char *src)
+{
+	char dst[RUN_PATH + 160];
+	const char *name = jobspec_file_name(j->ds_filename) == 0 ? j->ds_filename : "dataset";
+
+	snprintf(j->ds_rel, sizeof(j->ds_rel), "data/%.100s", name);
+	snprintf(dst, sizeof(dst), "%s/%s", j->dir, j->ds_rel);
+	if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
+		log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
+			  strerror(errno));
+		return KILN_ERR_IO;
+	}
+	return KILN_OK;
 }
 
 /* The data set under data/: an archive (zip, tar, tar.gz) unpacked there
  * by a child running as the job user (never libarchive as root), any
- * other file linked as data/NAME. OUT: why, non-empty when the data set
+ * other file, one gzip-compressed file included, linked as data/NAME. OUT: why, non-empty when the data set
  * cannot be used (the job then fails bad_dataset). */
 enum kiln_err
 run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MAX])
 {
-	char src[STORAGE_PATH_MAX], dir[RUN_PATH + 32], dst[RUN_PATH + 160];
+	char src[STORAGE_PATH_MAX], dir[RUN_PATH + 32];
 	int archive = strcmp(j->ds_format, "zip") == 0 || strcmp(j->ds_format, "tar") == 0 ||
 		      strcmp(j->ds_format, "tgz") == 0;
 	int p[2], fd, status = 0;
@@ -136,19 +158,8 @@ run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MA
 	if (run_mkdir(dir) != 0 ||
 	    (run_user != NULL && chown(dir, run_user->pw_uid, run_user->pw_gid)))
 		return KILN_ERR_IO;
-	if (!archive) {
-		const char *name =
-		    jobspec_file_name(j->ds_filename) == 0 ? j->ds_filename : "dataset";
-
-		snprintf(j->ds_rel, sizeof(j->ds_rel), "data/%.100s", name);
-		snprintf(dst, sizeof(dst), "%s/%s", j->dir, j->ds_rel);
-		if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
-			log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
-				  strerror(errno));
-			return KILN_ERR_IO;
-		}
-		return KILN_OK;
-	}
+	if (!archive)
+		return run_dataset_link(j, src);
 	snprintf(j->ds_rel, sizeof(j->ds_rel), "data");
 	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0 || pipe2(p, O_CLOEXEC) != 0) {
 		if (fd >= 0)
@@ -165,9 +176,11 @@ run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MA
 	why[got > 0 ? got : 0] = '\0';
 	close(p[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3))
+	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3 && WEXITSTATUS(status) != 4))
 		return KILN_ERR_IO;
 	if (WEXITSTATUS(status) == 3 && why[0] == '\0')
 		snprintf(why, UNPACK_WHY_MAX, "the data set cannot be unpacked");
+	if (WEXITSTATUS(status) == 4)
+		return run_dataset_link(j, src); /* data.csv.gz: a file, not an archive */
 	return KILN_OK;
 }

@@ -147,7 +147,7 @@ unpack_entry(struct archive *a, struct archive_entry *e, int root, const struct 
 
 enum kiln_err
 unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64_t *bytes,
-	       uint64_t *entries, char why[UNPACK_WHY_MAX])
+	       uint64_t *entries, int *single, char why[UNPACK_WHY_MAX])
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -155,6 +155,7 @@ unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64
 	int root, r;
 
 	*bytes = *entries = 0;
+	*single = 0;
 	why[0] = '\0';
 	if (a == NULL)
 		return KILN_ERR_NOMEM;
@@ -163,6 +164,7 @@ unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_bzip2(a);
 	archive_read_support_filter_xz(a);
+	archive_read_support_format_raw(a); /* bids last: what no archive format claims */
 	if ((root = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		archive_read_free(a);
 		return KILN_ERR_IO;
@@ -175,6 +177,15 @@ unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			unpack_why(why, "unreadable archive", archive_error_string(a));
 			rc = KILN_ERR_BAD_REQUEST;
+			break;
+		}
+		if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
+			if (archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE)
+				*single = 1; /* one compressed file */
+			else {
+				unpack_why(why, "not a zip or tar archive", "");
+				rc = KILN_ERR_BAD_REQUEST;
+			}
 			break;
 		}
 		if (++*entries > lim->max_entries) {

@@ -22,11 +22,14 @@ struct unpack_limits {
 
 /* Unpacks the archive open on fd (read from where it stands) into dest
  * (an existing, empty folder). OUT: *bytes and
- * *entries written. KILN_ERR_BAD_REQUEST with OUT: why for an archive
+ * *entries written; *single set, and nothing written, when the data is one
+ * compressed file (data.csv.gz) rather than an archive: the caller uses it
+ * as it is. KILN_ERR_BAD_REQUEST with OUT: why for an archive
  * that breaks a rule or cannot be read (what was written stays: the
  * caller discards the folder); KILN_ERR_IO for the file system. */
 enum kiln_err unpack_archive(int fd, const char *dest, const struct unpack_limits *lim,
-			     uint64_t *bytes, uint64_t *entries, char why[UNPACK_WHY_MAX]);
+			     uint64_t *bytes, uint64_t *entries, int *single,
+			     char why[UNPACK_WHY_MAX]);
 
 /* 0 when an entry's path is acceptable: relative, not empty, no ".."
  * component, no control characters, at most 4096 bytes. */

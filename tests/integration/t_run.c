@@ -373,7 +373,7 @@ static void
 test_dataset_archives(void)
 {
 	char u[2048], dir[1024], cmd[4096], body[256];
-	long long uid = it_new_user("run-zip@example.com", u, sizeof(u)), good, evil, a, b;
+	long long uid = it_new_user("run-zip@example.com", u, sizeof(u)), good, evil, gz, a, b, c;
 	json_t *j;
 	char *out;
 
@@ -383,12 +383,29 @@ test_dataset_archives(void)
 		 "cd '%s' && python3 -c \"import zipfile\n"
 		 "with zipfile.ZipFile('good.zip', 'w') as z: z.writestr('train/a.csv', "
 		 "'n\\n1\\n2\\n')\n"
-		 "with zipfile.ZipFile('evil.zip', 'w') as z: z.writestr('../evil.txt', 'x')\"",
+		 "with zipfile.ZipFile('evil.zip', 'w') as z: z.writestr('../evil.txt', 'x')\n"
+		 "import gzip\n"
+		 "with gzip.open('sales.csv.gz', 'wb') as g: g.write(b'n\\n1\\n2\\n3\\n')\"",
 		 dir);
 	CU_ASSERT_EQUAL_FATAL(it_run_shell(cmd), 0);
 	good = upload_dataset(u, "good.zip", "good.zip");
 	evil = upload_dataset(u, "evil.zip", "evil.zip");
-	CU_ASSERT_FATAL(good > 0 && evil > 0);
+	gz = upload_dataset(u, "sales.csv.gz", "sales.csv.gz");
+	CU_ASSERT_FATAL(good > 0 && evil > 0 && gz > 0);
+	/* one gzip-compressed file is no archive: the job gets it as it is */
+	snprintf(body, sizeof(body),
+		 "{\"script\": \"basename $KILN_DATASET; gunzip -c $KILN_DATASET | wc -l\","
+		 " \"dataset_id\": %lld, \"resources\": {\"gpus\": 0}}",
+		 gz);
+	c = it_submit(u, body);
+	CU_ASSERT_FATAL(c > 0);
+	j = it_wait_job(u, c, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	json_decref(j);
+	out = it_job_log(c, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, "sales.csv.gz\n4\n");
+	free(out);
 	snprintf(body, sizeof(body),
 		 "{\"script\": \"wc -l < $KILN_DATASET/train/a.csv\", \"dataset_id\": %lld,"
 		 " \"resources\": {\"gpus\": 0}}",

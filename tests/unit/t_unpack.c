@@ -6,6 +6,7 @@
 #include <CUnit/CUnit.h>
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -26,7 +27,8 @@ struct ent {
 	const char *link;
 };
 
-/* An archive (zip, or tar.gz) of ents in a new memory file. */
+/* An archive of ents in a new memory file: zip 1 a zip, 0 a tar.gz, 2
+ * one gzip-compressed file (ents[0], no archive around it). */
 static int
 make(int zip, const struct ent *ents, size_t n)
 {
@@ -35,7 +37,10 @@ make(int zip, const struct ent *ents, size_t n)
 	size_t i;
 
 	CU_ASSERT_FATAL(a != NULL && fd >= 0);
-	if (zip) {
+	if (zip == 2) {
+		archive_write_set_format_raw(a);
+		archive_write_add_filter_gzip(a);
+	} else if (zip) {
 		archive_write_set_format_zip(a);
 	} else {
 		archive_write_set_format_pax_restricted(a);
@@ -117,8 +122,8 @@ unpack(int zip, const struct ent *ents, size_t n, uint64_t cap, char why[UNPACK_
 	struct unpack_limits lim = {cap, 100};
 	char dest[128];
 	uint64_t bytes, entries;
-	int fd = make(zip, ents, n);
-	enum kiln_err rc = unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, why);
+	int fd = make(zip, ents, n), single;
+	enum kiln_err rc = unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, &single, why);
 
 	close(fd);
 	return rc;
@@ -134,14 +139,14 @@ t_unpack_good(void)
 	struct unpack_limits lim = {1 << 20, 100};
 	char dest[128], path[256], buf[16], why[UNPACK_WHY_MAX];
 	uint64_t bytes, entries;
-	int zip;
+	int zip, single;
 
 	for (zip = 0; zip < 2; zip++) {
 		int fd = make(zip, ents, 4);
 		FILE *f;
 
-		CU_ASSERT_EQUAL(unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, why),
-				KILN_OK);
+		CU_ASSERT_EQUAL(
+		    unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, &single, why), KILN_OK);
 		close(fd);
 		CU_ASSERT_EQUAL(entries, 4);
 		CU_ASSERT_EQUAL(bytes, 10);
@@ -231,12 +236,13 @@ t_unpack_bomb(void)
 		struct unpack_limits lim = {1 << 20, 100};
 		char dest[128];
 		uint64_t bytes, entries;
-		int fd = memfd_create("junk", 0);
+		int fd = memfd_create("junk", 0), single;
 
 		CU_ASSERT_FATAL(write(fd, "name,n\na,1\n", 11) == 11);
 		lseek(fd, 0, SEEK_SET);
-		CU_ASSERT_EQUAL(unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, why),
-				KILN_ERR_BAD_REQUEST);
+		CU_ASSERT_EQUAL(
+		    unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, &single, why),
+		    KILN_ERR_BAD_REQUEST);
 		close(fd);
 		wipe();
 	}
@@ -249,6 +255,43 @@ t_unpack_bomb(void)
 	CU_ASSERT_EQUAL(unpack_path_ok("a\nb"), -1);
 }
 
+/* One gzip-compressed file is not an archive: nothing is written and the
+ * caller is told to use it as it is; a tar.gz is still unpacked. */
+static void
+t_unpack_single_gzip(void)
+{
+	struct ent one[] = {{"data", AE_IFREG, "n\n1\n2\n", 0, NULL}};
+	struct ent tar[] = {{"a.csv", AE_IFREG, "n\n1\n", 0, NULL}};
+	struct unpack_limits lim = {1 << 20, 100};
+	char dest[128], why[UNPACK_WHY_MAX];
+	uint64_t bytes, entries;
+	int fd = make(2, one, 1), single = 0;
+	DIR *d;
+	struct dirent *e;
+	int names = 0;
+
+	CU_ASSERT_EQUAL(unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, &single, why),
+			KILN_OK);
+	close(fd);
+	CU_ASSERT_EQUAL(single, 1);
+	CU_ASSERT_EQUAL(entries, 0);
+	CU_ASSERT_EQUAL(bytes, 0);
+	d = opendir(dest);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) != NULL)
+		names += e->d_name[0] != '.';
+	closedir(d);
+	CU_ASSERT_EQUAL(names, 0);
+	wipe();
+	fd = make(0, tar, 1);
+	CU_ASSERT_EQUAL(unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, &single, why),
+			KILN_OK);
+	close(fd);
+	CU_ASSERT_EQUAL(single, 0);
+	CU_ASSERT_EQUAL(entries, 1);
+	wipe();
+}
+
 void
 suite_unpack(void)
 {
@@ -257,4 +300,5 @@ suite_unpack(void)
 	CU_add_test(s, "zip and tar.gz with folders", t_unpack_good);
 	CU_add_test(s, "zip-slip, absolute, links, devices, duplicates refused", t_unpack_hostile);
 	CU_add_test(s, "zip bomb at the byte cap, too many entries, garbage", t_unpack_bomb);
+	CU_add_test(s, "one gzip-compressed file is used as it is", t_unpack_single_gzip);
 }
