@@ -218,8 +218,12 @@ h_batches_create(struct request *req)
 	}
 	if ((rc = jobs_quote_all(req, b->jobs, b->n, &over)) != KILN_OK || over)
 		goto out;
-	if ((rc = db_txn(req->app->db, batch_create_txn, b)) == KILN_OK)
-		rc = batch_respond(req, b->id, 201);
+	/* committed: a failed read-back still answers 201, so that the
+	 * request's Idempotency-Key keeps it and a retry creates nothing */
+	if ((rc = db_txn(req->app->db, batch_create_txn, b)) == KILN_OK &&
+	    batch_respond(req, b->id, 201) != KILN_OK)
+		jobs_answer_short(req, 201, b->id, NULL,
+				  "created; read it with GET /api/v1/job-batches/{id}");
 out:
 	for (i = 0; i < b->n; i++)
 		jobs_spec_free(&b->jobs[i]);

@@ -589,7 +589,7 @@ jobs_quote_store(struct request *req, struct job_new *j)
 			(void)storage_job_remove(req->app->cfg, j->id);
 		return rc;
 	}
-	return jobs_respond_stored(req, j->id);
+	return jobs_respond_stored(req, j->id, j->rejected ? "moderation_failed" : "pending");
 }
 
 /* POST /jobs with a render config. */

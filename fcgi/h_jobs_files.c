@@ -472,7 +472,7 @@ h_jobs_create_files(struct request *req)
 	t.dataset = data;
 	t.dataset_format = data != NULL ? upload_format(data) : NULL;
 	if ((rc = files_store(req, &t)) == KILN_OK)
-		rc = jobs_respond_stored(req, j.id);
+		rc = jobs_respond_stored(req, j.id, "pending");
 out:
 	jobs_spec_free(&j);
 	return rc;

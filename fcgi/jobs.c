@@ -21,20 +21,25 @@ jobs_visible(struct request *req, int64_t id, struct db_res **res)
 	return scope_load(req, STMT_JOB_GET, id, 0, 0, res);
 }
 
-enum kiln_err
-jobs_respond_stored(struct request *req, int64_t id)
+void
+jobs_answer_short(struct request *req, int status, int64_t id, const char *state,
+		  const char *detail)
 {
-	json_t *body;
+	json_t *body = json_pack("{s:I, s:s}", "id", (json_int_t)id, "detail", detail);
 
-	if (h_jobs_respond(req, id, 202) == KILN_OK)
-		return KILN_OK;
-	/* the job is committed: answering 5xx now would free the
-	 * Idempotency-Key and let a retry submit it twice */
-	body = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "status", "pending", "detail",
-			 "accepted; read the job with GET /api/v1/jobs/{id}");
 	if (body == NULL)
 		abort();
-	resp_json_new(req, 202, body);
+	if (state != NULL)
+		json_object_set_new(body, "status", json_string(state));
+	resp_json_new(req, status, body);
+}
+
+enum kiln_err
+jobs_respond_stored(struct request *req, int64_t id, const char *state)
+{
+	if (h_jobs_respond(req, id, 202) != KILN_OK)
+		jobs_answer_short(req, 202, id, state,
+				  "accepted; read the job with GET /api/v1/jobs/{id}");
 	return KILN_OK;
 }
 

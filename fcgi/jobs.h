@@ -70,10 +70,16 @@ int jobs_reads_all(const struct request *req);
  * another user's ids never show they exist. */
 enum kiln_err jobs_visible(struct request *req, int64_t id, struct db_res **res);
 
-/* Answers 202 with job id, just stored: the full job, or when it cannot
- * be read back a short {id, status, detail}, never a 5xx (the
- * Idempotency-Key of the request must keep the job's answer). */
-enum kiln_err jobs_respond_stored(struct request *req, int64_t id);
+/* Answers 202 with job id, just stored in state (the status its
+ * transaction left): the full job, or when it cannot be read back
+ * jobs_answer_short, never a 5xx (the Idempotency-Key of the request
+ * must keep the job's answer). */
+enum kiln_err jobs_respond_stored(struct request *req, int64_t id, const char *state);
+
+/* The answer for work that was committed but cannot be read back:
+ * {id, status (when state is not NULL), detail} with status. */
+void jobs_answer_short(struct request *req, int status, int64_t id, const char *state,
+		       const char *detail);
 
 /* Answers job id (which the caller may see) with status. */
 enum kiln_err h_jobs_respond(struct request *req, int64_t id, int status);

@@ -24,13 +24,13 @@
 
 struct db {
 	const struct kiln_config *cfg;
-	MYSQL *conn;                    /* NULL while disconnected */
-	MYSQL_STMT *stmts[STMT__COUNT]; /* prepared lazily, per connection */
-	int in_txn;                     /* inside db_txn's body */
-	int txn_lost;                   /* the connection died inside it: nothing more may run
+	MYSQL *conn;                     /* NULL while disconnected */
+	MYSQL_STMT *stmts[STMT__COUNT];  /* prepared lazily, per connection */
+	int in_txn;                      /* inside db_txn's body */
+	int txn_lost;                    /* the connection died inside it: nothing more may run
 		       * until db_txn starts over on a fresh connection */
-	int fail_stmt;                  /* KILN_TEST_FAIL_STMT's statement, or -1 */
-	int lose_commits;               /* db_test_lose_commits: every other COMMIT */
+	unsigned char fail[STMT__COUNT]; /* KILN_TEST_FAIL_STMT's statements */
+	int lose_commits;                /* db_test_lose_commits: every other COMMIT */
 	unsigned commits;
 };
 
@@ -47,19 +47,24 @@ struct db_res {
 	struct db_cell *cells; /* rows * cols */
 };
 
-/* The statement KILN_TEST_FAIL_STMT names, or -1 (see db.h). */
-static int
-db_fail_stmt(void)
+/* Marks in fail the statements KILN_TEST_FAIL_STMT names (see db.h). */
+static void
+db_fail_stmts(unsigned char fail[STMT__COUNT])
 {
-	const char *name = getenv("KILN_TEST_FAIL_STMT");
+	const char *names = getenv("KILN_TEST_FAIL_STMT"), *p = names;
 	int i;
 
-	for (i = 0; name != NULL && i < STMT__COUNT; i++)
-		if (strcmp(db_stmts[i].name, name) == 0) {
-			log_warn("db: KILN_TEST_FAIL_STMT: every %s fails (a test's fault)", name);
-			return i;
-		}
-	return -1;
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, ",");
+
+		for (i = 0; i < STMT__COUNT; i++)
+			if (strlen(db_stmts[i].name) == n && strncmp(db_stmts[i].name, p, n) == 0) {
+				log_warn("db: KILN_TEST_FAIL_STMT: every %s fails (a test's fault)",
+					 db_stmts[i].name);
+				fail[i] = 1;
+			}
+		p += n + (p[n] == ',');
+	}
 }
 
 void
@@ -83,7 +88,7 @@ db_new(const struct kiln_config *cfg)
 	if (db == NULL)
 		abort();
 	db->cfg = cfg;
-	db->fail_stmt = db_fail_stmt();
+	db_fail_stmts(db->fail);
 	return db;
 }
 
@@ -469,7 +474,7 @@ db_exec(struct db *db, enum db_stmt_id id, const struct db_val *params, size_t n
 		log_error("db: statement %d called with the wrong parameters", (int)id);
 		return KILN_ERR_INTERNAL;
 	}
-	if ((db->in_txn && db->txn_lost) || (int)id == db->fail_stmt)
+	if ((db->in_txn && db->txn_lost) || db->fail[id])
 		return KILN_ERR_DB_UNAVAILABLE;
 	rc = db_exec_once(db, id, params, nparams, res, affected, insert_id, &sent);
 	if (rc == KILN_ERR_DB_UNAVAILABLE && !sent && !db->in_txn)

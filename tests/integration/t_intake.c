@@ -20,9 +20,11 @@ intake_init(void)
 	return it_admin_login(admin_token, sizeof(admin_token)) == 0 ? 0 : 1;
 }
 
-/* POST /jobs with extra headers; OUT: *id of the job (0 when none). */
+/* POST path with an Idempotency-Key (unless NULL); OUT: *id of what it
+ * made (0 when none), *replayed. The status. */
 static long
-submit(const char *token, const char *key, const char *body, long long *id, int *replayed)
+post_keyed(const char *path, const char *token, const char *key, const char *body, long long *id,
+	   int *replayed)
 {
 	char auth[2100], idem[300], buf[16];
 	const char *h[] = {auth, key ? idem : NULL, NULL};
@@ -32,7 +34,7 @@ submit(const char *token, const char *key, const char *body, long long *id, int 
 
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	snprintf(idem, sizeof(idem), "Idempotency-Key: %s", key ? key : "");
-	it_http("POST", "/api/v1/jobs", "application/json", body, strlen(body), h, 0, &r);
+	it_http("POST", path, "application/json", body, strlen(body), h, 0, &r);
 	s = r.status;
 	*id = 0;
 	if ((j = it_json(&r)) != NULL) {
@@ -42,6 +44,13 @@ submit(const char *token, const char *key, const char *body, long long *id, int 
 	*replayed = it_header(&r, "Idempotent-Replayed", buf, sizeof(buf)) != NULL;
 	it_resp_free(&r);
 	return s;
+}
+
+/* POST /jobs: post_keyed. */
+static long
+submit(const char *token, const char *key, const char *body, long long *id, int *replayed)
+{
+	return post_keyed("/api/v1/jobs", token, key, body, id, replayed);
 }
 
 static long long
@@ -658,16 +667,18 @@ test_stored_unreadable(void)
 {
 	const char *body =
 	    "{\"name\": \"kept\", \"command\": [\"true\"], \"resources\": {\"gpus\": 0}}";
+	const char *batch = "{\"name\": \"kept\", \"jobs\": [{\"command\": [\"true\"],"
+			    " \"resources\": {\"gpus\": 0}}]}";
 	char token[2048], path[64];
-	long long id = 0, again = 0, before;
+	long long id = 0, again = 0, before, uid;
 	int replayed = 0;
 	struct it_resp r;
 	json_t *j;
 
-	CU_ASSERT_FATAL(it_new_user("readback@example.com", token, sizeof(token)) > 0);
+	CU_ASSERT_FATAL((uid = it_new_user("readback@example.com", token, sizeof(token))) > 0);
 	before = total_jobs(token);
 	CU_ASSERT_EQUAL_FATAL(it_stack("api-stop"), 0);
-	setenv("KILN_TEST_FAIL_STMT", "job_get", 1);
+	setenv("KILN_TEST_FAIL_STMT", "job_get,batch_get", 1);
 	CU_ASSERT_EQUAL_FATAL(it_stack("api-start"), 0);
 	unsetenv("KILN_TEST_FAIL_STMT");
 	CU_ASSERT_EQUAL(submit(token, "readback-1", body, &id, &replayed), 202);
@@ -679,6 +690,24 @@ test_stored_unreadable(void)
 	CU_ASSERT_EQUAL(again, id);
 	CU_ASSERT(replayed);
 	CU_ASSERT_EQUAL(total_jobs(token), before + 1);
+	/* the short answer tells the state the job was stored in */
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs", token,
+				"{\"script\": \"A scene of GORE and torture\", \"config\": {}}",
+				&r),
+			202);
+	j = it_json(&r);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "moderation_failed");
+	json_decref(j);
+	it_resp_free(&r);
+	/* a batch: created once, its key replays the 201 */
+	CU_ASSERT_EQUAL(
+	    post_keyed("/api/v1/job-batches", token, "readback-2", batch, &id, &replayed), 201);
+	CU_ASSERT(id > 0 && !replayed);
+	CU_ASSERT_EQUAL(
+	    post_keyed("/api/v1/job-batches", token, "readback-2", batch, &again, &replayed), 201);
+	CU_ASSERT_EQUAL(again, id);
+	CU_ASSERT(replayed);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_batches WHERE user_id = %lld", uid), 1);
 	CU_ASSERT_EQUAL_FATAL(it_stack("api-stop"), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("api-start"), 0);
 	CU_ASSERT_EQUAL(it_call("GET", path, token, NULL, &r), 200);
