@@ -13,17 +13,9 @@
 
 #include <jansson.h>
 
+#include "jobfile.h"
+
 #define RENDER_JOB_MANIFEST_MAX (64 * 1024)
-
-static char *
-render_job_dup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
 
 int
 render_job_argv(const struct kiln_config *cfg, const char *tool, const char *ws, char **argv,
@@ -34,50 +26,21 @@ render_job_argv(const struct kiln_config *cfg, const char *tool, const char *ws,
 
 	if (max < 8)
 		return -1;
-	argv[n++] = render_job_dup(tool);
+	argv[n++] = jobfile_strdup(tool);
 	if (cfg->image_generator[0] != '\0') {
-		argv[n++] = render_job_dup("-g");
-		argv[n++] = render_job_dup(cfg->image_generator);
+		argv[n++] = jobfile_strdup("-g");
+		argv[n++] = jobfile_strdup(cfg->image_generator);
 	}
 	if (cfg->render_font[0] != '\0') {
-		argv[n++] = render_job_dup("-f");
-		argv[n++] = render_job_dup(cfg->render_font);
+		argv[n++] = jobfile_strdup("-f");
+		argv[n++] = jobfile_strdup(cfg->render_font);
 	}
 	snprintf(buf, sizeof(buf), "%s/input/render.json", ws);
-	argv[n++] = render_job_dup(buf);
+	argv[n++] = jobfile_strdup(buf);
 	snprintf(buf, sizeof(buf), "%s/outputs", ws);
-	argv[n++] = render_job_dup(buf);
+	argv[n++] = jobfile_strdup(buf);
 	argv[n] = NULL;
 	return 0;
-}
-
-/* Reads dir/sub/name (a regular file, no link on the way: the job owns
- * those folders) into buf, at most max - 1 bytes, NUL-terminated. The
- * length, or -1. */
-static ssize_t
-render_job_read(const char *dir, const char *sub, const char *name, char *buf, size_t max)
-{
-	int dfd = -1, sfd = -1, fd = -1;
-	ssize_t n = -1, got;
-	struct stat st;
-
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    (sfd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    (fd = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		goto out;
-	n = 0;
-	while ((size_t)n < max - 1 && (got = read(fd, buf + n, max - 1 - (size_t)n)) > 0)
-		n += got;
-	buf[n] = '\0';
-out:
-	if (fd >= 0)
-		close(fd);
-	if (sfd >= 0)
-		close(sfd);
-	if (dfd >= 0)
-		close(dfd);
-	return n;
 }
 
 int
@@ -88,7 +51,7 @@ render_job_failure(const char *dir, char detail[RENDER_JOB_DETAIL_MAX],
 	size_t i, n = 0, c = 0;
 
 	detail[0] = code[0] = '\0';
-	if (render_job_read(dir, ".kiln", "failure", raw, sizeof(raw)) <= 0)
+	if (jobfile_read(dir, ".kiln", "failure", raw, sizeof(raw)) <= 0)
 		return 0;
 	for (i = 0; raw[i] != '\0' && raw[i] != '\n'; i++)
 		detail[n++] = raw[i] >= 0x20 && raw[i] < 0x7f ? raw[i] : '?';
@@ -141,8 +104,7 @@ render_job_cost(const struct prices *p, const char *dir, int64_t *cost)
 
 	if (buf == NULL)
 		return KILN_ERR_NOMEM;
-	if ((n = render_job_read(dir, "outputs", "manifest.json", buf, RENDER_JOB_MANIFEST_MAX)) <
-	    0) {
+	if ((n = jobfile_read(dir, "outputs", "manifest.json", buf, RENDER_JOB_MANIFEST_MAX)) < 0) {
 		rc = KILN_ERR_NOT_FOUND;
 		goto out;
 	}

@@ -71,10 +71,10 @@ run_load(struct db *db, int64_t id, struct job *j, char *status, size_t slen, in
 	snprintf(j->kind, sizeof(j->kind), "%s", db_res_str(r, 0, 2, NULL));
 	snprintf(status, slen, "%s", db_res_str(r, 0, 3, NULL));
 	j->lease = db_res_i64(r, 0, 4);
-	j->command_json = run_dup(db_res_str(r, 0, 5, NULL));
-	j->script = run_dup(db_res_str(r, 0, 6, NULL));
+	j->command_json = jobfile_strdup(db_res_str(r, 0, 5, NULL));
+	j->script = jobfile_strdup(db_res_str(r, 0, 6, NULL));
 	snprintf(j->working_dir, sizeof(j->working_dir), "%s", db_res_str(r, 0, 7, NULL));
-	j->env_json = run_dup(db_res_str(r, 0, 8, NULL));
+	j->env_json = jobfile_strdup(db_res_str(r, 0, 8, NULL));
 	j->res.gpus = db_res_i64(r, 0, 9);
 	j->res.cpu_count = db_res_i64(r, 0, 10);
 	j->res.memory_bytes = db_res_i64(r, 0, 11);
@@ -305,19 +305,11 @@ run_bill(struct db *db, struct job *j, int64_t seconds, const char *tag, int64_t
 static double
 run_progress(const struct job *j)
 {
-	char path[RUN_PATH + 32], buf[32];
+	char buf[32];
 	double v;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/.kiln/progress", j->dir);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if (jobfile_read(j->dir, ".kiln", "progress", buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	if (sscanf(buf, "%lf", &v) != 1 || !(v >= 0 && v <= 100))
 		return -1;
 	return v;

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "estimate.h"
 #include "storage.h"
+#include "jobfile.h"
 #include "unpack.h"
 
 #define RUN_BILL_EVERY 60 /* seconds between ledger rows while running */
@@ -65,9 +66,6 @@ struct job {
 
 /* The job user when kiln-run is root (from [sandbox] job_user), else NULL. */
 extern const struct passwd *run_user;
-
-/* A copy of s (new); aborts when out of memory. */
-char *run_dup(const char *s);
 
 /* Creates jobs/ID/ with input/, outputs/, logs/, .kiln/ and the working
  * directory, all the job user's but logs/ (ours: the job cannot rewrite

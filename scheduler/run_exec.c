@@ -16,16 +16,6 @@
 #include "run.h"
 #include "sandbox.h"
 
-char *
-run_dup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (d == NULL)
-		abort();
-	return d;
-}
-
 /* NAME=VALUE into env[*n] (new). */
 static void
 run_setenv(char **env, size_t *n, const char *name, const char *value)
@@ -87,16 +77,16 @@ run_command(const struct kiln_config *cfg, const struct job *j, const char *tool
 	if (strcmp(j->kind, "render") == 0)
 		return render_job_argv(cfg, tool, ws, argv, RUN_ARGV_MAX);
 	if (j->command_json[0] == '\0') {
-		argv[n++] = run_dup("/bin/sh");
-		argv[n++] = run_dup("-c");
-		argv[n++] = run_dup(j->script);
+		argv[n++] = jobfile_strdup("/bin/sh");
+		argv[n++] = jobfile_strdup("-c");
+		argv[n++] = jobfile_strdup(j->script);
 		argv[n] = NULL;
 		return 0;
 	}
 	if ((cmd = json_loads(j->command_json, 0, NULL)) == NULL || !json_is_array(cmd))
 		return -1;
 	for (i = 0; i < json_array_size(cmd) && n < RUN_ARGV_MAX - 1; i++)
-		argv[n++] = run_dup(json_string_value(json_array_get(cmd, i)));
+		argv[n++] = jobfile_strdup(json_string_value(json_array_get(cmd, i)));
 	argv[n] = NULL;
 	json_decref(cmd);
 	return n > 0 ? 0 : -1;

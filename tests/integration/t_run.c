@@ -10,6 +10,7 @@
  * kill grace, a 4 s job_lost_seconds and a 2 s minimum hold. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,51 @@ test_dataset_archives(void)
 	CU_ASSERT_NOT_EQUAL(access(it_path(cmd, dir, sizeof(dir)), F_OK), 0);
 }
 
+struct progress_at {
+	const char *token;
+	long long id;
+	double value;
+};
+
+static int
+progress_is(void *arg)
+{
+	struct progress_at *p = arg;
+	json_t *j = it_job(p->token, p->id);
+	int at =
+	    j != NULL && fabs(json_number_value(json_object_get(j, "progress")) - p->value) < 0.001;
+
+	json_decref(j);
+	return at;
+}
+
+/* kiln-run reads the progress file as root: a job that turns .kiln into a
+ * link to a folder of its choosing is not followed there (here a folder
+ * of its own holding 55; anywhere else on the host in an attack), and
+ * once the link is gone its own file counts again. */
+static void
+test_progress_link(void)
+{
+	char u[2048];
+	long long uid = it_new_user("run-progress@example.com", u, sizeof(u));
+	struct progress_at p = {u, 0, 55};
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	p.id = it_submit(u, "{\"script\": \"cd $(dirname $(dirname $KILN_PROGRESS_FILE));"
+			    " mkdir real; echo 55 > real/progress; mv .kiln old; ln -s real .kiln;"
+			    " sleep 3; rm .kiln; mv old .kiln; echo 42 > .kiln/progress; sleep 3\","
+			    " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(p.id > 0);
+	json_decref(it_wait_job(u, p.id, "status", "running", 10000));
+	CU_ASSERT(!it_wait(3000, progress_is, &p)); /* never 55 */
+	p.value = 42;
+	CU_ASSERT(it_wait(5000, progress_is, &p));
+	j = it_wait_job(u, p.id, "status", "completed", 10000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+}
+
 /* The pid of the kiln-run supervising job id, or 0. */
 static pid_t
 supervisor(long long id)
@@ -847,6 +893,7 @@ suite_run(void)
 	CU_add_test(s, "exit 3: failed, exit_code, both logs, the hold back",
 		    test_exit_code_and_logs);
 	CU_add_test(s, "python with a data set: outputs registered, progress", test_python_outputs);
+	CU_add_test(s, "progress through a link the job planted is not read", test_progress_link);
 	CU_add_test(s, "a limit of 2 with 5 jobs: never more than 2 at once", test_concurrency);
 	CU_add_test(s, "insufficient credits, daily cap: pending why, then run",
 		    test_credits_and_cap);
