@@ -185,12 +185,16 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  "iii", LEDGER_SIG},
     [STMT_LEDGER_COUNT] = {"ledger_count", "SELECT COUNT(*) FROM wallet_ledger WHERE user_id = ?",
 			   "i", "i"},
-    /* charges since 00:00 UTC (sessions run at +00:00) */
+    /* charges since 00:00 UTC (sessions run at +00:00), kept per day */
     [STMT_LEDGER_SPENT_TODAY] = {"ledger_spent_today",
-				 "SELECT CAST(COALESCE(-SUM(amount_micros), 0) AS SIGNED)"
-				 " FROM wallet_ledger WHERE user_id = ? AND type = 'charge'"
-				 " AND created_at >= CURRENT_DATE()",
+				 "SELECT COALESCE((SELECT charged_micros FROM user_spend"
+				 " WHERE user_id = ? AND day = CURRENT_DATE()), 0)",
 				 "i", "i"},
+    [STMT_SPEND_ADD] = {"spend_add",
+			"INSERT INTO user_spend (user_id, day, charged_micros)"
+			" VALUES (?, CURRENT_DATE(), ?) ON DUPLICATE KEY UPDATE"
+			" charged_micros = charged_micros + VALUES(charged_micros)",
+			"ii", ""},
     [STMT_HOLD_LOCK] = {"hold_lock",
 			"SELECT user_id, amount_micros, charged_micros, released_at IS NOT NULL"
 			" FROM job_holds WHERE job_id = ? FOR UPDATE",
@@ -428,6 +432,17 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " GROUP BY user_id, status, kind) x JOIN users u ON u.id = x.user_id"
 	 " GROUP BY x.user_id, u.email, x.status, x.kind HAVING SUM(x.have) <> SUM(x.want)",
 	 "", "isssii"},
+    /* user_spend against the day's charges in the ledger, both ways */
+    [STMT_AUDIT_SPEND] =
+	{"audit_spend",
+	 "SELECT x.user_id, CONCAT(u.email, ' on ', x.day), CAST(SUM(x.have) AS SIGNED),"
+	 " CAST(SUM(x.want) AS SIGNED)"
+	 " FROM (SELECT user_id, day, charged_micros AS have, 0 AS want FROM user_spend"
+	 " UNION ALL SELECT user_id, DATE(created_at), 0, -SUM(amount_micros) FROM wallet_ledger"
+	 " WHERE type = 'charge' GROUP BY user_id, DATE(created_at)) x"
+	 " JOIN users u ON u.id = x.user_id"
+	 " GROUP BY x.user_id, u.email, x.day HAVING SUM(x.have) <> SUM(x.want)",
+	 "", "isii"},
     /* one claimer at a time, cluster-wide (a connection's lock: taken
      * before the claim's transaction, released after it) */
     [STMT_CLAIM_LOCK] = {"claim_lock", "SELECT GET_LOCK('kiln.claim', 10)", "", "i"},
@@ -461,11 +476,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	{"sched_users",
 	 "SELECT u.id, COALESCE(u.max_concurrent_jobs, -1), COALESCE(u.daily_cost_cap_micros, -1),"
 	 " u.balance_micros, u.reserved_micros,"
-	 " (SELECT CAST(COALESCE(SUM(c.n), 0) AS SIGNED) FROM job_counts c"
-	 " WHERE c.user_id = u.id AND c.status IN ('preparing', 'running')),"
-	 " (SELECT CAST(COALESCE(-SUM(l.amount_micros), 0) AS SIGNED) FROM wallet_ledger l"
-	 " WHERE l.user_id = u.id AND l.type = 'charge' AND l.created_at >= CURRENT_DATE())"
-	 " FROM users u WHERE u.id IN (SELECT DISTINCT user_id FROM jobs WHERE status = 'pending')",
+	 " CAST(COALESCE(a.n, 0) AS SIGNED), COALESCE(s.charged_micros, 0)"
+	 " FROM users u JOIN (SELECT DISTINCT user_id FROM job_counts"
+	 " WHERE status = 'pending' AND n > 0) p ON p.user_id = u.id"
+	 " LEFT JOIN (SELECT user_id, SUM(n) AS n FROM job_counts"
+	 " WHERE status IN ('preparing', 'running') GROUP BY user_id) a ON a.user_id = u.id"
+	 " LEFT JOIN user_spend s ON s.user_id = u.id AND s.day = CURRENT_DATE()",
 	 "", "iiiiiii"},
     [STMT_SCHED_NODE_JOBS] = {"sched_node_jobs",
 			      "SELECT COALESCE(gpu_ids, ''), cpu_count, memory_bytes FROM jobs"

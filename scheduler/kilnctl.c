@@ -3,7 +3,7 @@
  *   migrate [--dir DIR] [--status]   apply (or list) schema migrations
  *   user create|passwd|list          accounts (the first admin, lost passwords)
  *   audit                            balance == SUM(ledger), reserved == SUM(holds),
- *                                    job_counts == the jobs
+ *                                    job_counts == the jobs, user_spend == the charges
  * Later commands (user, limits, nodes, audit, gc) join the table below. */
 #include <stdio.h>
 #include <string.h>
@@ -289,7 +289,7 @@ audit_counts_report(struct db_res *res)
 static int
 cmd_audit(const struct kiln_config *cfg, int argc, char **argv)
 {
-	struct db_res *b = NULL, *r = NULL, *c = NULL;
+	struct db_res *b = NULL, *r = NULL, *c = NULL, *s = NULL;
 	struct db *db;
 	size_t bad = 0;
 	int rc = 1;
@@ -303,18 +303,21 @@ cmd_audit(const struct kiln_config *cfg, int argc, char **argv)
 		return 1;
 	if (db_exec(db, STMT_AUDIT_BALANCES, NULL, 0, &b, NULL, NULL) != KILN_OK ||
 	    db_exec(db, STMT_AUDIT_RESERVED, NULL, 0, &r, NULL, NULL) != KILN_OK ||
-	    db_exec(db, STMT_AUDIT_JOB_COUNTS, NULL, 0, &c, NULL, NULL) != KILN_OK) {
+	    db_exec(db, STMT_AUDIT_JOB_COUNTS, NULL, 0, &c, NULL, NULL) != KILN_OK ||
+	    db_exec(db, STMT_AUDIT_SPEND, NULL, 0, &s, NULL, NULL) != KILN_OK) {
 		fprintf(stderr, "kilnctl: cannot read the ledger\n");
 		goto out;
 	}
 	bad += audit_report(b, "balance (the ledger sums to the second figure)");
 	bad += audit_report(r, "reserved (the open holds sum to the second figure)");
 	bad += audit_counts_report(c);
+	bad += audit_report(s, "charged that day (the ledger's charges sum to the second figure)");
 	if (bad == 0)
 		printf("ledger consistent: every balance equals its ledger, every reserve its "
-		       "holds; job counts match the jobs\n");
+		       "holds, every day's spend its charges; job counts match the jobs\n");
 	rc = bad == 0 ? 0 : 1;
 out:
+	db_res_free(s);
 	db_res_free(c);
 	db_res_free(r);
 	db_res_free(b);

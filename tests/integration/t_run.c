@@ -269,6 +269,25 @@ test_credits_run_out(void)
 		 uid);
 	CU_ASSERT(it_sql_value(q) >= 0 && it_sql_value(q) < 3000);
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	/* today's spend, which the daily cap reads, is what was charged; the
+	 * audit notices when it is not */
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COALESCE(SUM(charged_micros), 0) + (SELECT SUM(amount_micros)"
+		    " FROM wallet_ledger WHERE user_id = %lld AND type = 'charge')"
+		    " FROM user_spend WHERE user_id = %lld AND day = CURRENT_DATE()",
+		    uid, uid),
+	    0);
+	CU_ASSERT_EQUAL(it_sqlf("UPDATE user_spend SET charged_micros = charged_micros + 1"
+				" WHERE user_id = %lld; SELECT ROW_COUNT()",
+				uid),
+			1);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "charged that day"));
+	CU_ASSERT_EQUAL(it_sqlf("UPDATE user_spend SET charged_micros = charged_micros - 1"
+				" WHERE user_id = %lld; SELECT 0",
+				uid),
+			0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
 static void
