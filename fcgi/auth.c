@@ -11,6 +11,7 @@
 #include "account.h"
 #include "db.h"
 #include "jwt_hs256.h"
+#include "router.h"
 
 #define AUTH_KEY_MAX 128 /* longest X-API-Key or bearer token considered */
 
@@ -25,6 +26,16 @@ static void
 auth_res_free(void *p)
 {
 	db_res_free(p);
+}
+
+/* The preloaded job if no handler took it. */
+static void
+auth_job_free(void *p)
+{
+	struct request *req = p;
+
+	db_res_free(req->job);
+	req->job = NULL;
 }
 
 /* Verified access tokens, per worker, keyed by the SHA-256 of the token's
@@ -68,17 +79,28 @@ static enum kiln_err
 auth_bearer(struct request *req, const char *token)
 {
 	const struct kiln_config *cfg = req->app->cfg;
+	const struct req_param *id;
 	struct jwt_claims c;
-	struct db_val p[1];
+	struct db_val p[2];
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 
 	if (auth_verify_cached(cfg, token, (int64_t)time(NULL), &c) != KILN_OK)
 		return KILN_ERR_UNAUTHORIZED;
-	/* the whole row: /auth/me answers from it without a second query */
+	/* the whole row: /auth/me answers from it without a second query;
+	 * a route that reads a job gets it in the same round trip */
 	p[0] = DBV_I64(c.sub);
-	if ((rc = db_exec(req->app->db, STMT_USER_GET, p, 1, &res, NULL, NULL)) != KILN_OK)
+	if ((req->route->flags & RF_READS_JOB) && (id = route_param(req, "id")) != NULL) {
+		p[1] = DBV_I64(id->id);
+		if ((rc = db_exec(req->app->db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL)) !=
+		    KILN_OK)
+			return rc;
+		db_res_split(res, DB_USER_NCOLS, &req->job);
+		req->job_id = id->id;
+		arena_defer(req->arena, auth_job_free, req);
+	} else if ((rc = db_exec(req->app->db, STMT_USER_GET, p, 1, &res, NULL, NULL)) != KILN_OK) {
 		return rc;
+	}
 	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 5) != 1) {
 		db_res_free(res); /* gone or disabled: its tokens stop at once */
 		return KILN_ERR_UNAUTHORIZED;

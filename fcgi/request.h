@@ -85,6 +85,9 @@ struct request {
 	char fam[40];             /* refresh family of a bearer session, "" for none */
 	int idem_claimed;         /* an Idempotency-Key was claimed for this request */
 	struct db_res *principal; /* the user's row (bearer auth), arena-owned */
+	struct db_res *job;       /* RF_READS_JOB: job job_id as authentication read
+				   * it (0 rows: none), until scope_load takes it */
+	int64_t job_id;
 
 	/* the response */
 	int status;

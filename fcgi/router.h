@@ -25,7 +25,10 @@
  *                (fields kept, files to temporary files: fcgi/upload.h)
  *                after the rate limit, in constant memory; with
  *                RF_JSON_BODY a JSON body of up to BODY_JOB is taken too,
- *                without it anything but multipart is 415 */
+ *                without it anything but multipart is 415
+ *   RF_READS_JOB the handler reads the job {id} names: bearer
+ *                authentication reads it in its own query (one round trip
+ *                instead of two; scope_load takes it from there) */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,
@@ -34,6 +37,7 @@ enum route_flag {
 	RF_FORM = 1u << 4,
 	RF_IDEMPOTENT = 1u << 5,
 	RF_UPLOAD = 1u << 6,
+	RF_READS_JOB = 1u << 7,
 };
 
 /* max_body values besides a byte count */

@@ -33,7 +33,7 @@ const struct route route_table[] = {
 	{"POST",   "/api/v1/jobs/upload",         h_jobs_upload,     RF_UPLOAD | RF_IDEMPOTENT,   ROLE_USER | ROLES_STAFF, BODY_UPLOAD, "Split a CSV into a batch of shard jobs"},
 	{"GET",    "/api/v1/jobs",                h_jobs_list,       0,                           ROLES_ANY,   BODY_NONE,  "List jobs, newest first"},
 	{"GET",    "/api/v1/jobs/stats",          h_jobs_stats,      0,                           ROLES_ANY,   BODY_NONE,  "Counts per status"},
-	{"GET",    "/api/v1/jobs/{id}",           h_jobs_get,        0,                           ROLES_ANY,   BODY_NONE,  "Read a job"},
+	{"GET",    "/api/v1/jobs/{id}",           h_jobs_get,        RF_READS_JOB,                ROLES_ANY,   BODY_NONE,  "Read a job"},
 	{"PATCH",  "/api/v1/jobs/{id}",           h_jobs_patch,      RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Rename or re-prioritise; staff set status/progress"},
 	{"POST",   "/api/v1/jobs/{id}/cancel",    h_jobs_cancel,     RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "Cancel a job"},
 	{"POST",   "/api/v1/jobs/{id}/force-complete", h_jobs_force_complete, RF_JSON_BODY | RF_AUDIT, ROLES_STAFF, (2 << 20) + 65536, "End a job by hand (operator, admin)"},

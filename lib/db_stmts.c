@@ -11,6 +11,7 @@
 	"id, email, username, full_name, role, is_active, max_concurrent_jobs,"                    \
 	" daily_cost_cap_micros, " ISO("created_at")
 #define USER_SIG "issssiiis"
+_Static_assert(sizeof(USER_SIG) - 1 == DB_USER_NCOLS, "DB_USER_NCOLS is USER_SIG's length");
 #define APIKEY_COLS                                                                                \
 	"id, name, prefix, " ISO("created_at") ", " ISO("last_used_at") ", " ISO("expires_at")
 #define APIKEY_SIG "isssss"
@@ -68,6 +69,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  " VALUES (?, ?, ?, ?, ?)",
 			  "sssss", ""},
     [STMT_USER_GET] = {"user_get", "SELECT " USER_COLS " FROM users WHERE id = ?", "i", USER_SIG},
+    /* user_get and job_get in one round trip (RF_READS_JOB); the job's
+     * columns are NULL when there is no such job */
+    [STMT_USER_JOB_GET] = {"user_job_get",
+			   "SELECT u.*, j.* FROM (SELECT " USER_COLS " FROM users WHERE id = ?) u"
+			   " LEFT JOIN (SELECT " JOB_COLS " FROM jobs WHERE id = ?) j ON TRUE",
+			   "ii", USER_SIG JOB_SIG},
     [STMT_USER_LIST] = {"user_list", "SELECT " USER_COLS " FROM users ORDER BY id LIMIT ? OFFSET ?",
 			"ii", USER_SIG},
     [STMT_USER_COUNT] = {"user_count", "SELECT COUNT(*) FROM users", "", "i"},

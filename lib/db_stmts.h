@@ -17,6 +17,7 @@ enum db_stmt_id {
 	STMT_SETTING_UPDATE,
 	STMT_USER_INSERT,
 	STMT_USER_GET,
+	STMT_USER_JOB_GET,
 	STMT_USER_LIST,
 	STMT_USER_COUNT,
 	STMT_USER_EMAIL_EXISTS,
@@ -172,5 +173,8 @@ struct db_stmt_def {
 
 /* The table, indexed by enum db_stmt_id. */
 extern const struct db_stmt_def db_stmts[STMT__COUNT];
+
+/* The columns of a user row (user_get), which user_job_get's job follows */
+#define DB_USER_NCOLS 9
 
 #endif

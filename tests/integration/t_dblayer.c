@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "db_stmts.h"
 #include "it.h"
 
 static struct kiln_config it_cfg;
@@ -330,6 +331,46 @@ test_migrate_idempotent(void)
 	CU_ASSERT_EQUAL(kilnctl("--dir", "/nonexistent", out, sizeof(out)), 1);
 }
 
+/* One round trip that read a user and a job (user_job_get) splits into the
+ * user's row and the job's; a job that is not there gives no row, and the
+ * user's row stays whole. */
+static void
+test_res_split(void)
+{
+	char token[2048];
+	struct db *db = db_new(&it_cfg);
+	struct db_res *res = NULL, *job = NULL;
+	long long uid = it_new_user("split@example.com", token, sizeof(token)), id;
+	struct db_val p[2];
+
+	CU_ASSERT_FATAL(uid > 0);
+	id = it_submit(token, "{\"name\": \"split me\", \"command\": [\"true\"]}");
+	CU_ASSERT_FATAL(id > 0);
+	p[0] = DBV_I64(uid);
+	p[1] = DBV_I64(id);
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL_FATAL(db_res_rows(res), 1);
+	db_res_split(res, DB_USER_NCOLS, &job);
+	CU_ASSERT_EQUAL(db_res_rows(res), 1);
+	CU_ASSERT_EQUAL(db_res_i64(res, 0, 0), uid);
+	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 1, NULL), "split@example.com");
+	CU_ASSERT_EQUAL_FATAL(db_res_rows(job), 1);
+	CU_ASSERT_EQUAL(db_res_i64(job, 0, 0), id);
+	CU_ASSERT_EQUAL(db_res_i64(job, 0, 1), uid);
+	CU_ASSERT_STRING_EQUAL(db_res_str(job, 0, 3, NULL), "split me");
+	db_res_free(job);
+	db_res_free(res);
+	p[1] = DBV_I64(id + 1000000);
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL), KILN_OK);
+	db_res_split(res, DB_USER_NCOLS, &job);
+	CU_ASSERT_EQUAL(db_res_rows(res), 1);
+	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 1, NULL), "split@example.com");
+	CU_ASSERT_EQUAL(db_res_rows(job), 0);
+	db_res_free(job);
+	db_res_free(res);
+	db_free(db);
+}
+
 /* Sockets a program started now would inherit: ls, run through popen,
  * counts its own. */
 static long
@@ -376,6 +417,7 @@ suite_dblayer(void)
 	CU_add_test(s, "a connection lost inside db_txn reruns the whole body",
 		    test_txn_connection_lost);
 	CU_add_test(s, "kilnctl migrate is idempotent and reports status", test_migrate_idempotent);
+	CU_add_test(s, "a user and a job in one query, split in two", test_res_split);
 	CU_add_test(s, "no program started later inherits the connection",
 		    test_connection_not_inherited);
 }
