@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -197,6 +198,13 @@ test_concurrency(void)
 		    it_submit(u, "{\"command\": [\"sleep\", \"1\"], \"resources\": {\"gpus\": 0}}");
 		CU_ASSERT_FATAL(ids[i] > 0);
 	}
+	/* the last one waits, and says why, while two run */
+	{
+		json_t *j = it_wait_job(u, ids[4], "wait_reason", "user_concurrency_limit", 10000);
+
+		CU_ASSERT_PTR_NOT_NULL(j);
+		json_decref(j);
+	}
 	for (i = 0; i < 5; i++) {
 		json_t *j = it_wait_job(u, ids[i], "status", "completed", 30000);
 
@@ -211,7 +219,7 @@ test_concurrency(void)
 		 uid);
 	peak = it_sql_value(q);
 	CU_ASSERT_EQUAL(peak, 2);
-	/* while they waited, they said why */
+	/* each ran once */
 	snprintf(q, sizeof(q),
 		 "SELECT COUNT(*) FROM job_events e JOIN jobs j ON j.id = e.job_id"
 		 " WHERE j.user_id = %lld AND e.to_status = 'running'",
@@ -692,10 +700,12 @@ test_node_lost(void)
 static void
 test_sandbox_escapes(void)
 {
-	char u[2048], conf[1024], store[1024], body[8192];
+	char u[2048], conf[1024], store[1024], body[8192], cmd[2300];
+	char open_dir[] = "/var/tmp/kiln-jail-XXXXXX", open_file[64];
 	long long uid = it_new_user("run-jail@example.com", u, sizeof(u)), id;
 	json_t *j;
 	char *out;
+	FILE *f;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	it_path("kiln.conf", conf, sizeof(conf));
@@ -705,9 +715,22 @@ test_sandbox_escapes(void)
 	CU_ASSERT_EQUAL_FATAL(access(conf, R_OK), 0);
 	CU_ASSERT_EQUAL_FATAL(access(store, F_OK), 0);
 	CU_ASSERT_EQUAL(it_get_status("/api/v1/health"), 200);
+	/* a host file the job's own user may read outside the sandbox: only
+	 * the sandbox keeps the job from it */
+	CU_ASSERT_FATAL(mkdtemp(open_dir) != NULL);
+	CU_ASSERT_EQUAL_FATAL(chmod(open_dir, 0755), 0);
+	snprintf(open_file, sizeof(open_file), "%s/visible.txt", open_dir);
+	CU_ASSERT_FATAL((f = fopen(open_file, "w")) != NULL);
+	fputs("on the host\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(chmod(open_file, 0644), 0);
+	snprintf(cmd, sizeof(cmd), "%s cat %s >/dev/null",
+		 geteuid() == 0 ? "runuser -u nobody --" : "", open_file);
+	CU_ASSERT_EQUAL_FATAL(it_run_shell(cmd), 0);
 	snprintf(body, sizeof(body),
 		 "{\"resources\": {\"gpus\": 0}, \"script\": "
 		 "\"cat %s >/dev/null 2>&1 && echo ESCAPED-conf;"
+		 " cat %s >/dev/null 2>&1 && echo ESCAPED-host-file;"
 		 " ls %s >/dev/null 2>&1 && echo ESCAPED-jobs;"
 		 " touch /usr/kiln-escape 2>/dev/null && echo ESCAPED-usr;"
 		 " touch /etc/kiln-escape 2>/dev/null && echo ESCAPED-etc;"
@@ -718,7 +741,7 @@ test_sandbox_escapes(void)
 		 " kill -0 1 && ps -e 2>/dev/null | grep -q kiln-api && echo ESCAPED-pids;"
 		 " [ $(ls /proc/self/fd | wc -l) -le 4 ] || echo ESCAPED-fds;"
 		 " echo done\"}",
-		 conf, store, strrchr(getenv("KILN_IT_URL"), ':') + 1);
+		 conf, open_file, store, strrchr(getenv("KILN_IT_URL"), ':') + 1);
 	id = it_submit(u, body);
 	CU_ASSERT_FATAL(id > 0);
 	j = it_wait_job(u, id, "status", "", 20000);
@@ -734,6 +757,8 @@ test_sandbox_escapes(void)
 	free(out);
 	CU_ASSERT_NOT_EQUAL(access("/tmp/kiln-escape-tmp", F_OK), 0);
 	CU_ASSERT_NOT_EQUAL(access("/usr/kiln-escape", F_OK), 0);
+	unlink(open_file);
+	rmdir(open_dir);
 }
 
 /* The nodes API; draining holds new jobs back, undraining lets them go. */
