@@ -110,6 +110,9 @@ long fcgi_read_response(int fd, char *buf, size_t n, int timeout_ms);
 /* Jobs, for the suites that run them (the stack's scheduler running). */
 /* The first column of the first row of sql run as root, or -1. */
 long long it_sql_value(const char *sql);
+/* POST /datasets of n bytes of data as a file called name; the data set's
+ * id, or 0 (said on stderr). */
+long long it_upload_dataset(const char *token, const char *name, const char *data, size_t n);
 /* it_sql_value of the printf-formatted query. */
 long long it_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grants amount ("10", "0.003") credits to uid as the admin token; 0, or

@@ -480,6 +480,40 @@ it_sql_value(const char *sql)
 }
 
 long long
+it_upload_dataset(const char *token, const char *name, const char *data, size_t n)
+{
+	char auth[2100], head[512];
+	const char *h[] = {auth, NULL};
+	struct it_resp r;
+	long long id = 0;
+	size_t hl, len;
+	char *body;
+	json_t *j;
+
+	hl = (size_t)snprintf(
+	    head, sizeof(head),
+	    "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+	    "Content-Type: application/octet-stream\r\n\r\n",
+	    name);
+	if ((body = malloc(hl + n + 64)) == NULL)
+		return 0;
+	memcpy(body, head, hl);
+	memcpy(body + hl, data, n);
+	len = hl + n + (size_t)snprintf(body + hl + n, 64, "\r\n--B--\r\n");
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	it_http("POST", "/api/v1/datasets", "multipart/form-data; boundary=B", body, len, h, 0, &r);
+	free(body);
+	if (r.status == 201 && (j = it_json(&r)) != NULL) {
+		id = json_integer_value(json_object_get(j, "id"));
+		json_decref(j);
+	}
+	if (id == 0)
+		fprintf(stderr, "\n  data set %s: %ld %s", name, r.status, r.body ? r.body : "");
+	it_resp_free(&r);
+	return id;
+}
+
+long long
 it_sqlf(const char *fmt, ...)
 {
 	char q[2048];

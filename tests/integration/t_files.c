@@ -87,14 +87,6 @@ post_form_status(const char *path, const char *token, const struct part *parts, 
 	return s;
 }
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
 /* The bytes of a file under the stack's directory (new), or NULL. */
 static char *
 slurp(const char *rel, size_t *n)
@@ -176,22 +168,22 @@ test_script_job_with_files(void)
 	it_resp_free(&r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	id = json_integer_value(json_object_get(j, "id"));
-	CU_ASSERT_STRING_EQUAL(jstr(j, "kind"), "script");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "docker_image"), "nvidia/cuda:12.1-runtime-ubuntu22.04");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "image_root"), "host");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "working_dir"), "input");
-	CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "script"), "exec python3 train.py\n"));
-	CU_ASSERT_PTR_NULL(strstr(jstr(j, "script"), "pip")); /* no requirements sent */
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "kind"), "script");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "docker_image"), "nvidia/cuda:12.1-runtime-ubuntu22.04");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "image_root"), "host");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), "input");
+	CU_ASSERT_PTR_NOT_NULL(strstr(it_jstr(j, "script"), "exec python3 train.py\n"));
+	CU_ASSERT_PTR_NULL(strstr(it_jstr(j, "script"), "pip")); /* no requirements sent */
 	res = json_object_get(j, "resources");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(res, "memory_limit")), 8LL << 30);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(res, "cpu_count")), 4);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(res, "timeout_seconds")), 3600);
 	in = json_array_get(json_object_get(j, "inputs"), 0);
-	CU_ASSERT_STRING_EQUAL(jstr(in, "name"), "train.py");
+	CU_ASSERT_STRING_EQUAL(it_jstr(in, "name"), "train.py");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(in, "size_bytes")),
 			(long long)strlen(train_py));
-	CU_ASSERT_EQUAL(strlen(jstr(in, "sha256")), 64);
+	CU_ASSERT_EQUAL(strlen(it_jstr(in, "sha256")), 64);
 	/* the data set is a real one, the caller's, and the job uses it */
 	ds = json_integer_value(json_object_get(j, "dataset_id"));
 	CU_ASSERT(ds > 0);
@@ -241,11 +233,11 @@ test_script_job_variants(void)
 		j = it_json(&r);
 		it_resp_free(&r);
 		id = json_integer_value(json_object_get(j, "id"));
-		CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "with deps");
-		CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "script"), "-r requirements.txt"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(jstr(j, "script"), "\"$KILN_ALLOW_PIP\" = 1"));
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "with deps");
+		CU_ASSERT_PTR_NOT_NULL(strstr(it_jstr(j, "script"), "-r requirements.txt"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(it_jstr(j, "script"), "\"$KILN_ALLOW_PIP\" = 1"));
 		CU_ASSERT(json_is_null(json_object_get(j, "docker_image")));
-		CU_ASSERT_STRING_EQUAL(jstr(j, "image_root"), "host");
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "image_root"), "host");
 		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "inputs")), 2);
 		json_decref(j);
 		snprintf(rel, sizeof(rel), "storage/jobs/%lld/input/requirements.txt", id);
@@ -484,11 +476,11 @@ test_sharded_upload(void)
 		CU_ASSERT_EQUAL(it_call("GET", rel, u, NULL, &r), 200);
 		job = it_json(&r);
 		it_resp_free(&r);
-		CU_ASSERT_STRING_EQUAL(jstr(job, "kind"), "shard");
+		CU_ASSERT_STRING_EQUAL(it_jstr(job, "kind"), "shard");
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(job, "user_id")), uid);
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(job, "batch_id")), batch);
-		CU_ASSERT_PTR_NOT_NULL(strstr(jstr(job, "script"), "KILN_DATA_FILE=data.csv"));
-		CU_ASSERT_PTR_NOT_NULL(strstr(jstr(job, "script"), "-r requirements.txt"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(it_jstr(job, "script"), "KILN_DATA_FILE=data.csv"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(it_jstr(job, "script"), "-r requirements.txt"));
 		CU_ASSERT_EQUAL(json_array_size(json_object_get(job, "inputs")), 3);
 		json_decref(job);
 		snprintf(rel, sizeof(rel), "storage/jobs/%lld/input/train.py", id);

@@ -20,15 +20,6 @@ static char owner_token[2048], stranger_token[2048];
 static long long admin_id, operator_id, owner_id;
 static long long owner_job; /* a pending job of the owner's, made on first use */
 
-/* The string at key, or a marker that no expected value equals. */
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "(not a string)";
-}
-
 /* The integer at key, or a marker that no expected value equals. */
 static long long
 jint(const json_t *o, const char *key)
@@ -61,19 +52,6 @@ static long
 submit(const char *token, const char *body, json_t **j)
 {
 	return call_json("POST", JOBS, token, body, j);
-}
-
-/* Submits body as token; the new job's id, or 0 when it was not 202. */
-static long long
-submit_id(const char *token, const char *body)
-{
-	json_t *j = NULL;
-	long long id = 0;
-
-	if (submit(token, body, &j) == 202)
-		id = jint(j, "id");
-	json_decref(j);
-	return id > 0 ? id : 0;
 }
 
 static const char *
@@ -119,7 +97,7 @@ job_status(const char *token, long long id, char *buf, size_t n)
 {
 	json_t *j = job_get(token, id);
 
-	snprintf(buf, n, "%s", jstr(j, "status"));
+	snprintf(buf, n, "%s", it_jstr(j, "status"));
 	json_decref(j);
 	return buf;
 }
@@ -203,7 +181,7 @@ static long long
 shared_job(void)
 {
 	if (owner_job == 0)
-		owner_job = submit_id(owner_token, "{\"name\":\"shared\",\"command\":[\"true\"]}");
+		owner_job = it_submit(owner_token, "{\"name\":\"shared\",\"command\":[\"true\"]}");
 	return owner_job;
 }
 
@@ -246,9 +224,9 @@ test_seed_example(void)
 	CU_ASSERT_EQUAL_FATAL(submit(t, seed, &j), 202);
 	CU_ASSERT(jint(j, "id") > 0);
 	CU_ASSERT_EQUAL(jint(j, "user_id"), uid);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "kind"), "command");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "nightly-linux");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "kind"), "command");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "nightly-linux");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "pending");
 	CU_ASSERT(json_is_string(json_object_get(j, "wait_reason")) || jnull(j, "wait_reason"));
 	CU_ASSERT(jnull(j, "failure_reason") && jnull(j, "exit_code") && jnull(j, "script"));
 	CU_ASSERT(jnull(j, "node") && jnull(j, "batch_id") && jnull(j, "project_id"));
@@ -265,7 +243,7 @@ test_seed_example(void)
 	want = json_pack("[ss]", "make", "test");
 	CU_ASSERT(json_equal(json_object_get(j, "command"), want));
 	json_decref(want);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "working_dir"), "project");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), "project");
 	want = json_pack("{ss}", "BUILD_MODE", "release");
 	CU_ASSERT(json_equal(json_object_get(j, "env"), want));
 	json_decref(want);
@@ -296,11 +274,11 @@ test_script_and_explicit_fields(void)
 	it_new_user("jobs-script@example.com", t, sizeof(t));
 	/* a script with every optional field left out */
 	CU_ASSERT_EQUAL(submit(t, "{\"script\":\"#!/bin/sh\\necho hi\\n\"}", &j), 202);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "kind"), "script");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "script"), "#!/bin/sh\necho hi\n");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "kind"), "script");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "script"), "#!/bin/sh\necho hi\n");
 	CU_ASSERT(jnull(j, "command") && jnull(j, "payload"));
-	CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "job");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "working_dir"), "");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "job");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), "");
 	CU_ASSERT(json_is_object(json_object_get(j, "env")) &&
 		  json_object_size(json_object_get(j, "env")) == 0);
 	CU_ASSERT_EQUAL(jint(json_object_get(j, "resources"), "memory_limit"), 1073741824LL);
@@ -325,7 +303,7 @@ test_script_and_explicit_fields(void)
 			       1e-9);
 	CU_ASSERT_EQUAL(jint(j, "priority"), -5);
 	CU_ASSERT_EQUAL(jint(j, "max_attempts"), 1);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "working_dir"), "src/app");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), "src/app");
 	want = json_pack("{ssss}", "_", "", "a_B9", "x y");
 	CU_ASSERT(json_equal(json_object_get(j, "env"), want));
 	json_decref(want);
@@ -572,10 +550,10 @@ test_working_dir(void)
 			 good[i][0]);
 		j = NULL;
 		CU_ASSERT_EQUAL(submit(t, body, &j), 202);
-		if (strcmp(jstr(j, "working_dir"), good[i][1]) != 0)
+		if (strcmp(it_jstr(j, "working_dir"), good[i][1]) != 0)
 			fprintf(stderr, "\n  jobs: working_dir %s shown as %s, not \"%s\"",
-				good[i][0], jstr(j, "working_dir"), good[i][1]);
-		CU_ASSERT_STRING_EQUAL(jstr(j, "working_dir"), good[i][1]);
+				good[i][0], it_jstr(j, "working_dir"), good[i][1]);
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), good[i][1]);
 		json_decref(j);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -585,11 +563,11 @@ test_working_dir(void)
 			 bad[i]);
 		j = NULL;
 		s = submit(t, body, &j);
-		if (s != 400 || strcmp(jstr(j, "code"), "bad_working_dir") != 0)
+		if (s != 400 || strcmp(it_jstr(j, "code"), "bad_working_dir") != 0)
 			fprintf(stderr, "\n  jobs: working_dir %s answered %ld %s", bad[i], s,
-				jstr(j, "code"));
+				it_jstr(j, "code"));
 		CU_ASSERT_EQUAL(s, 400);
-		CU_ASSERT_STRING_EQUAL(jstr(j, "code"), "bad_working_dir");
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "code"), "bad_working_dir");
 		json_decref(j);
 	}
 	CU_ASSERT_EQUAL(list_ids(t, "?page_size=1", ids, sizeof(ids), &total), 200);
@@ -611,7 +589,7 @@ test_cost_limit(void)
 			       "\"timeout_seconds\":604800}}",
 			       &j),
 			400);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "code"), "cost_limit_exceeded");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "code"), "cost_limit_exceeded");
 	json_decref(j);
 	/* a limit of exactly the default job's quote: that job fits, one core more does not */
 	q = quote(t, DEFAULT_RESOURCES);
@@ -619,11 +597,11 @@ test_cost_limit(void)
 	snprintf(limit, sizeof(limit), "{\"max_job_cost\": %.6f}", q);
 	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/limits/global", admin_token, limit),
 			200);
-	CU_ASSERT(submit_id(t, "{\"command\":[\"x\"]}") > 0);
+	CU_ASSERT(it_submit(t, "{\"command\":[\"x\"]}") > 0);
 	j = NULL;
 	CU_ASSERT_EQUAL(submit(t, "{\"command\":[\"x\"],\"resources\":{\"cpu_count\":2}}", &j),
 			400);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "code"), "cost_limit_exceeded");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "code"), "cost_limit_exceeded");
 	json_decref(j);
 	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/limits/global", admin_token,
 				       "{\"max_job_cost\": 100}"),
@@ -722,7 +700,7 @@ test_foreign_patch(void)
 	CU_ASSERT_EQUAL(job_patch(stranger_token, id, "{\"name\":\"taken\"}"), 404);
 	CU_ASSERT_EQUAL(job_patch(stranger_token, id, "{\"priority\":9}"), 404);
 	j = job_get(owner_token, id);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "shared");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "shared");
 	CU_ASSERT_EQUAL(jint(j, "priority"), 0);
 	json_decref(j);
 }
@@ -736,10 +714,10 @@ test_list(void)
 
 	uid = it_new_user("jobs-list@example.com", t, sizeof(t));
 	it_new_user("jobs-list-other@example.com", m, sizeof(m));
-	mj = submit_id(m, "{\"command\":[\"x\"]}");
-	a = submit_id(t, "{\"command\":[\"a\"]}");
-	b = submit_id(t, "{\"script\":\"b\"}");
-	c = submit_id(t, "{\"command\":[\"c\"]}");
+	mj = it_submit(m, "{\"command\":[\"x\"]}");
+	a = it_submit(t, "{\"command\":[\"a\"]}");
+	b = it_submit(t, "{\"script\":\"b\"}");
+	c = it_submit(t, "{\"command\":[\"c\"]}");
 	CU_ASSERT_FATAL(mj > 0 && a > 0 && b > 0 && c > 0);
 	CU_ASSERT_EQUAL(job_cancel(t, a), 200);
 	/* newest first, only the caller's */
@@ -852,9 +830,9 @@ test_stats(void)
 
 	uid = it_new_user("jobs-stats@example.com", t, sizeof(t));
 	check_stats(t, "", 0, 0);
-	a = submit_id(t, "{\"command\":[\"x\"]}");
-	submit_id(t, "{\"command\":[\"x\"]}");
-	submit_id(t, "{\"script\":\"x\"}");
+	a = it_submit(t, "{\"command\":[\"x\"]}");
+	it_submit(t, "{\"command\":[\"x\"]}");
+	it_submit(t, "{\"script\":\"x\"}");
 	CU_ASSERT_EQUAL(job_cancel(t, a), 200);
 	check_stats(t, "", 2, 1);
 	snprintf(q, sizeof(q), "?user_id=%lld", uid);
@@ -880,28 +858,28 @@ test_events_and_cancel(void)
 	json_t *ev, *e, *j = NULL;
 
 	uid = it_new_user("jobs-events@example.com", t, sizeof(t));
-	id = submit_id(t, "{\"command\":[\"x\"]}");
+	id = it_submit(t, "{\"command\":[\"x\"]}");
 	CU_ASSERT_FATAL(id > 0);
 	ev = job_events(t, id);
 	CU_ASSERT_EQUAL_FATAL(json_array_size(ev), 1);
 	e = json_array_get(ev, 0);
 	CU_ASSERT(jnull(e, "from_status"));
-	CU_ASSERT_STRING_EQUAL(jstr(e, "to_status"), "pending");
-	CU_ASSERT_STRING_EQUAL(jstr(e, "reason"), "submitted");
+	CU_ASSERT_STRING_EQUAL(it_jstr(e, "to_status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(e, "reason"), "submitted");
 	CU_ASSERT_EQUAL(jint(e, "actor_user_id"), uid);
 	CU_ASSERT(json_is_string(json_object_get(e, "created_at")));
 	json_decref(ev);
 	/* cancel a pending job */
 	CU_ASSERT_EQUAL(call_json("POST", jpath(st, sizeof(st), id, "/cancel"), t, NULL, &j), 200);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "cancelled");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "cancelled");
 	json_decref(j);
 	CU_ASSERT_STRING_EQUAL(job_status(t, id, st, sizeof(st)), "cancelled");
 	ev = job_events(t, id);
 	CU_ASSERT_EQUAL_FATAL(json_array_size(ev), 2);
 	e = json_array_get(ev, 1);
-	CU_ASSERT_STRING_EQUAL(jstr(e, "from_status"), "pending");
-	CU_ASSERT_STRING_EQUAL(jstr(e, "to_status"), "cancelled");
-	CU_ASSERT(json_is_string(json_object_get(e, "reason")) && strlen(jstr(e, "reason")) > 0);
+	CU_ASSERT_STRING_EQUAL(it_jstr(e, "from_status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(e, "to_status"), "cancelled");
+	CU_ASSERT(json_is_string(json_object_get(e, "reason")) && strlen(it_jstr(e, "reason")) > 0);
 	CU_ASSERT_EQUAL(jint(e, "actor_user_id"), uid);
 	json_decref(ev);
 	/* again: harmless, no second event */
@@ -917,8 +895,8 @@ static void
 test_cancel_by_role(void)
 {
 	char st[64];
-	long long a = submit_id(owner_token, "{\"command\":[\"x\"]}");
-	long long b = submit_id(owner_token, "{\"command\":[\"x\"]}");
+	long long a = it_submit(owner_token, "{\"command\":[\"x\"]}");
+	long long b = it_submit(owner_token, "{\"command\":[\"x\"]}");
 	json_t *ev;
 
 	CU_ASSERT_FATAL(a > 0 && b > 0);
@@ -941,7 +919,7 @@ test_terminal_state(void)
 {
 	static const char *const chain[] = {"preparing", "running", "completed"};
 	char body[64], st[64];
-	long long id = submit_id(owner_token, "{\"name\":\"done\",\"command\":[\"x\"]}");
+	long long id = it_submit(owner_token, "{\"name\":\"done\",\"command\":[\"x\"]}");
 	json_t *ev;
 	size_t i;
 
@@ -954,7 +932,7 @@ test_terminal_state(void)
 	ev = job_events(owner_token, id);
 	CU_ASSERT_EQUAL(json_array_size(ev), 4);
 	for (i = 0; i < 3; i++)
-		CU_ASSERT_STRING_EQUAL(jstr(json_array_get(ev, i + 1), "to_status"), chain[i]);
+		CU_ASSERT_STRING_EQUAL(it_jstr(json_array_get(ev, i + 1), "to_status"), chain[i]);
 	json_decref(ev);
 	/* nothing moves a completed job */
 	CU_ASSERT_EQUAL(job_cancel(owner_token, id), 409);
@@ -966,7 +944,7 @@ test_terminal_state(void)
 static void
 test_patch(void)
 {
-	long long id = submit_id(owner_token, "{\"name\":\"before\",\"command\":[\"x\"]}");
+	long long id = it_submit(owner_token, "{\"name\":\"before\",\"command\":[\"x\"]}");
 	char path[128];
 	struct it_resp r;
 	json_t *j;
@@ -974,7 +952,7 @@ test_patch(void)
 	CU_ASSERT_FATAL(id > 0);
 	CU_ASSERT_EQUAL(job_patch(owner_token, id, "{\"name\":\"renamed\",\"priority\":7}"), 200);
 	j = job_get(owner_token, id);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "renamed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "renamed");
 	CU_ASSERT_EQUAL(jint(j, "priority"), 7);
 	json_decref(j);
 	/* status and progress are the operator's */
@@ -985,8 +963,8 @@ test_patch(void)
 	CU_ASSERT_EQUAL(job_patch(operator_token, id, "{\"progress\":50}"), 200);
 	CU_ASSERT_EQUAL(job_patch(viewer_token, id, "{\"progress\":60}"), 403);
 	j = job_get(owner_token, id);
-	CU_ASSERT_STRING_EQUAL(jstr(j, "name"), "renamed");
-	CU_ASSERT_STRING_EQUAL(jstr(j, "status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "renamed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "pending");
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "progress")), 50, 1e-9);
 	json_decref(j);
 	/* bad bodies */
@@ -1034,7 +1012,7 @@ test_api_key(void)
 	uid = it_new_user("jobs-key@example.com", t, sizeof(t));
 	CU_ASSERT_EQUAL(call_json("POST", "/api/v1/auth/api-keys", t, "{\"name\":\"ci\"}", &j),
 			201);
-	snprintf(key, sizeof(key), "%s", jstr(j, "key"));
+	snprintf(key, sizeof(key), "%s", it_jstr(j, "key"));
 	json_decref(j);
 	CU_ASSERT_EQUAL(key_call("POST", JOBS, key, "{\"command\":[\"x\"]}", &j), 202);
 	CU_ASSERT_EQUAL(jint(j, "user_id"), uid);

@@ -349,26 +349,11 @@ static void
 test_dataset_download(void)
 {
 	static const char data[] = "name,n\na,1\n";
-	char auth[2100], body[1024], loc[2048];
-	const char *h[] = {auth, NULL};
+	char body[1024], loc[2048];
 	struct it_resp r;
-	long long id;
-	json_t *j;
-	int len;
+	long long id = it_upload_dataset(owner, "d.csv", data, strlen(data));
 
-	len =
-	    snprintf(body, sizeof(body),
-		     "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n"
-		     "\r\n%s\r\n--B--\r\n",
-		     data);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", owner);
-	it_http("POST", "/api/v1/datasets", "multipart/form-data; boundary=B", body, (size_t)len, h,
-		0, &r);
-	CU_ASSERT_EQUAL_FATAL(r.status, 201);
-	j = it_json(&r);
-	id = json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
-	it_resp_free(&r);
+	CU_ASSERT_FATAL(id > 0);
 	snprintf(body, sizeof(body), "/api/v1/datasets/%lld/download", id);
 	CU_ASSERT_EQUAL(it_call_status("GET", body, other, NULL), 404);
 	CU_ASSERT_EQUAL(it_call("GET", body, owner, NULL, &r), 302);

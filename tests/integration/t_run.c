@@ -365,33 +365,15 @@ test_memory_and_log_caps(void)
 static long long
 upload_dataset(const char *token, const char *rel, const char *name)
 {
-	char path[1024], auth[2100], head[512], *body;
-	const char *h[] = {auth, NULL};
+	char path[1024], *data = malloc(1 << 20);
 	FILE *f = fopen(it_path(rel, path, sizeof(path)), "rb");
-	struct it_resp r;
 	long long id = 0;
-	size_t hl, n = 0;
-	json_t *j;
 
-	if (f == NULL || (body = malloc(1 << 20)) == NULL)
-		return 0;
-	hl = (size_t)snprintf(
-	    head, sizeof(head),
-	    "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
-	    "Content-Type: application/zip\r\n\r\n",
-	    name);
-	memcpy(body, head, hl);
-	n = hl + fread(body + hl, 1, (1 << 20) - 1024, f);
-	fclose(f);
-	n += (size_t)snprintf(body + n, 64, "\r\n--B--\r\n");
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	it_http("POST", "/api/v1/datasets", "multipart/form-data; boundary=B", body, n, h, 0, &r);
-	free(body);
-	if (r.status == 201 && (j = it_json(&r)) != NULL) {
-		id = json_integer_value(json_object_get(j, "id"));
-		json_decref(j);
-	}
-	it_resp_free(&r);
+	if (f != NULL && data != NULL)
+		id = it_upload_dataset(token, name, data, fread(data, 1, 1 << 20, f));
+	if (f != NULL)
+		fclose(f);
+	free(data);
 	return id;
 }
 
