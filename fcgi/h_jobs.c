@@ -24,8 +24,6 @@
 #include "storage.h"
 #include "validate.h"
 
-#define JOBS_MAX_IMAGES 100
-#define JOBS_MAX_VIDEO_SECONDS 600
 #define JOBS_MAX_GPUS 16
 #define JOBS_MAX_CPUS 256
 #define JOBS_MAX_MEMORY ((int64_t)1 << 40)
@@ -112,8 +110,8 @@ h_jobs_estimate(struct request *req)
 		struct render_spec r = {0, 0, 0, 0};
 
 		v_unknown(obj, render_fields, errs);
-		v_int(obj, "num_images", 1, 0, 1, JOBS_MAX_IMAGES, &r.num_images, errs);
-		v_int(obj, "video_duration", 1, 0, 1, JOBS_MAX_VIDEO_SECONDS, &r.video_duration,
+		v_int(obj, "num_images", 1, 0, 1, JOBSPEC_RENDER_IMAGES_MAX, &r.num_images, errs);
+		v_int(obj, "video_duration", 1, 0, 1, JOBSPEC_RENDER_SECONDS_MAX, &r.video_duration,
 		      errs);
 		v_bool(obj, "include_voice", 0, &voice, errs);
 		v_bool(obj, "include_music", 0, &music, errs);
@@ -436,25 +434,6 @@ jobs_quote(struct request *req, const struct prices *prices, const struct limits
 
 static const char *const render_job_fields[] = {"name",       "script",   "config",
 						"project_id", "priority", NULL};
-static const char *const render_config_fields[] = {
-    "num_images", "video_duration", "include_voice", "include_music", "fps",
-    "quality",    "voice",          "genre",         "mood",          NULL};
-
-/* A short word of [a-z0-9 _+-] (voice, genre, mood). */
-static int
-jobs_word_ok(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' ||
-		      s[i] == '_' || s[i] == '+' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 int
 jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, struct job_new *j)
 {
@@ -481,10 +460,10 @@ jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, stru
 		v_err(errs, "config", "must be an object", "type_error.dict");
 		return 1;
 	}
-	v_unknown(conf, render_config_fields, errs);
-	v_int(conf, "num_images", 0, 0, 1, JOBS_MAX_IMAGES, &images, errs);
-	v_int(conf, "video_duration", 0, 0, 1, JOBS_MAX_VIDEO_SECONDS, &duration, errs);
-	v_int(conf, "fps", 0, 0, 1, 60, &fps, errs);
+	v_unknown(conf, jobspec_render_fields, errs);
+	v_int(conf, "num_images", 0, 0, 1, JOBSPEC_RENDER_IMAGES_MAX, &images, errs);
+	v_int(conf, "video_duration", 0, 0, 1, JOBSPEC_RENDER_SECONDS_MAX, &duration, errs);
+	v_int(conf, "fps", 0, 0, 1, JOBSPEC_RENDER_FPS_MAX, &fps, errs);
 	v_bool(conf, "include_voice", 0, &voice_on, errs);
 	v_bool(conf, "include_music", 0, &music_on, errs);
 	if ((s = v_str(conf, "quality", 0, 16, errs, NULL)) != NULL) {
@@ -493,16 +472,19 @@ jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, stru
 			v_err(errs, "quality", "must be low, medium or high",
 			      "value_error.quality");
 	}
-	if ((s = v_str(conf, "voice", 0, 32, errs, NULL)) != NULL && !jobs_word_ok(s))
+	if ((s = v_str(conf, "voice", 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL)) != NULL &&
+	    jobspec_render_word(s, strlen(s)) != 0)
 		v_err(errs, "voice", "must be default or an espeak-ng voice name",
 		      "value_error.voice");
 	else if (s != NULL)
 		voice = s;
-	if ((s = v_str(conf, "genre", 0, 32, errs, NULL)) != NULL && !jobs_word_ok(s))
+	if ((s = v_str(conf, "genre", 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL)) != NULL &&
+	    jobspec_render_word(s, strlen(s)) != 0)
 		v_err(errs, "genre", "must be a short word", "value_error.genre");
 	else if (s != NULL)
 		genre = s;
-	if ((s = v_str(conf, "mood", 0, 32, errs, NULL)) != NULL && !jobs_word_ok(s))
+	if ((s = v_str(conf, "mood", 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL)) != NULL &&
+	    jobspec_render_word(s, strlen(s)) != 0)
 		v_err(errs, "mood", "must be a short word", "value_error.mood");
 	else if (s != NULL)
 		mood = s;

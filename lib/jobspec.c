@@ -83,3 +83,21 @@ jobspec_file_name(const char *s)
 			return -1;
 	return 0;
 }
+
+const char *const jobspec_render_fields[] = {
+    "num_images", "video_duration", "include_voice", "include_music", "fps",
+    "quality",    "voice",          "genre",         "mood",          NULL};
+
+int
+jobspec_render_word(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > JOBSPEC_RENDER_WORD_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' ||
+		      s[i] == '_' || s[i] == '+' || s[i] == '-'))
+			return -1;
+	return 0;
+}

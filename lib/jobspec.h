@@ -31,4 +31,19 @@ int jobspec_env_name(const char *name, const char **why);
  * with '.' or '-'. Else -1. */
 int jobspec_file_name(const char *name);
 
+/* A render job's config (DESIGN.md section 7), as the API takes it and
+ * kiln-render reads it back: one list of fields and one set of limits, so
+ * that the two never disagree on what a film may be. */
+#define JOBSPEC_RENDER_IMAGES_MAX 100
+#define JOBSPEC_RENDER_SECONDS_MAX 600
+#define JOBSPEC_RENDER_FPS_MAX 60
+#define JOBSPEC_RENDER_WORD_MAX 32 /* bytes of voice, genre, mood */
+
+/* The config's field names, NULL-terminated. */
+extern const char *const jobspec_render_fields[];
+
+/* 0 when s (n bytes) may be a voice, genre or mood: 1..32 bytes of
+ * [a-z0-9 _+-]. Else -1. */
+int jobspec_render_word(const char *s, size_t n);
+
 #endif

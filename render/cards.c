@@ -16,6 +16,7 @@
 
 #include "cards.h"
 #include "image.h"
+#include "render.h"
 
 struct cards_palette {
 	const char *mood;
@@ -31,22 +32,11 @@ static const struct cards_palette cards_palettes[] = {
     {"romantic", {200, 80, 120}, {80, 30, 90}},   {"neutral", {40, 60, 90}, {110, 130, 160}},
 };
 
-/* FNV-1a for words the table does not know. */
-static uint32_t
-cards_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* Colours by mood, then a scene-dependent shift so cards differ. */
 static void
 cards_colours(const char *mood, int scene, uint8_t top[3], uint8_t bottom[3])
 {
-	uint32_t h = cards_hash(mood);
+	uint32_t h = render_word_hash(mood);
 	size_t i;
 	int k, shift;
 
@@ -72,7 +62,7 @@ static void
 cards_gradient(AVFrame *f, const char *mood, const char *genre, int scene)
 {
 	uint8_t top[3], bottom[3], *row;
-	int style = (int)(cards_hash(genre) % 3), x, y, k, w = f->width, h = f->height;
+	int style = (int)(render_word_hash(genre) % 3), x, y, k, w = f->width, h = f->height;
 	double t, dx, dy, maxd = (double)w * w / 4 + (double)h * h / 4;
 
 	if (strcmp(genre, "cinematic") == 0)

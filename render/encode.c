@@ -24,7 +24,7 @@ struct encode {
 	const float *audio; /* borrowed */
 	size_t audio_n, audio_pos;
 	int64_t frames;
-	int fps, header;
+	int fps;
 	const char *vname;
 };
 
@@ -181,7 +181,6 @@ encode_open(const char *path, int w, int h, int fps, enum spec_quality q, int tr
 		snprintf(why, whylen, "encoder failure: mp4 header: %s", av_err2str(rc));
 		goto fail;
 	}
-	e->header = 1;
 	return e;
 fail:
 	encode_free(e);
@@ -249,7 +248,6 @@ encode_finish(struct encode *e, char *why, size_t whylen)
 		snprintf(why, whylen, "encoder failure: %s", av_err2str(rc));
 		return -1;
 	}
-	e->header = 0;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "music.h"
+#include "render.h"
 
 struct music_mood {
 	const char *word;
@@ -47,17 +48,6 @@ static const struct music_genre music_genres[] = {
     {"horror", MUSIC_SINE, 0, 0, 1},        {"fantasy", MUSIC_TRIANGLE, 0, 1, 0},
 };
 
-/* FNV-1a, so an unknown word always gets the same music. */
-static uint32_t
-music_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 void
 music_choose(const char *mood, const char *genre, struct music_plan *p)
 {
@@ -65,7 +55,7 @@ music_choose(const char *mood, const char *genre, struct music_plan *p)
 	uint32_t h;
 
 	memset(p, 0, sizeof(*p));
-	h = music_hash(mood);
+	h = render_word_hash(mood);
 	p->bpm = 70 + (int)(h % 60);
 	p->minor = (int)(h >> 8) & 1;
 	for (i = 0; i < sizeof(music_moods) / sizeof(music_moods[0]); i++)
@@ -74,7 +64,7 @@ music_choose(const char *mood, const char *genre, struct music_plan *p)
 			p->minor = music_moods[i].minor;
 		}
 	p->root = p->minor ? 57 : 60; /* A3 minor, C4 major */
-	h = music_hash(genre);
+	h = render_word_hash(genre);
 	p->wave = (enum music_wave)(h % 5);
 	p->drums = (int)(h >> 4) % 3;
 	p->arp = (int)(h >> 7) & 1;

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "plan.h"
+#include "render.h"
 
 int
 plan_total_frames(int duration_s, int fps)
@@ -99,4 +100,14 @@ plan_kenburns(int w, int h, int i, int k, int count, int *x, int *y, int *cw, in
 		*x = plan_even(w - *cw);
 	if (*y + *ch > h)
 		*y = plan_even(h - *ch);
+}
+
+uint32_t
+render_word_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }

@@ -6,6 +6,7 @@
 #define KILN_RENDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Every stage returns one of these; a failure fills a why buffer. */
 enum render_rc {
@@ -13,6 +14,10 @@ enum render_rc {
 	RENDER_FAILED,    /* why says what, in one line */
 	RENDER_CANCELLED, /* SIGTERM/SIGINT seen (report_cancelled()) */
 };
+
+/* FNV-1a of a word: an unknown mood or genre always gets the same cards
+ * and the same music (plan.c). */
+uint32_t render_word_hash(const char *s);
 
 #define RENDER_WHY_MAX 200      /* bytes of a failure reason, NUL included */
 #define RENDER_AUDIO_RATE 48000 /* Hz of the voice, music and AAC tracks */

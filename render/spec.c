@@ -9,10 +9,6 @@
 #include "json.h"
 #include "spec.h"
 
-static const char *const spec_config_fields[] = {
-    "num_images", "video_duration", "include_voice", "include_music", "fps",
-    "quality",    "voice",          "genre",         "mood",          NULL};
-
 /* Integer field name of conf into OUT: *v when present; -1 and why else. */
 static int
 spec_int(json_t *conf, const char *name, int min, int max, int *v, char *why, size_t whylen)
@@ -54,7 +50,7 @@ spec_word(json_t *conf, const char *name, char out[SPEC_WORD_MAX + 1], char *why
 {
 	json_t *j = json_object_get(conf, name);
 	const char *s;
-	size_t n, i;
+	size_t n;
 
 	if (j == NULL)
 		return 0;
@@ -64,12 +60,8 @@ spec_word(json_t *conf, const char *name, char out[SPEC_WORD_MAX + 1], char *why
 	}
 	s = json_string_value(j);
 	n = json_string_length(j);
-	if (n == 0 || n > SPEC_WORD_MAX || strlen(s) != n)
+	if (strlen(s) != n || jobspec_render_word(s, n) != 0)
 		goto bad;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' ||
-		      s[i] == '_' || s[i] == '+' || s[i] == '-'))
-			goto bad;
 	memcpy(out, s, n + 1);
 	return 0;
 bad:
@@ -109,10 +101,10 @@ spec_config(json_t *conf, struct spec *s, char *why, size_t whylen)
 
 	json_object_foreach(conf, key, v)
 	{
-		for (i = 0; spec_config_fields[i] != NULL; i++)
-			if (strcmp(key, spec_config_fields[i]) == 0)
+		for (i = 0; jobspec_render_fields[i] != NULL; i++)
+			if (strcmp(key, jobspec_render_fields[i]) == 0)
 				break;
-		if (spec_config_fields[i] == NULL) {
+		if (jobspec_render_fields[i] == NULL) {
 			snprintf(why, whylen, "bad config: unknown field '%.40s'", key);
 			return -1;
 		}

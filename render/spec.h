@@ -7,11 +7,13 @@
 
 #include <stddef.h>
 
+#include "jobspec.h"
+
 #define SPEC_SCRIPT_MAX (64 * 1024) /* bytes of script */
-#define SPEC_IMAGES_MAX 100
-#define SPEC_DURATION_MAX 600 /* seconds */
-#define SPEC_FPS_MAX 60
-#define SPEC_WORD_MAX 32 /* bytes of voice, genre, mood */
+#define SPEC_IMAGES_MAX JOBSPEC_RENDER_IMAGES_MAX
+#define SPEC_DURATION_MAX JOBSPEC_RENDER_SECONDS_MAX /* seconds */
+#define SPEC_FPS_MAX JOBSPEC_RENDER_FPS_MAX
+#define SPEC_WORD_MAX JOBSPEC_RENDER_WORD_MAX /* bytes of voice, genre, mood */
 
 enum spec_quality { SPEC_LOW, SPEC_MEDIUM, SPEC_HIGH };
 

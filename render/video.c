@@ -20,7 +20,8 @@ struct video_state {
 	int scenes, w, h, fps, total;
 	int cached[2];   /* scene index held in pic[k], -1 for none */
 	AVFrame *pic[2]; /* YUV420P scene pictures, w x h */
-	AVFrame *next;   /* the incoming scene during a cross-fade */
+	AVFrame *next;   /* the incoming scene's first frame during a cross-fade */
+	int next_of;     /* the scene next holds, -1 for none */
 	struct SwsContext *sws;
 };
 
@@ -104,8 +105,12 @@ video_frame(struct video_state *v, int f, AVFrame *out, char *why, size_t whylen
 	wgt = plan_fade_weight(f - first, count, plan_fade_frames(v->fps, count));
 	if (wgt == 0 || ncount == 0)
 		return 0;
-	if (video_draw(v, i + 1, 0, ncount, v->next, why, whylen) != 0)
-		return -1;
+	/* the incoming scene holds still until its cut: drawn once a fade */
+	if (v->next_of != i + 1) {
+		if (video_draw(v, i + 1, 0, ncount, v->next, why, whylen) != 0)
+			return -1;
+		v->next_of = i + 1;
+	}
 	video_blend(out, v->next, wgt);
 	return 0;
 }
@@ -114,8 +119,8 @@ int
 video_run(char *const paths[], int scenes, int w, int h, int fps, int total, struct encode *enc,
 	  int lo, int hi, char *why, size_t whylen)
 {
-	struct video_state v = {paths,    scenes,       w,    h,   fps, total,
-				{-1, -1}, {NULL, NULL}, NULL, NULL};
+	struct video_state v = {paths,    scenes,       w,    h,  fps, total,
+				{-1, -1}, {NULL, NULL}, NULL, -1, NULL};
 	AVFrame *out = image_alloc(w, h, AV_PIX_FMT_YUV420P);
 	int f, rc = RENDER_FAILED;
 

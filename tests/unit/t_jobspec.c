@@ -90,6 +90,27 @@ t_jobspec_working_dir(void)
 	CU_ASSERT_EQUAL(strlen(out), JOBSPEC_DIR_MAX);
 }
 
+/* the render config's words, and its field list, shared by the API and
+ * kiln-render */
+static void
+t_jobspec_render(void)
+{
+	static const char *const good[] = {"default", "en-us", "a", "lo fi", "r+b_2", NULL};
+	static const char *const bad[] = {
+	    "", "English", "en;rm", "\xc3\xa9", "a/b", "33 bytes of a voice name, too lon", NULL};
+	size_t i;
+
+	for (i = 0; good[i] != NULL; i++)
+		CU_ASSERT_EQUAL(jobspec_render_word(good[i], strlen(good[i])), 0);
+	for (i = 0; bad[i] != NULL; i++)
+		CU_ASSERT_EQUAL(jobspec_render_word(bad[i], strlen(bad[i])), -1);
+	CU_ASSERT_EQUAL(jobspec_render_word("moody", 3), 0); /* n bytes, not the string */
+	for (i = 0; jobspec_render_fields[i] != NULL; i++)
+		;
+	CU_ASSERT_EQUAL(i, 9);
+	CU_ASSERT_STRING_EQUAL(jobspec_render_fields[0], "num_images");
+}
+
 static void
 t_jobspec_env(void)
 {
@@ -144,5 +165,6 @@ suite_jobspec(void)
 	CU_add_test(s, "status transitions allowed and refused", t_jobstate_transitions);
 	CU_add_test(s, "working directories stay inside the job directory", t_jobspec_working_dir);
 	CU_add_test(s, "environment names: shape and reserved prefixes", t_jobspec_env);
+	CU_add_test(s, "render config: its words and fields", t_jobspec_render);
 	CU_add_test(s, "moderation scores whole blocked words", t_moderation);
 }

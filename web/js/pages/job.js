@@ -163,7 +163,12 @@ export async function show(main, ctx) {
 	let stopped = false;
 	const stopLog = liveLog(id, pre, (s) => {
 		logState.textContent = 'live';
-		if (s.status !== job.status || s.progress !== job.progress) reload();
+		if (s.status !== job.status) {
+			reload();
+		} else if (s.progress !== job.progress) {
+			job.progress = s.progress; // the event says it all: no request
+			drawHead();
+		}
 	}, () => {
 		logState.textContent = 'complete';
 		reload();
