@@ -164,3 +164,25 @@ export function pager(page, pageSize, total, go) {
 		h('span', { text: `Page ${page} of ${pages} (${total} in all)` }),
 		h('button', { type: 'button', disabled: page >= pages, on: { click: () => go(page + 1) }, text: 'Older →' }));
 }
+
+// A page's refresh: load(live) every ms while the tab is shown, so a
+// hidden tab spends none of the user's rate limit. live() turns false once
+// the page is left: a late answer is dropped. Returns { now, later, stop }:
+// now() loads at once (after an action; now(true) also when the tab is
+// hidden, for the first draw), later() only schedules the next load,
+// stop() is the page's cleanup.
+export function every(ms, load) {
+	let timer = null;
+	let stopped = false;
+	const live = () => !stopped;
+	const now = async (force) => {
+		clearTimeout(timer);
+		if (stopped) return;
+		if (force === true || !document.hidden) {
+			try { await load(live); } catch { /* the page shows its own errors */ }
+		}
+		if (!stopped) { clearTimeout(timer); timer = setTimeout(now, ms); }
+	};
+	const later = () => { clearTimeout(timer); if (!stopped) timer = setTimeout(now, ms); };
+	return { now, later, stop: () => { stopped = true; clearTimeout(timer); } };
+}

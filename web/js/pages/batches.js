@@ -2,7 +2,7 @@
 // pages/batches.js: batches with their progress, one batch with its jobs,
 // and a small form to start a batch of commands.
 import { api, formValues } from '../api.js';
-import { h, replace, field, badge, progressBar, dateTime, table, empty, pager } from '../dom.js';
+import { h, replace, field, badge, progressBar, dateTime, table, empty, pager, every } from '../dom.js';
 import { jobRow, JOB_COLUMNS } from './jobs.js';
 import { splitCommand } from './submit.js';
 
@@ -50,12 +50,10 @@ export async function list(main, ctx) {
 	const out = h('div');
 	replace(main, h('h1', { text: 'Batches' }), out,
 		createForm(ctx, (b) => { location.hash = `#/batches/${b.id}`; }));
-	let timer = null;
-	let stopped = false;
-	const load = async () => {
+	const load = async (live) => {
 		try {
 			const r = await api('GET', `/job-batches?page=${page}&page_size=20`);
-			if (stopped) return;
+			if (!live()) return;
 			replace(out, r.items.length ? [table(['#', 'Name', 'Status', 'Progress', 'Jobs', 'Created'], r.items.map((b) => [
 				String(b.id), h('a', { href: `#/batches/${b.id}`, text: b.name }), badge(b.status),
 				h('div', { class: 'progress-cell' }, progressBar(done(b), b.total, `batch ${b.id} progress`),
@@ -66,11 +64,10 @@ export async function list(main, ctx) {
 		} catch (x) {
 			replace(out, h('p', { class: 'error', role: 'alert', text: x.message }));
 		}
-		clearTimeout(timer); // a click also reloads: one loop, never two
-		if (!stopped) timer = setTimeout(load, 3000);
 	};
-	await load();
-	return () => { stopped = true; clearTimeout(timer); };
+	const loop = every(3000, load);
+	await loop.now(true);
+	return loop.stop;
 }
 
 export async function show(main, ctx) {
@@ -78,26 +75,23 @@ export async function show(main, ctx) {
 	const out = h('div');
 	const err = h('p', { class: 'error', role: 'alert' });
 	replace(main, out, err);
-	let timer = null;
-	let stopped = false;
-	const load = async () => {
+	const load = async (live) => {
 		try {
 			const b = await api('GET', `/job-batches/${id}`);
-			if (stopped) return;
+			if (!live()) return;
 			const active = b.total - done(b) > 0;
 			replace(out, h('div', { class: 'page-head' }, h('h1', null, h('span', { text: b.name }), ' ', badge(b.status)),
 				active ? h('button', { type: 'button', class: 'danger', text: 'Cancel batch', on: { click: async () => {
 					if (!window.confirm(`Cancel every unfinished job of batch ${b.id}?`)) return;
-					try { await api('POST', `/job-batches/${id}/cancel`, { json: {} }); ctx.flash('Batch cancelled.'); load(); } catch (x) { err.textContent = x.message; }
+					try { await api('POST', `/job-batches/${id}/cancel`, { json: {} }); ctx.flash('Batch cancelled.'); loop.now(); } catch (x) { err.textContent = x.message; }
 				} } }) : null),
 			h('p', null, progressBar(done(b), b.total, 'batch progress'), ` ${done(b)} of ${b.total} ended — ${countsText(b)}`),
 			b.jobs && b.jobs.length ? table(JOB_COLUMNS, b.jobs.map(jobRow)) : empty('This batch has no jobs.'));
 		} catch (x) {
 			err.textContent = x.message;
 		}
-		clearTimeout(timer); // a click also reloads: one loop, never two
-		if (!stopped) timer = setTimeout(load, 3000);
 	};
-	await load();
-	return () => { stopped = true; clearTimeout(timer); };
+	const loop = every(3000, load);
+	await loop.now(true);
+	return loop.stop;
 }

@@ -3,7 +3,7 @@
 // job's events, the live log (EventSource on a signed link, resumed by
 // byte offset), outputs with download buttons (signed links), cancel.
 import { api } from '../api.js';
-import { h, replace, badge, progressBar, waitWords, money, bytes, dateTime, table, empty, TERMINAL } from '../dom.js';
+import { h, replace, badge, progressBar, waitWords, money, bytes, dateTime, table, empty, TERMINAL, every } from '../dom.js';
 
 const MAX_LOG_LINES = 5000;
 
@@ -159,8 +159,6 @@ export async function show(main, ctx) {
 	drawHead();
 	replace(outBody, outputsView(job, []));
 	await reload();
-	let poll = null;
-	let stopped = false;
 	const stopLog = liveLog(id, pre, (s) => {
 		logState.textContent = 'live';
 		if (s.status !== job.status) {
@@ -175,10 +173,7 @@ export async function show(main, ctx) {
 	});
 	// status events drive most updates; wait reasons and the queue
 	// position change without one: a slow poll (the rate limit is per user)
-	const tick = async () => {
-		if (!document.hidden && !TERMINAL.has(job.status)) await reload();
-		if (!stopped) poll = setTimeout(tick, 5000); // left during the reload: stay stopped
-	};
-	poll = setTimeout(tick, 5000);
-	return () => { stopped = true; stopLog(); clearTimeout(poll); };
+	const loop = every(5000, async () => { if (!TERMINAL.has(job.status)) await reload(); });
+	loop.later();
+	return () => { loop.stop(); stopLog(); };
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // pages/jobs.js: the jobs list: filters, paging, live refresh.
 import { api, isStaff } from '../api.js';
-import { h, replace, field, select, badge, progressBar, waitWords, money, dateTime, table, empty, pager } from '../dom.js';
+import { h, replace, field, select, badge, progressBar, waitWords, money, dateTime, table, empty, pager, every } from '../dom.js';
 
 const STATUS = [
 	['', 'Any status'], ['pending,moderating,preparing,running', 'Active'], ['pending', 'Pending'],
@@ -57,16 +57,14 @@ export async function list(main, ctx) {
 	filters.addEventListener('change', () => go(1));
 	filters.addEventListener('submit', (e) => e.preventDefault());
 
-	let timer = null;
-	let stopped = false;
-	const load = async () => {
+	const load = async (live) => {
 		const p = new URLSearchParams({ page: String(state.page), page_size: String(state.pageSize) });
 		if (state.status) p.set('status', state.status);
 		if (state.kind) p.set('kind', state.kind);
 		if (state.all) p.set('all', 'true');
 		try {
 			const r = await api('GET', `/jobs?${p}`);
-			if (stopped) return;
+			if (!live()) return;
 			if (!r.items.length) {
 				replace(out, state.status || state.kind ? empty('No jobs match these filters. Clear them to see all your jobs.')
 					: empty('You have no jobs yet. Submit a command, a script or a film to see it here.',
@@ -76,14 +74,10 @@ export async function list(main, ctx) {
 			}
 			live.textContent = `Updated ${new Date().toLocaleTimeString()}; refreshes every ${REFRESH_MS / 1000} s.`;
 		} catch (err) {
-			if (!stopped) replace(out, h('p', { class: 'error', role: 'alert', text: err.message }));
+			if (live()) replace(out, h('p', { class: 'error', role: 'alert', text: err.message }));
 		}
-		if (!stopped) timer = setTimeout(tick, REFRESH_MS);
 	};
-	const tick = () => {
-		if (document.hidden) { timer = setTimeout(tick, REFRESH_MS); return; }
-		load();
-	};
-	await load();
-	return () => { stopped = true; clearTimeout(timer); };
+	const loop = every(REFRESH_MS, load);
+	await loop.now(true);
+	return loop.stop;
 }

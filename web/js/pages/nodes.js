@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: MIT
 // pages/nodes.js: the GPU nodes: model, free GPUs, heartbeat age, drain.
 import { api } from '../api.js';
-import { h, replace, badge, ago, table, empty, bytes } from '../dom.js';
+import { h, replace, badge, ago, table, empty, bytes, every } from '../dom.js';
 
 export async function page(main, ctx) {
 	const out = h('div');
 	const canDrain = ['operator', 'admin'].includes(ctx.user.role);
 	replace(main, h('h1', { text: 'Nodes' }), out);
-	let timer = null;
-	let stopped = false;
-	const load = async () => {
+	const load = async (live) => {
 		try {
 			const r = await api('GET', '/nodes?page_size=100');
-			if (stopped) return;
+			if (!live()) return;
 			replace(out, r.items.length ? table(['Node', 'Status', 'GPU model', 'Free GPUs', 'CPUs', 'Memory', 'Heartbeat', 'Running jobs', ''],
 				r.items.map((n) => [
 					h('span', { text: n.name }), badge(n.status.toLowerCase()), h('span', { text: n.gpu_model }),
@@ -23,15 +21,14 @@ export async function page(main, ctx) {
 					canDrain ? h('button', { type: 'button', class: n.draining ? '' : 'danger', text: n.draining ? 'Undrain' : 'Drain',
 						'aria-label': `${n.draining ? 'Undrain' : 'Drain'} ${n.name}`, on: { click: async () => {
 							if (!n.draining && !window.confirm(`Drain ${n.name}? It finishes its jobs and takes no new ones.`)) return;
-							try { await api('POST', `/nodes/${n.id}/${n.draining ? 'undrain' : 'drain'}`, { json: {} }); load(); } catch (x) { ctx.flash(x.message, 'error'); }
+							try { await api('POST', `/nodes/${n.id}/${n.draining ? 'undrain' : 'drain'}`, { json: {} }); loop.now(); } catch (x) { ctx.flash(x.message, 'error'); }
 						} } }) : '',
 				])) : empty('No nodes have reported yet. Start kiln-scheduler on a GPU host (its timer) and it appears here at its first tick.'));
 		} catch (x) {
 			replace(out, h('p', { class: 'error', role: 'alert', text: x.message }));
 		}
-		clearTimeout(timer); // a click also reloads: one loop, never two
-		if (!stopped) timer = setTimeout(load, 3000);
 	};
-	await load();
-	return () => { stopped = true; clearTimeout(timer); };
+	const loop = every(3000, load);
+	await loop.now(true);
+	return loop.stop;
 }

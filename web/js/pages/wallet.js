@@ -2,7 +2,7 @@
 // pages/wallet.js: balance, available vs reserved, today's spend against
 // the daily cap, top-up, and the ledger.
 import { api, formValues } from '../api.js';
-import { h, replace, field, money, dateTime, table, empty, pager } from '../dom.js';
+import { h, replace, field, money, dateTime, table, empty, pager, every } from '../dom.js';
 
 function stat(label, value, cls) {
 	return h('div', { class: `stat ${cls || ''}` }, h('span', { class: 'stat-label', text: label }), h('strong', { class: 'stat-value', text: value }));
@@ -64,7 +64,8 @@ export async function page(main, ctx) {
 		}
 	});
 	replace(main, top, form, txs);
-	await load();
-	const timer = setInterval(() => { if (!document.hidden) load().catch(() => {}); }, 10000);
-	return () => clearInterval(timer);
+	await load(); // a failure here is the page's: the router shows it
+	const loop = every(10000, load);
+	loop.later();
+	return loop.stop;
 }
