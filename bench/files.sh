@@ -8,24 +8,9 @@
 # download at least 0.8 x the static one.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-src=${KILN_SRCDIR:-$here}
-build=${KILN_BUILDDIR:-$here/build}
 mib=${KILN_BENCH_FILE_MIB:-1024}
-export KILN_SRCDIR=$src KILN_BUILDDIR=$build
-
-die() { echo "files-bench: $*" >&2; exit 1; }
-say() { echo "files-bench: $*" >&2; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-fcalc() { awk "BEGIN { printf \"%s\", $1 }"; }
-ftest() { awk "BEGIN { exit !($1) }"; }
-
-dir=$(mktemp -d /tmp/kiln-files-bench.XXXXXX)
-chmod 711 "$dir"
-port=$("$build/tests/freeport")
-stack() { bash "$src/tests/stack.sh" "$@"; }
-cleanup() { stack stop "$dir" >/dev/null 2>&1 || true; [ "${KILN_BENCH_KEEP:-0}" = 1 ] || rm -rf "$dir"; }
-trap cleanup EXIT
+bench_name=files-bench
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export KILN_KEEP_ADMIN=1 KILN_GPUS=0 KILN_TICK_MS=200 KILN_MAX_LOG_BYTES=1m
 stack start "$dir" "$port" >/dev/null || die "the stack did not start (logs in $dir/log)"
 base="http://127.0.0.1:$port"

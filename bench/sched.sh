@@ -18,24 +18,9 @@
 # exit status stays 0; it is non-zero when the stack does not come up.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-src=${KILN_SRCDIR:-$here}
-build=${KILN_BUILDDIR:-$here/build}
 njobs=${KILN_BENCH_JOBS:-1000}
-export KILN_SRCDIR=$src KILN_BUILDDIR=$build
-
-die() { echo "sched-bench: $*" >&2; exit 1; }
-say() { echo "sched-bench: $*" >&2; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-fcalc() { awk "BEGIN { printf \"%s\", $1 }"; }
-ftest() { awk "BEGIN { exit !($1) }"; }
-
-dir=$(mktemp -d /tmp/kiln-sched-bench.XXXXXX)
-chmod 711 "$dir"
-port=$("$build/tests/freeport")
-stack() { bash "$src/tests/stack.sh" "$@"; }
-cleanup() { stack stop "$dir" >/dev/null 2>&1 || true; [ "${KILN_BENCH_KEEP:-0}" = 1 ] || rm -rf "$dir"; }
-trap cleanup EXIT
+bench_name=sched-bench
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # no scheduler until the end-to-end run; a large simulated node; no rate limit
 export KILN_SCHEDULER=0 KILN_KEEP_ADMIN=1 KILN_GPUS=8 KILN_CPUS=256 KILN_TICK_MS=1000
 export KILN_RL_SHORT_LIMIT=1000000000 KILN_RL_LONG_LIMIT=1000000000

@@ -9,31 +9,18 @@
 # /jobs/{id} for KILN_BENCH_SECONDS (default 5) and reports req/s and p99.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-src=${KILN_SRCDIR:-$here}
-build=${KILN_BUILDDIR:-$here/build}
 secs=${KILN_BENCH_SECONDS:-5}
 workers=${KILN_WORKERS:-8}
-export KILN_SRCDIR=$src KILN_BUILDDIR=$build
-
-die() { echo "sse-bench: $*" >&2; exit 1; }
-say() { echo "sse-bench: $*" >&2; }
-ftest() { awk "BEGIN { exit !($1) }"; }
+bench_name=sse-bench
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v wrk >/dev/null || die "wrk is not installed"
 
-dir=$(mktemp -d /tmp/kiln-sse-bench.XXXXXX)
-chmod 711 "$dir"
-port=$("$build/tests/freeport")
-stack() { bash "$src/tests/stack.sh" "$@"; }
 tails=()
-cleanup() {
+bench_on_exit() {
 	local p
 	for p in "${tails[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	stack stop "$dir" >/dev/null 2>&1 || true
-	[ "${KILN_BENCH_KEEP:-0}" = 1 ] || rm -rf "$dir"
 }
-trap cleanup EXIT
 export KILN_KEEP_ADMIN=1 KILN_GPUS=0 KILN_TICK_MS=200 KILN_WORKERS=$workers
 export KILN_SSE_MAX_STREAMS=$workers KILN_SSE_MAX_SECONDS=30
 export KILN_RL_SHORT_LIMIT=1000000000 KILN_RL_LONG_LIMIT=1000000000
