@@ -336,21 +336,28 @@ run_beat(struct db *db, struct job *j, double progress, int *cancel, int *lost)
 }
 
 /* 1 when what the job owes after s seconds is more than its hold and the
- * wallet's free credits together: it must stop now (killed_no_credits). */
+ * wallet's free credits together: it must stop now (killed_no_credits).
+ * While the hold surely covers it (charges draw on the hold first, and
+ * only ours draw on this one), it asks the database nothing. */
 static int
-run_broke(struct db *db, const struct job *j, int64_t s)
+run_broke(struct db *db, struct job *j, int64_t s)
 {
 	struct db_val p[1] = {DBV_I64(j->id)};
 	struct db_res *r = NULL;
 	int64_t owed = run_cost(j, s) - j->billed_micros;
 	int broke = 0;
 
+	if (j->funds_known && owed <= j->funds_hold - (j->billed_micros - j->funds_billed))
+		return 0;
 	if (db_exec(db, STMT_RUN_FUNDS, p, 1, &r, NULL, NULL) != KILN_OK)
 		return 0;
 	if (db_res_rows(r) == 1) {
 		int64_t free_credits = db_res_i64(r, 0, 1);
 
-		broke = owed > db_res_i64(r, 0, 0) + (free_credits > 0 ? free_credits : 0);
+		j->funds_hold = db_res_i64(r, 0, 0);
+		j->funds_billed = j->billed_micros;
+		j->funds_known = 1;
+		broke = owed > j->funds_hold + (free_credits > 0 ? free_credits : 0);
 	} else {
 		broke = owed > 0; /* no hold: nothing was reserved for it */
 	}

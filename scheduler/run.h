@@ -51,6 +51,11 @@ struct job {
 	 * or the database stayed away): retried as it was before any other */
 	char unsure_tag[32];
 	int64_t unsure_seconds;
+	/* the hold left when run_broke last read it, and billed_micros then:
+	 * our own charges are all that draw on it, so until what the job
+	 * owes passes what is surely left, the wallet need not be read */
+	int64_t funds_hold, funds_billed;
+	int funds_known;
 	/* logs */
 	int out_fd, err_fd, log_fd[2];
 	/* logs/combined.log: both streams as records "o|e MS TEXT\n", a line
