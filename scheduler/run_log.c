@@ -13,51 +13,71 @@
 #include "log.h"
 #include "run.h"
 
-/* Appends stream k's partial line as one record (COMB_CAP_FACTOR times
+/* combined.log records made from one read, written together: one write
+ * and one clock reading a chunk, not two writes and a reading a line (the
+ * lines of one read came at the same moment). Only whole records are
+ * written, so a reader never sees half of one. */
+#define COMB_OUT_MAX (64 * 1024 + COMB_LINE_MAX)
+
+struct comb_out {
+	char buf[COMB_OUT_MAX];
+	size_t len;
+	int64_t ms; /* when the chunk was read */
+};
+
+static void
+run_comb_flush(struct job *j, struct comb_out *o)
+{
+	if (o->len > 0 && io_write_all(j->comb_fd, o->buf, o->len) != 0)
+		log_warn("run: job %lld: log write failed", (long long)j->id);
+	j->comb_bytes += (int64_t)o->len;
+	o->len = 0;
+}
+
+/* Adds stream k's partial line to o as one record (COMB_CAP_FACTOR times
  * max_log_bytes in all, then a last marker record). */
 static void
-run_comb_record(const struct kiln_config *cfg, struct job *j, int k)
+run_comb_record(const struct kiln_config *cfg, struct job *j, int k, struct comb_out *o)
 {
-	char head[48];
-	int n;
+	size_t need = 48 + j->line_len[k] + 1;
 
 	if (j->comb_fd < 0 || j->comb_truncated) {
 		j->line_len[k] = 0;
 		return;
 	}
-	if (j->comb_bytes + (int64_t)j->line_len[k] + 48 > COMB_CAP_FACTOR * cfg->max_log_bytes) {
-		n = snprintf(head, sizeof(head), "e %lld [kiln: log truncated]\n",
-			     (long long)clock_wall_ms());
-		if (io_write_all(j->comb_fd, head, (size_t)n) != 0)
-			log_warn("run: job %lld: log write failed", (long long)j->id);
+	if (o->len + need > sizeof(o->buf))
+		run_comb_flush(j, o);
+	if (j->comb_bytes + (int64_t)o->len + (int64_t)need >
+	    COMB_CAP_FACTOR * cfg->max_log_bytes) {
+		o->len += (size_t)snprintf(o->buf + o->len, 48, "e %lld [kiln: log truncated]\n",
+					   (long long)o->ms);
 		j->comb_truncated = 1;
 		j->line_len[k] = 0;
 		return;
 	}
-	n = snprintf(head, sizeof(head), "%c %lld ", k == 0 ? 'o' : 'e',
-		     (long long)clock_wall_ms());
-	j->line[k][j->line_len[k]] = '\n';
-	if (io_write_all(j->comb_fd, head, (size_t)n) != 0 ||
-	    io_write_all(j->comb_fd, j->line[k], j->line_len[k] + 1) != 0)
-		log_warn("run: job %lld: log write failed", (long long)j->id);
-	j->comb_bytes += n + (int64_t)j->line_len[k] + 1;
+	o->len +=
+	    (size_t)snprintf(o->buf + o->len, 48, "%c %lld ", k == 0 ? 'o' : 'e', (long long)o->ms);
+	memcpy(o->buf + o->len, j->line[k], j->line_len[k]);
+	o->len += j->line_len[k];
+	o->buf[o->len++] = '\n';
 	j->line_len[k] = 0;
 }
 
 /* Splits a chunk of stream k into lines for the combined log. */
 static void
-run_comb(const struct kiln_config *cfg, struct job *j, int k, const char *buf, size_t n)
+run_comb(const struct kiln_config *cfg, struct job *j, int k, const char *buf, size_t n,
+	 struct comb_out *o)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (buf[i] == '\n') {
-			run_comb_record(cfg, j, k);
+			run_comb_record(cfg, j, k, o);
 			continue;
 		}
 		j->line[k][j->line_len[k]++] = buf[i];
 		if (j->line_len[k] == COMB_LINE_MAX)
-			run_comb_record(cfg, j, k);
+			run_comb_record(cfg, j, k, o);
 	}
 }
 
@@ -66,17 +86,21 @@ run_comb(const struct kiln_config *cfg, struct job *j, int k, const char *buf, s
 int
 run_pump(const struct kiln_config *cfg, struct job *j, int k)
 {
+	static struct comb_out out; /* one job a process */
 	char buf[65536];
 	ssize_t got = read(j->log_fd[k], buf, sizeof(buf));
 
 	if (got < 0)
 		return errno == EINTR || errno == EAGAIN ? 1 : 0;
+	out.ms = clock_wall_ms();
 	if (got == 0) {
 		if (j->line_len[k] > 0) /* the last line had no newline */
-			run_comb_record(cfg, j, k);
+			run_comb_record(cfg, j, k, &out);
+		run_comb_flush(j, &out);
 		return 0;
 	}
-	run_comb(cfg, j, k, buf, (size_t)got);
+	run_comb(cfg, j, k, buf, (size_t)got, &out);
+	run_comb_flush(j, &out);
 	if (!j->truncated[k]) {
 		int64_t room = cfg->max_log_bytes - j->log_bytes[k];
 		size_t take = (int64_t)got < room ? (size_t)got : (size_t)(room > 0 ? room : 0);
