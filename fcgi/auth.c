@@ -38,6 +38,16 @@ auth_job_free(void *p)
 	req->job = NULL;
 }
 
+/* Moves the job columns (from k) of a credentials-and-job row into
+ * req->job for scope_load (RF_READS_JOB). */
+static void
+auth_keep_job(struct request *req, struct db_res *res, size_t k, int64_t id)
+{
+	db_res_split(res, k, &req->job);
+	req->job_id = id;
+	arena_defer(req->arena, auth_job_free, req);
+}
+
 /* Verified access tokens, per worker, keyed by the SHA-256 of the token's
  * exact bytes: a client presents the same token for its whole life, and
  * the same bytes verify the same way, so a hit skips libjwt's decoding and
@@ -95,9 +105,7 @@ auth_bearer(struct request *req, const char *token)
 		if ((rc = db_exec(req->app->db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL)) !=
 		    KILN_OK)
 			return rc;
-		db_res_split(res, DB_USER_NCOLS, &req->job);
-		req->job_id = id->id;
-		arena_defer(req->arena, auth_job_free, req);
+		auth_keep_job(req, res, DB_USER_NCOLS, id->id);
 	} else if ((rc = db_exec(req->app->db, STMT_USER_GET, p, 1, &res, NULL, NULL)) != KILN_OK) {
 		return rc;
 	}
@@ -116,8 +124,9 @@ auth_bearer(struct request *req, const char *token)
 static enum kiln_err
 auth_api_key(struct request *req, const char *key)
 {
+	const struct req_param *id;
 	char hash[65];
-	struct db_val p[1];
+	struct db_val p[2];
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 
@@ -126,8 +135,16 @@ auth_api_key(struct request *req, const char *key)
 		return KILN_ERR_UNAUTHORIZED;
 	crypto_sha256_hex(key, hash);
 	p[0] = DBV_STR(hash);
-	if ((rc = db_exec(req->app->db, STMT_APIKEY_AUTH, p, 1, &res, NULL, NULL)) != KILN_OK)
+	if ((req->route->flags & RF_READS_JOB) && (id = route_param(req, "id")) != NULL) {
+		p[1] = DBV_I64(id->id);
+		if ((rc = db_exec(req->app->db, STMT_APIKEY_JOB_GET, p, 2, &res, NULL, NULL)) !=
+		    KILN_OK)
+			return rc;
+		auth_keep_job(req, res, DB_APIKEY_AUTH_NCOLS, id->id);
+	} else if ((rc = db_exec(req->app->db, STMT_APIKEY_AUTH, p, 1, &res, NULL, NULL)) !=
+		   KILN_OK) {
 		return rc;
+	}
 	/* id, user_id, role, is_active, expired, stale last_used_at */
 	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 3) != 1 || db_res_i64(res, 0, 4) != 0) {
 		db_res_free(res);

@@ -26,9 +26,9 @@
  *                after the rate limit, in constant memory; with
  *                RF_JSON_BODY a JSON body of up to BODY_JOB is taken too,
  *                without it anything but multipart is 415
- *   RF_READS_JOB the handler reads the job {id} names: bearer
- *                authentication reads it in its own query (one round trip
- *                instead of two; scope_load takes it from there) */
+ *   RF_READS_JOB the handler reads the job {id} names: authentication
+ *                (bearer or API key) reads it in its own query (one round
+ *                trip instead of two; scope_load takes it from there) */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,

@@ -33,6 +33,7 @@ enum db_stmt_id {
 	STMT_APIKEY_LIST,
 	STMT_APIKEY_REVOKE,
 	STMT_APIKEY_AUTH,
+	STMT_APIKEY_JOB_GET,
 	STMT_APIKEY_TOUCH,
 	STMT_REFRESH_INSERT,
 	STMT_REFRESH_LOCK,
@@ -174,7 +175,9 @@ struct db_stmt_def {
 /* The table, indexed by enum db_stmt_id. */
 extern const struct db_stmt_def db_stmts[STMT__COUNT];
 
-/* The columns of a user row (user_get), which user_job_get's job follows */
+/* The columns of a user row (user_get) and of an API key's check
+ * (apikey_auth), which user_job_get's and apikey_job_get's job follow */
 #define DB_USER_NCOLS 9
+#define DB_APIKEY_AUTH_NCOLS 6
 
 #endif

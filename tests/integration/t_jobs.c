@@ -1032,6 +1032,32 @@ test_api_key(void)
 	CU_ASSERT_EQUAL(key_call("POST", JOBS, "kiln_not-a-real-key", "{\"command\":[\"x\"]}", &j),
 			401);
 	json_decref(j);
+	/* reading one job (the key and the job in one query): its own, not
+	 * another user's, not a missing one, and nothing with a made-up key */
+	{
+		char path[64], other[2048];
+		long long theirs;
+
+		CU_ASSERT(it_new_user("jobs-key-other@example.com", other, sizeof(other)) > 0);
+		theirs = it_submit(other, "{\"command\":[\"y\"]}");
+		CU_ASSERT_FATAL(theirs > 0);
+		CU_ASSERT_EQUAL(key_call("GET", jpath(path, sizeof(path), id, ""), key, NULL, &j),
+				200);
+		CU_ASSERT_EQUAL(jint(j, "id"), id);
+		CU_ASSERT_EQUAL(jint(j, "user_id"), uid);
+		json_decref(j);
+		CU_ASSERT_EQUAL(
+		    key_call("GET", jpath(path, sizeof(path), theirs, ""), key, NULL, &j), 404);
+		json_decref(j);
+		CU_ASSERT_EQUAL(
+		    key_call("GET", jpath(path, sizeof(path), id + 1000000, ""), key, NULL, &j),
+		    404);
+		json_decref(j);
+		CU_ASSERT_EQUAL(key_call("GET", jpath(path, sizeof(path), id, ""),
+					 "kiln_not-a-real-key", NULL, &j),
+				401);
+		json_decref(j);
+	}
 }
 
 void
