@@ -54,7 +54,8 @@ struct db *db_new(const struct kiln_config *cfg);
 /* Fault injection for tests: from now on, every other db_txn whose COMMIT
  * the server kept answers KILN_ERR_DB_UNAVAILABLE, as when the connection
  * dies before the reply: the ambiguous outcome a caller that retries must
- * survive (kiln-run turns it on under KILN_TEST_RUN_LOSE_COMMIT=1). */
+ * survive (kiln-run turns it on under KILN_TEST_RUN_LOSE_COMMIT=1,
+ * kiln-scheduler under KILN_TEST_SCHED_LOSE_COMMIT=1). */
 void db_test_lose_commits(struct db *db);
 
 /* Closes statements and the connection. Accepts NULL. */

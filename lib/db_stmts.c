@@ -620,6 +620,14 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			   " SELECT t.id, 'pending', 'preparing', CONCAT('claimed by ', ?,"
 			   " IF(t.g = '', '', CONCAT(', GPUs ', t.g))) FROM " JT_CLAIMS,
 			   "ss", ""},
+    /* which of a claim's jobs it committed: preparing on node ? under
+     * the lease the claim gave */
+    [STMT_CLAIM_SETTLE] = {"claim_settle",
+			   "SELECT j.id FROM jobs j JOIN JSON_TABLE(?, '$[*]' COLUMNS"
+			   " (id BIGINT UNSIGNED PATH '$.id', lease BIGINT PATH '$.lease')) t"
+			   " ON t.id = j.id WHERE j.status = 'preparing' AND j.node_id = ?"
+			   " AND j.lease = t.lease",
+			   "si", "i"},
     [STMT_SCHED_WAITS] =
 	{"sched_waits",
 	 "UPDATE jobs j JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED"

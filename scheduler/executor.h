@@ -19,6 +19,7 @@
 struct executor_job {
 	int64_t id;
 	int64_t memory_bytes, cpus, timeout_seconds;
+	int64_t lease; /* the claim's: checked when its COMMIT went unanswered */
 };
 
 /* kiln-run's path into OUT: out: [scheduler] run_path, else the kiln-run

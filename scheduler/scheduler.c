@@ -91,6 +91,8 @@ main(int argc, char **argv)
 	node_detect(&cfg, &node);
 	db_library_init();
 	db = db_new(&cfg);
+	if (getenv("KILN_TEST_SCHED_LOSE_COMMIT") != NULL)
+		db_test_lose_commits(db); /* tests only: see db.h */
 	do {
 		if (db_connect(db) == KILN_OK)
 			rc = scheduler_once(db, &cfg, cpath, &node);

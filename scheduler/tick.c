@@ -362,8 +362,8 @@ tick_apply(struct db *db, struct tick_claim *c, size_t nchosen)
 			if (k == nheld)
 				held_users[nheld++] = j->user_id;
 		}
-		c->r->started[c->r->nstarted++] =
-		    (struct executor_job){j->id, j->memory_bytes, j->cpus, c->timeout[at]};
+		c->r->started[c->r->nstarted++] = (struct executor_job){
+		    j->id, j->memory_bytes, j->cpus, c->timeout[at], db_res_i64(locked, k, 1) + 1};
 	}
 	if (c->r->nstarted == 0) {
 		rc = KILN_OK;
@@ -461,6 +461,40 @@ tick_claim_txn(struct db *db, void *arg)
 	return tick_waits(db, c, njobs);
 }
 
+/* After a claim whose COMMIT went unanswered (the connection died with
+ * it): keeps in r->started the jobs the claim did commit, preparing on
+ * this node under the lease it gave them, and drops the rest (still
+ * pending: the next tick claims them). Without this, a committed claim
+ * would wait for the reaper and run as a second attempt. */
+static enum kiln_err
+tick_claim_settle(struct db *db, struct tick_result *r)
+{
+	json_t *claims = json_array();
+	struct db_res *res = NULL;
+	size_t i, k, kept = 0;
+	enum kiln_err rc;
+
+	if (claims == NULL)
+		abort();
+	for (i = 0; i < r->nstarted; i++)
+		json_array_append_new(claims,
+				      json_pack("{s:I, s:I}", "id", (json_int_t)r->started[i].id,
+						"lease", (json_int_t)r->started[i].lease));
+	rc = tick_exec_json(db, STMT_CLAIM_SETTLE, tick_dumps(claims), NULL, r->node_id, &res);
+	for (i = 0; rc == KILN_OK && i < r->nstarted; i++)
+		for (k = 0; k < db_res_rows(res); k++)
+			if (db_res_i64(res, k, 0) == r->started[i].id) {
+				r->started[kept++] = r->started[i];
+				break;
+			}
+	db_res_free(res);
+	r->nstarted = kept;
+	if (rc == KILN_OK)
+		log_warn("tick: the claim's COMMIT went unanswered; %zu of its jobs were kept",
+			 kept);
+	return rc;
+}
+
 static enum kiln_err
 tick_claim(struct db *db, const struct kiln_config *cfg, const struct node_info *node,
 	   struct tick_result *r)
@@ -483,6 +517,8 @@ tick_claim(struct db *db, const struct kiln_config *cfg, const struct node_info 
 	db_res_free(res);
 	rc = db_txn(db, tick_claim_txn, &c);
 	tick_claim_free(&c);
+	if (rc == KILN_ERR_DB_UNAVAILABLE && r->nstarted > 0)
+		rc = tick_claim_settle(db, r);
 	if (rc != KILN_OK)
 		r->nstarted = 0;
 	if (db_exec(db, STMT_CLAIM_UNLOCK, NULL, 0, &res, NULL, NULL) == KILN_OK)

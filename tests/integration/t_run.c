@@ -651,6 +651,44 @@ test_lost_commits(void)
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
+/* Every other COMMIT of the scheduler kept but answered as lost
+ * (KILN_TEST_SCHED_LOSE_COMMIT): a claim it did commit is still started
+ * (the tick asks which of its jobs are preparing under its lease), so the
+ * job runs at once on its first attempt instead of waiting for the
+ * reaper and running as a second. */
+static void
+test_sched_lost_commits(void)
+{
+	char u[2048];
+	long long uid = it_new_user("sched-commit@example.com", u, sizeof(u)), id[2];
+	int i;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	setenv("KILN_TEST_SCHED_LOSE_COMMIT", "1", 1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+	unsetenv("KILN_TEST_SCHED_LOSE_COMMIT");
+	for (i = 0; i < 2; i++) { /* two claims: one answered as lost, one not */
+		json_t *j;
+
+		id[i] = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+		CU_ASSERT_FATAL(id[i] > 0);
+		j = it_wait_job(u, id[i], "status", "", 20000);
+		CU_ASSERT_PTR_NOT_NULL(j);
+		if (j != NULL) {
+			CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+			CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
+		}
+		json_decref(j);
+		CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld"
+					" AND to_status = 'preparing'",
+					id[i]),
+				1);
+	}
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+}
+
 /* With its last attempt's supervisor killed, a job ends failed/node_lost
  * (not requeued), and its hold goes back. */
 static void
@@ -934,6 +972,8 @@ suite_run(void)
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
 		    test_lost_commits);
+	CU_add_test(s, "the scheduler's COMMITs kept but answered as lost: started at once",
+		    test_sched_lost_commits);
 	CU_add_test(s, "sandbox escapes all fail", test_sandbox_escapes);
 	CU_add_test(s, "data set archives: unpacked into data/; zip-slip fails the job",
 		    test_dataset_archives);

@@ -39,7 +39,7 @@ t_sched_smi(void)
 static void
 t_sched_systemd(void)
 {
-	struct executor_job job = {42, (int64_t)8 << 30, 4, 3600};
+	struct executor_job job = {42, (int64_t)8 << 30, 4, 3600, 1};
 	char bufs[EXECUTOR_ARGV_MAX][EXECUTOR_ARG_LEN];
 	char *argv[EXECUTOR_ARGV_MAX + 1];
 	int argc =
