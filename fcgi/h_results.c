@@ -373,7 +373,7 @@ results_read(struct request *req, const char *path, int64_t offset, int64_t limi
 
 #define SSE_POLL_MS 200
 #define SSE_STATUS_MS 1000
-#define SSE_KEEPALIVE_MS 15000
+#define SSE_KEEPALIVE ": keep-alive\n\n"
 
 static void
 results_sleep_ms(long ms)
@@ -460,8 +460,8 @@ results_end_bytes(struct request *req, int64_t id)
 /* The live tail: log events from offset, status events as they change,
  * then one end event once the job has ended and every byte was sent;
  * or a retry hint at sse_max_seconds. A comment line goes out after
- * SSE_KEEPALIVE_MS of silence, so that idle proxies keep the stream and
- * a client that left is noticed. */
+ * sse_keepalive_seconds of silence, so that idle proxies keep the stream
+ * and a client that left is noticed. */
 static enum kiln_err
 results_sse(struct request *req, int64_t id, int64_t offset)
 {
@@ -548,9 +548,10 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 			resp_stream_write(req, "retry: 1000\n\n", 13);
 			break;
 		}
-		if (now - last_write >= SSE_KEEPALIVE_MS) {
+		if (now - last_write >= req->app->cfg->sse_keepalive_seconds * 1000) {
 			last_write = now;
-			if ((gone = resp_stream_write(req, ": keep-alive\n\n", 15) != 0))
+			if ((gone = resp_stream_write(req, SSE_KEEPALIVE,
+						      sizeof(SSE_KEEPALIVE) - 1) != 0))
 				break;
 		}
 		if (i == 0)

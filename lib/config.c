@@ -56,6 +56,7 @@ static const struct config_key config_keys[] = {
     {"api", "access_log", CT_BOOL, OFF(access_log), 0, 1, "true", 0},
     {"api", "sse_max_seconds", CT_INT, OFF(sse_max_seconds), 1, 3600, "30", 0},
     {"api", "sse_max_streams", CT_INT, OFF(sse_max_streams), 0, 100000, "0", 0},
+    {"api", "sse_keepalive_seconds", CT_INT, OFF(sse_keepalive_seconds), 1, 3600, "15", 0},
     {"api", "metrics_from", CT_STR, OFF(metrics_from), 0, 0, "", 0},
     {"storage", "root", CT_STR, OFF(storage_root), 0, 0, "/var/lib/kiln", 0},
     {"auth", "access_ttl", CT_INT, OFF(access_ttl), 60, 86400, "900", 0},

@@ -35,6 +35,7 @@ struct kiln_config {
 	int64_t sse_max_seconds;     /* a live log stream closes after this (the client resumes) */
 	int64_t
 	    sse_max_streams; /* live streams holding workers at once, per host; 0: half the workers */
+	int64_t sse_keepalive_seconds;     /* a silent live stream gets a comment after this */
 	char metrics_from[CONFIG_STR_MAX]; /* addresses that may read /metrics unauthenticated */
 	/* [storage] */
 	char storage_root[CONFIG_STR_MAX];

@@ -105,6 +105,7 @@ max_requests = ${KILN_MAX_REQUESTS:-10000}
 max_body = ${KILN_MAX_BODY:-1m}
 max_upload = ${KILN_MAX_UPLOAD:-1g}
 sse_max_seconds = ${KILN_SSE_MAX_SECONDS:-30}
+sse_keepalive_seconds = ${KILN_SSE_KEEPALIVE_SECONDS:-15}
 sse_max_streams = ${KILN_SSE_MAX_STREAMS:-0}
 metrics_from = ${KILN_METRICS_FROM:-}
 

@@ -27,7 +27,7 @@ export KILN_WORKERS=4 KILN_MAX_BODY=64k KILN_MAX_REQUESTS=300 KILN_KEEP_ADMIN=1
 # jobs pending); it ticks fast, kills fast and gives up on silence fast
 export KILN_SCHEDULER=0 KILN_TICK_MS=200 KILN_KILL_GRACE=1 KILN_JOB_LOST_SECONDS=4 KILN_GPUS=2 KILN_MIN_HOLD_SECONDS=2 KILN_MAX_LOG_BYTES=64k
 # live tails: short-lived and few, so the suites see both limits
-export KILN_SSE_MAX_SECONDS=3 KILN_SSE_MAX_STREAMS=2
+export KILN_SSE_MAX_SECONDS=3 KILN_SSE_MAX_STREAMS=2 KILN_SSE_KEEPALIVE_SECONDS=1
 # small uploads by default (the 1 GiB test raises kiln's cap for itself);
 # nginx's cap is the production one, so that test needs no nginx reload
 export KILN_MAX_UPLOAD=4m KILN_NGINX_UPLOAD_MAX=1100m

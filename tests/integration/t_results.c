@@ -686,6 +686,9 @@ test_sse_limits(void)
 	CU_ASSERT_PTR_NOT_NULL(s.buf != NULL ? strstr(s.buf, "retry: 1000") : NULL);
 	CU_ASSERT_PTR_NOT_NULL(s.buf != NULL ? strstr(s.buf, "\"message\":\"started\"") : NULL);
 	CU_ASSERT_PTR_NULL(s.buf != NULL ? strstr(s.buf, "event: end") : "x");
+	/* the job is silent after its first line: a comment keeps the stream
+	 * (sse_keepalive_seconds is 1 here) */
+	CU_ASSERT_PTR_NOT_NULL(s.buf != NULL ? strstr(s.buf, "\n: keep-alive\n\n") : NULL);
 	free(s.buf);
 	pthread_create(&t[0], NULL, sse_hold, &h[0]);
 	pthread_create(&t[1], NULL, sse_hold, &h[1]);
