@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "estimate.h"
+#include "fixtures.h"
 #include "suites.h"
 
-/* The defaults seeded by sql/004_prices_limits.sql. */
-static void
-default_prices(struct prices *p)
+void
+fixture_default_prices(struct prices *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->micros[PRICE_GPU_SECOND] = 500;
@@ -31,7 +31,7 @@ t_estimate_render_example(void)
 	struct render_spec r = {10, 30, 1, 1};
 	struct estimate e;
 
-	default_prices(&p);
+	fixture_default_prices(&p);
 	CU_ASSERT_EQUAL_FATAL(estimate_render(&p, &r, &e), KILN_OK);
 	CU_ASSERT_EQUAL(e.nparts, 5);
 	CU_ASSERT_EQUAL(e.part[0], 200000);  /* image_generation 0.20 */
@@ -52,7 +52,7 @@ t_estimate_render_switches(void)
 	int64_t sum = 0;
 	int i;
 
-	default_prices(&p);
+	fixture_default_prices(&p);
 	CU_ASSERT_EQUAL_FATAL(estimate_render(&p, &r, &e), KILN_OK);
 	CU_ASSERT_EQUAL(e.part[2], 0);
 	CU_ASSERT_EQUAL(e.part[3], 0);
@@ -74,7 +74,7 @@ t_estimate_compute(void)
 	struct compute_spec c = {1, 4, (int64_t)8 << 30, 3600};
 	struct estimate e;
 
-	default_prices(&p);
+	fixture_default_prices(&p);
 	CU_ASSERT_EQUAL_FATAL(estimate_compute(&p, &c, &e), KILN_OK);
 	CU_ASSERT_EQUAL(e.nparts, 3);
 	CU_ASSERT_EQUAL(e.part[0], 3600 * 500);    /* one GPU for an hour: 1.80 */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "render_job.h"
 #include "suites.h"
 
@@ -141,17 +142,6 @@ t_render_job_failure(void)
 }
 
 static void
-t_prices(struct prices *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->micros[PRICE_IMAGE] = 20000;
-	p->micros[PRICE_VIDEO_SECOND] = 50000;
-	p->micros[PRICE_VOICE_SECOND] = 15000;
-	p->micros[PRICE_MUSIC_SECOND] = 10000;
-	p->micros[PRICE_FFMPEG_SECOND] = 1000;
-}
-
-static void
 t_render_job_cost(void)
 {
 	struct render_spec r = {3, 4, 1, 0};
@@ -160,7 +150,7 @@ t_render_job_cost(void)
 	int64_t cost = -1;
 	char path[128];
 
-	t_prices(&p);
+	fixture_default_prices(&p);
 	CU_ASSERT_EQUAL(render_job_cost(&p, t_dir, &cost), KILN_ERR_NOT_FOUND);
 	/* 3.96 s rounds to 4 */
 	t_write("outputs/manifest.json",
