@@ -342,17 +342,19 @@ tick_apply(struct db *db, struct tick_claim *c, size_t nchosen)
 		size_t at = c->chosen[i];
 		const struct pol_job *j = &c->jobs[at];
 		char gpus[POLICY_GPUS_MAX * 4], step[64];
+		int64_t lease;
 
 		for (k = 0; k < db_res_rows(locked) && db_res_i64(locked, k, 0) != j->id; k++)
 			;
 		if (k == db_res_rows(locked))
-			continue; /* cancelled since the queue was read */
+			continue;                     /* cancelled since the queue was read */
+		lease = db_res_i64(locked, k, 1) + 1; /* what the claim gives it */
 		tick_gpus(j, gpus, sizeof(gpus));
 		json_array_append_new(claims,
 				      json_pack("{s:I, s:s}", "id", (json_int_t)j->id, "g", gpus));
 		if (j->hold > 0) {
 			snprintf(step, sizeof(step), "hold:%lld:%lld", (long long)j->id,
-				 (long long)db_res_i64(locked, k, 1) + 1);
+				 (long long)lease);
 			json_array_append_new(holds, json_pack("{s:I, s:I, s:I, s:s}", "job",
 							       (json_int_t)j->id, "uid",
 							       (json_int_t)j->user_id, "amount",
@@ -362,8 +364,8 @@ tick_apply(struct db *db, struct tick_claim *c, size_t nchosen)
 			if (k == nheld)
 				held_users[nheld++] = j->user_id;
 		}
-		c->r->started[c->r->nstarted++] = (struct executor_job){
-		    j->id, j->memory_bytes, j->cpus, c->timeout[at], db_res_i64(locked, k, 1) + 1};
+		c->r->started[c->r->nstarted++] =
+		    (struct executor_job){j->id, j->memory_bytes, j->cpus, c->timeout[at], lease};
 	}
 	if (c->r->nstarted == 0) {
 		rc = KILN_OK;

@@ -280,10 +280,11 @@ test_credits_run_out(void)
 	/* today's spend, which the daily cap reads, is what was charged; the
 	 * audit notices when it is not */
 	CU_ASSERT_EQUAL(
-	    it_sqlf("SELECT COALESCE(SUM(charged_micros), 0) + (SELECT SUM(amount_micros)"
-		    " FROM wallet_ledger WHERE user_id = %lld AND type = 'charge')"
-		    " FROM user_spend WHERE user_id = %lld AND day = CURRENT_DATE()",
-		    uid, uid),
+	    it_sqlf(
+		"SELECT COALESCE(SUM(charged_micros), 0) + (SELECT COALESCE(SUM(amount_micros), 1)"
+		" FROM wallet_ledger WHERE user_id = %lld AND type = 'charge')"
+		" FROM user_spend WHERE user_id = %lld AND day = CURRENT_DATE()",
+		uid, uid),
 	    0);
 	CU_ASSERT_EQUAL(it_sqlf("UPDATE user_spend SET charged_micros = charged_micros + 1"
 				" WHERE user_id = %lld; SELECT ROW_COUNT()",
@@ -292,9 +293,9 @@ test_credits_run_out(void)
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "charged that day"));
 	CU_ASSERT_EQUAL(it_sqlf("UPDATE user_spend SET charged_micros = charged_micros - 1"
-				" WHERE user_id = %lld; SELECT 0",
+				" WHERE user_id = %lld; SELECT ROW_COUNT()",
 				uid),
-			0);
+			1);
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
@@ -484,7 +485,9 @@ test_progress_link(void)
 			    " sleep 3; rm .kiln; mv old .kiln; echo 42 > .kiln/progress; sleep 3\","
 			    " \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(p.id > 0);
-	json_decref(it_wait_job(u, p.id, "status", "running", 10000));
+	j = it_wait_job(u, p.id, "status", "running", 10000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j); /* the window below is the job's */
+	json_decref(j);
 	CU_ASSERT(!it_wait(3000, progress_is, &p)); /* never 55 */
 	p.value = 42;
 	CU_ASSERT(it_wait(5000, progress_is, &p));
@@ -652,28 +655,34 @@ test_lost_commits(void)
 }
 
 /* Every other COMMIT of the scheduler kept but answered as lost
- * (KILN_TEST_SCHED_LOSE_COMMIT): a claim it did commit is still started
- * (the tick asks which of its jobs are preparing under its lease), so the
- * job runs at once on its first attempt instead of waiting for the
- * reaper and running as a second. */
+ * (KILN_TEST_SCHED_LOSE_COMMIT): the first claim, of two jobs of one user
+ * with different leases (as requeued jobs have), is answered as lost; the
+ * tick asks which of its jobs are preparing under the leases it gave and
+ * starts both at once, on their first attempt, instead of leaving them to
+ * the reaper and a second attempt. */
 static void
 test_sched_lost_commits(void)
 {
-	char u[2048];
+	char u[2048], logpath[1024], cmd[1200];
 	long long uid = it_new_user("sched-commit@example.com", u, sizeof(u)), id[2];
 	int i;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	for (i = 0; i < 2; i++) {
+		id[i] = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+		CU_ASSERT_FATAL(id[i] > 0);
+		CU_ASSERT_EQUAL(
+		    it_sqlf("UPDATE jobs SET lease = %d WHERE id = %lld; SELECT ROW_COUNT()",
+			    3 + 4 * i, id[i]),
+		    1);
+	}
 	setenv("KILN_TEST_SCHED_LOSE_COMMIT", "1", 1);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
 	unsetenv("KILN_TEST_SCHED_LOSE_COMMIT");
-	for (i = 0; i < 2; i++) { /* two claims: one answered as lost, one not */
-		json_t *j;
+	for (i = 0; i < 2; i++) {
+		json_t *j = it_wait_job(u, id[i], "status", "", 20000);
 
-		id[i] = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
-		CU_ASSERT_FATAL(id[i] > 0);
-		j = it_wait_job(u, id[i], "status", "", 20000);
 		CU_ASSERT_PTR_NOT_NULL(j);
 		if (j != NULL) {
 			CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
@@ -686,6 +695,10 @@ test_sched_lost_commits(void)
 				1);
 	}
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	/* the lost answer did fall on that claim */
+	snprintf(cmd, sizeof(cmd), "grep -q '2 of its jobs were kept' '%s'",
+		 it_path("log/kiln-scheduler.log", logpath, sizeof(logpath)));
+	CU_ASSERT_EQUAL(it_run_shell(cmd), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
 }
 
