@@ -15,7 +15,14 @@ _Static_assert(sizeof(USER_SIG) - 1 == DB_USER_NCOLS, "DB_USER_NCOLS is USER_SIG
 #define APIKEY_COLS                                                                                \
 	"id, name, prefix, " ISO("created_at") ", " ISO("last_used_at") ", " ISO("expires_at")
 #define APIKEY_SIG "isssss"
-/* apikey_auth's row: key id, user id, role, is_active, expired, stale */
+/* apikey_auth's row: key id, user id, role, is_active, expired, stale
+ * (last_used_at old enough to be worth a write) */
+#define APIKEY_AUTH_SQL                                                                            \
+	"SELECT k.id, k.user_id, u.role, u.is_active,"                                             \
+	" k.expires_at IS NOT NULL AND k.expires_at <= NOW(6) AS expired,"                         \
+	" k.last_used_at IS NULL OR k.last_used_at < NOW(6) - INTERVAL 60 SECOND AS stale"         \
+	" FROM api_keys k JOIN users u ON u.id = k.user_id"                                        \
+	" WHERE k.key_hash = ? AND k.revoked_at IS NULL"
 #define APIKEY_AUTH_SIG "iisiii"
 _Static_assert(sizeof(APIKEY_AUTH_SIG) - 1 == DB_APIKEY_AUTH_NCOLS, "DB_APIKEY_AUTH_NCOLS");
 /* A wallet_ledger row as the API shows it; result signature LEDGER_SIG */
@@ -124,23 +131,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			    "ii", ""},
     /* one round trip per API-key request: the key, its owner, expiry, and
      * whether last_used_at is stale enough to be worth a write */
-    [STMT_APIKEY_AUTH] = {"apikey_auth",
-			  "SELECT k.id, k.user_id, u.role, u.is_active,"
-			  " k.expires_at IS NOT NULL AND k.expires_at <= NOW(6),"
-			  " k.last_used_at IS NULL OR k.last_used_at < NOW(6) - INTERVAL 60 SECOND"
-			  " FROM api_keys k JOIN users u ON u.id = k.user_id"
-			  " WHERE k.key_hash = ? AND k.revoked_at IS NULL",
-			  "s", APIKEY_AUTH_SIG},
+    [STMT_APIKEY_AUTH] = {"apikey_auth", APIKEY_AUTH_SQL, "s", APIKEY_AUTH_SIG},
     /* apikey_auth and job_get in one round trip (RF_READS_JOB) */
-    [STMT_APIKEY_JOB_GET] =
-	{"apikey_job_get",
-	 "SELECT a.*, j.* FROM (SELECT k.id, k.user_id, u.role, u.is_active,"
-	 " k.expires_at IS NOT NULL AND k.expires_at <= NOW(6) AS expired,"
-	 " k.last_used_at IS NULL OR k.last_used_at < NOW(6) - INTERVAL 60 SECOND"
-	 " AS stale FROM api_keys k JOIN users u ON u.id = k.user_id"
-	 " WHERE k.key_hash = ? AND k.revoked_at IS NULL) a"
-	 " LEFT JOIN (SELECT " JOB_COLS " FROM jobs WHERE id = ?) j ON TRUE",
-	 "si", APIKEY_AUTH_SIG JOB_SIG},
+    [STMT_APIKEY_JOB_GET] = {"apikey_job_get",
+			     "SELECT a.*, j.* FROM (" APIKEY_AUTH_SQL ") a"
+			     " LEFT JOIN (SELECT " JOB_COLS " FROM jobs WHERE id = ?) j ON TRUE",
+			     "si", APIKEY_AUTH_SIG JOB_SIG},
     [STMT_APIKEY_TOUCH] = {"apikey_touch", "UPDATE api_keys SET last_used_at = NOW(6) WHERE id = ?",
 			   "i", ""},
     [STMT_REFRESH_INSERT] =
@@ -212,7 +208,8 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				 "i", "i"},
     [STMT_SPEND_ADD] = {"spend_add",
 			"INSERT INTO user_spend (user_id, day, charged_micros)"
-			" VALUES (?, CURRENT_DATE(), ?) ON DUPLICATE KEY UPDATE"
+			" VALUES (?, (SELECT DATE(created_at) FROM wallet_ledger"
+			" WHERE id = LAST_INSERT_ID()), ?) ON DUPLICATE KEY UPDATE"
 			" charged_micros = charged_micros + VALUES(charged_micros)",
 			"ii", ""},
     [STMT_HOLD_LOCK] = {"hold_lock",
