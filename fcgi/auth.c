@@ -38,14 +38,25 @@ auth_job_free(void *p)
 	req->job = NULL;
 }
 
-/* Moves the job columns (from k) of a credentials-and-job row into
- * req->job for scope_load (RF_READS_JOB). */
-static void
-auth_keep_job(struct request *req, struct db_res *res, size_t k, int64_t id)
+/* The credentials' row (stmt with p[0]) into OUT: *res; on a route that
+ * reads a job (RF_READS_JOB), job_stmt reads the job {id} with them in one
+ * round trip, and its columns (from k) go to req->job for scope_load. */
+static enum kiln_err
+auth_read(struct request *req, enum db_stmt_id stmt, enum db_stmt_id job_stmt, size_t k,
+	  struct db_val p[2], struct db_res **res)
 {
-	db_res_split(res, k, &req->job);
-	req->job_id = id;
+	const struct req_param *id;
+	enum kiln_err rc;
+
+	if (!(req->route->flags & RF_READS_JOB) || (id = route_param(req, "id")) == NULL)
+		return db_exec(req->app->db, stmt, p, 1, res, NULL, NULL);
+	p[1] = DBV_I64(id->id);
+	if ((rc = db_exec(req->app->db, job_stmt, p, 2, res, NULL, NULL)) != KILN_OK)
+		return rc;
+	db_res_split(*res, k, &req->job);
+	req->job_id = id->id;
 	arena_defer(req->arena, auth_job_free, req);
+	return KILN_OK;
 }
 
 /* Verified access tokens, per worker, keyed by the SHA-256 of the token's
@@ -89,7 +100,6 @@ static enum kiln_err
 auth_bearer(struct request *req, const char *token)
 {
 	const struct kiln_config *cfg = req->app->cfg;
-	const struct req_param *id;
 	struct jwt_claims c;
 	struct db_val p[2];
 	struct db_res *res = NULL;
@@ -100,15 +110,9 @@ auth_bearer(struct request *req, const char *token)
 	/* the whole row: /auth/me answers from it without a second query;
 	 * a route that reads a job gets it in the same round trip */
 	p[0] = DBV_I64(c.sub);
-	if ((req->route->flags & RF_READS_JOB) && (id = route_param(req, "id")) != NULL) {
-		p[1] = DBV_I64(id->id);
-		if ((rc = db_exec(req->app->db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL)) !=
-		    KILN_OK)
-			return rc;
-		auth_keep_job(req, res, DB_USER_NCOLS, id->id);
-	} else if ((rc = db_exec(req->app->db, STMT_USER_GET, p, 1, &res, NULL, NULL)) != KILN_OK) {
+	if ((rc = auth_read(req, STMT_USER_GET, STMT_USER_JOB_GET, DB_USER_NCOLS, p, &res)) !=
+	    KILN_OK)
 		return rc;
-	}
 	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 5) != 1) {
 		db_res_free(res); /* gone or disabled: its tokens stop at once */
 		return KILN_ERR_UNAUTHORIZED;
@@ -124,7 +128,6 @@ auth_bearer(struct request *req, const char *token)
 static enum kiln_err
 auth_api_key(struct request *req, const char *key)
 {
-	const struct req_param *id;
 	char hash[65];
 	struct db_val p[2];
 	struct db_res *res = NULL;
@@ -135,16 +138,9 @@ auth_api_key(struct request *req, const char *key)
 		return KILN_ERR_UNAUTHORIZED;
 	crypto_sha256_hex(key, hash);
 	p[0] = DBV_STR(hash);
-	if ((req->route->flags & RF_READS_JOB) && (id = route_param(req, "id")) != NULL) {
-		p[1] = DBV_I64(id->id);
-		if ((rc = db_exec(req->app->db, STMT_APIKEY_JOB_GET, p, 2, &res, NULL, NULL)) !=
-		    KILN_OK)
-			return rc;
-		auth_keep_job(req, res, DB_APIKEY_AUTH_NCOLS, id->id);
-	} else if ((rc = db_exec(req->app->db, STMT_APIKEY_AUTH, p, 1, &res, NULL, NULL)) !=
-		   KILN_OK) {
+	if ((rc = auth_read(req, STMT_APIKEY_AUTH, STMT_APIKEY_JOB_GET, DB_APIKEY_AUTH_NCOLS, p,
+			    &res)) != KILN_OK)
 		return rc;
-	}
 	/* id, user_id, role, is_active, expired, stale last_used_at */
 	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 3) != 1 || db_res_i64(res, 0, 4) != 0) {
 		db_res_free(res);
