@@ -295,11 +295,15 @@ jobs_render_input(const struct kiln_config *cfg, const struct job_new *j)
 		json_decref(in);
 		return KILN_ERR_IO;
 	}
-	if (json_dumpfd(in, fd, JSON_COMPACT) == 0 && close(fd) == 0) {
-		storage_job_path(cfg, j->id, "input/render.json", path);
-		rc = storage_link(cfg, tmp, path);
-	} else {
-		close(fd);
+	{
+		int dumped = json_dumpfd(in, fd, JSON_COMPACT) == 0;
+
+		if (close(fd) == 0 && dumped) {
+			storage_job_path(cfg, j->id, "input/render.json", path);
+			rc = storage_link(cfg, tmp, path);
+		} else {
+			log_error("render job %lld: cannot write its input", (long long)j->id);
+		}
 	}
 	unlink(tmp);
 	json_decref(in);
@@ -319,6 +323,10 @@ jobs_create_txn(struct db *db, void *arg)
 	struct jobs_create *c = arg;
 	enum kiln_err rc;
 
+	if (c->j->id != 0) { /* a retried attempt: the last one's input file goes */
+		(void)storage_job_remove(c->cfg, c->j->id);
+		c->j->id = 0;
+	}
 	if ((rc = jobs_insert(db, c->j)) != KILN_OK || strcmp(c->j->kind, "render") != 0)
 		return rc;
 	return jobs_render_input(c->cfg, c->j);
