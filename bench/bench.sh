@@ -292,10 +292,8 @@ measure health /api/v1/health "$conns" off
 # An authenticated route: JWT check, the user's row, JSON. Budget: within
 # 15% of health in the same run.
 admin_email=$(sed -n 1p "$dir/admin.txt") admin_pw=$(sed -n 2p "$dir/admin.txt")
-login_body="{\"email\":\"$admin_email\",\"password\":\"$admin_pw\"}"
-token=$(curl -fsS -X POST -H 'Content-Type: application/json' -d "$login_body" "$base/api/v1/auth/login" |
-	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
-[ -n "$token" ] || die "could not log in as the first admin"
+login_body="{\"email\":\"$admin_email\",\"password\":\"$admin_pw\"}" # login latency, below
+token=$(bash "$src/tests/stack.sh" admin-token "$dir") || die "could not log in as the first admin"
 measure me /api/v1/auth/me "$conns" off "Authorization: Bearer $token"
 # GET /api/v1/jobs/{id}: the DESIGN.md budget route (authenticated read of
 # one job row, owner-scoped)

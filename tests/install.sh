@@ -34,10 +34,9 @@ D=$T/dest
 cleanup() {
 	KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" db-stop "$T/stack" \
 		>/dev/null 2>&1 || true
-	rm -rf "$T"
+	[ "${KILN_INSTALL_KEEP:-0}" = 1 ] || rm -rf "$T"
 }
 trap cleanup EXIT
-[ "${KILN_INSTALL_KEEP:-0}" = 1 ] && trap - EXIT
 trap 'exit 1' INT TERM
 
 # ---- 1. the installed tree ----------------------------------------------------

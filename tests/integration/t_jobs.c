@@ -278,6 +278,7 @@ test_script_and_explicit_fields(void)
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "script"), "#!/bin/sh\necho hi\n");
 	CU_ASSERT(jnull(j, "command") && jnull(j, "payload"));
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "job");
+	CU_ASSERT(json_is_string(json_object_get(j, "working_dir")));
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), "");
 	CU_ASSERT(json_is_object(json_object_get(j, "env")) &&
 		  json_object_size(json_object_get(j, "env")) == 0);
@@ -553,6 +554,7 @@ test_working_dir(void)
 		if (strcmp(it_jstr(j, "working_dir"), good[i][1]) != 0)
 			fprintf(stderr, "\n  jobs: working_dir %s shown as %s, not \"%s\"",
 				good[i][0], it_jstr(j, "working_dir"), good[i][1]);
+		CU_ASSERT(json_is_string(json_object_get(j, "working_dir")));
 		CU_ASSERT_STRING_EQUAL(it_jstr(j, "working_dir"), good[i][1]);
 		json_decref(j);
 	}

@@ -115,6 +115,7 @@ t_render_job_failure(void)
 		CU_ASSERT_EQUAL(render_job_failure(t_dir, detail, code), 1);
 		CU_ASSERT_STRING_EQUAL(code, cases[i][1]);
 		CU_ASSERT_PTR_NULL(strchr(detail, '\n'));
+		CU_ASSERT_EQUAL(strlen(detail), strcspn(cases[i][0], "\n"));
 		CU_ASSERT_EQUAL(strncmp(detail, cases[i][0], strlen(detail)), 0);
 	}
 	/* control bytes become '?'; a long line is cut */
