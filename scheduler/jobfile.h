@@ -14,6 +14,10 @@
  * have replaced). The length, or -1. */
 ssize_t jobfile_read(const char *dir, const char *sub, const char *name, char *buf, size_t max);
 
+/* Removes dir/sub/name (the same folders, not followed); quiet when it
+ * is not there. */
+void jobfile_unlink(const char *dir, const char *sub, const char *name);
+
 /* strdup that aborts on OOM: the supervisor's own strings. New. */
 char *jobfile_strdup(const char *s);
 

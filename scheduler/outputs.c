@@ -74,13 +74,14 @@ outputs_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw
 {
 	char hex[65];
 	const char *rel = path + walk.base;
+	size_t len = strlen(rel);
 
 	(void)ftw;
 	if (flag != FTW_F || !S_ISREG(st->st_mode))
 		return 0; /* folders, links (FTW_SL: never followed), devices */
 	if (walk.count >= OUTPUTS_MAX)
 		return 1;
-	if (strlen(rel) > OUTPUTS_PATH_MAX || !json_utf8_ok(rel, strlen(rel))) {
+	if (len > OUTPUTS_PATH_MAX || !json_utf8_ok(rel, len)) {
 		log_warn("outputs: job %lld: skipped a path that is not UTF-8 or longer than %d "
 			 "bytes",
 			 (long long)walk.job_id, OUTPUTS_PATH_MAX);

@@ -3,7 +3,6 @@
 #include "render_job.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,15 +79,7 @@ render_job_failure(const char *dir, char detail[RENDER_JOB_DETAIL_MAX],
 void
 render_job_failure_clear(const char *dir)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), kfd = -1;
-
-	if (dfd >= 0 &&
-	    (kfd = openat(dfd, ".kiln", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
-		(void)unlinkat(kfd, "failure", 0);
-	if (kfd >= 0)
-		close(kfd);
-	if (dfd >= 0)
-		close(dfd);
+	jobfile_unlink(dir, ".kiln", "failure");
 }
 
 enum kiln_err

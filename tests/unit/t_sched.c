@@ -185,14 +185,20 @@ t_sched_proc(void)
 		setsid();
 		if ((member = fork()) == 0) {
 			struct sigaction sa;
+			sigset_t term, old;
 
 			memset(&sa, 0, sizeof(sa));
 			sa.sa_handler = t_on_term;
 			sigaction(SIGTERM, &sa, NULL);
+			/* blocked until sigsuspend: a SIGTERM between the check and
+			 * the wait cannot be lost */
+			sigemptyset(&term);
+			sigaddset(&term, SIGTERM);
+			sigprocmask(SIG_BLOCK, &term, &old);
 			if (write(ready[1], "r", 1) != 1)
 				_exit(1);
 			while (!t_termed)
-				pause();
+				sigsuspend(&old);
 			if (write(got[1], "t", 1) != 1)
 				_exit(1);
 			_exit(0);
@@ -200,6 +206,8 @@ t_sched_proc(void)
 		waitpid(member, &st, 0); /* the leader stays, as bwrap does */
 		_exit(0);
 	}
+	close(ready[1]); /* a child that dies ends the reads below: no hang */
+	close(got[1]);
 	CU_ASSERT_EQUAL_FATAL(read(ready[0], &c, 1), 1);
 	CU_ASSERT(proc_session_rss(leader) > 0);
 	CU_ASSERT_EQUAL(proc_session_signal(leader, leader, SIGTERM), 1);
@@ -209,9 +217,7 @@ t_sched_proc(void)
 	CU_ASSERT(WIFEXITED(st)); /* the leader was not signalled */
 	CU_ASSERT_EQUAL(proc_session_signal(leader, 0, SIGTERM), 0);
 	close(ready[0]);
-	close(ready[1]);
 	close(got[0]);
-	close(got[1]);
 }
 
 void
