@@ -59,6 +59,9 @@ run_env(const struct job *j, const char *ws, char **env)
 		snprintf(buf, sizeof(buf), "%s/%s", ws, j->ds_rel);
 		run_setenv(env, &n, "KILN_DATASET", buf);
 	}
+	/* kiln numbers GPUs as nvidia-smi does, by PCI bus; CUDA's own
+	 * default order is fastest first, which differs on mixed hosts */
+	run_setenv(env, &n, "CUDA_DEVICE_ORDER", "PCI_BUS_ID");
 	run_setenv(env, &n, "CUDA_VISIBLE_DEVICES", j->gpu_ids);
 	run_setenv(env, &n, "NVIDIA_VISIBLE_DEVICES", j->gpu_ids[0] ? j->gpu_ids : "void");
 	env[n] = NULL;

@@ -101,6 +101,48 @@ test_exit_code_and_logs(void)
 	}
 }
 
+/* A job's GPUs reach it by name: CUDA_VISIBLE_DEVICES and
+ * NVIDIA_VISIBLE_DEVICES list its gpu_ids, and CUDA_DEVICE_ORDER makes
+ * CUDA number them by PCI bus as nvidia-smi (and so the scheduler) does.
+ * The stack's node has 2 simulated GPUs; docs/benchmarks.md has the same
+ * names reaching CUDA in the sandbox on an H100. */
+static void
+test_gpu_env(void)
+{
+	static const char script[] =
+	    "\"script\": \"printf '%s|%s|%s' \\\"$CUDA_VISIBLE_DEVICES\\\""
+	    " \\\"$NVIDIA_VISIBLE_DEVICES\\\" \\\"$CUDA_DEVICE_ORDER\\\"\"";
+	char u[2048], body[512], list[32], want[96];
+	long long uid = it_new_user("run-gpuenv@example.com", u, sizeof(u)), id;
+	int gpus;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	for (gpus = 0; gpus <= 2; gpus += 2) {
+		json_t *j, *ids;
+		char *out;
+		size_t i, n = 0;
+
+		snprintf(body, sizeof(body), "{%s, \"resources\": {\"gpus\": %d}}", script, gpus);
+		id = it_submit(u, body);
+		CU_ASSERT_FATAL(id > 0);
+		j = it_wait_job(u, id, "status", "", 20000);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+		ids = json_object_get(j, "gpu_ids");
+		CU_ASSERT_EQUAL(json_array_size(ids), (size_t)gpus);
+		list[0] = '\0';
+		for (i = 0; i < json_array_size(ids); i++)
+			n +=
+			    (size_t)snprintf(list + n, sizeof(list) - n, "%s%lld", i ? "," : "",
+					     (long long)json_integer_value(json_array_get(ids, i)));
+		snprintf(want, sizeof(want), "%s|%s|PCI_BUS_ID", list, n ? list : "void");
+		out = it_job_log(id, "stdout.log");
+		CU_ASSERT_STRING_EQUAL(out, want);
+		free(out);
+		json_decref(j);
+	}
+}
+
 /* A multipart python job reading its data set, writing outputs and
  * progress. */
 static void
@@ -969,6 +1011,8 @@ suite_run(void)
 
 	CU_add_test(s, "exit 3: failed, exit_code, both logs, the hold back",
 		    test_exit_code_and_logs);
+	CU_add_test(s, "a job's GPUs by name in its environment, in nvidia-smi's order",
+		    test_gpu_env);
 	CU_add_test(s, "python with a data set: outputs registered, progress", test_python_outputs);
 	CU_add_test(s, "progress through a link the job planted is not read", test_progress_link);
 	CU_add_test(s, "a limit of 2 with 5 jobs: never more than 2 at once", test_concurrency);
