@@ -575,7 +575,9 @@ jobs_quote_store(struct request *req, struct job_new *j)
 	if ((rc = jobs_quote_all(req, j, 1, &over)) != KILN_OK || over)
 		return rc;
 	if ((rc = db_txn(req->app->db, jobs_create_txn, &c)) != KILN_OK) {
-		if (j->id != 0) /* a render's input file without its row */
+		/* a render's input file without its row; with an unanswered
+		 * COMMIT the row may be stored, and the file stays with it */
+		if (j->id != 0 && !db_txn_unsure(req->app->db))
 			(void)storage_job_remove(req->app->cfg, j->id);
 		return rc;
 	}

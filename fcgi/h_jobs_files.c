@@ -389,13 +389,15 @@ files_txn_run(struct db *db, void *arg)
 	return KILN_OK;
 }
 
-/* Stores t's jobs; on failure nothing stays on disk. */
+/* Stores t's jobs; on failure nothing stays on disk, unless the COMMIT
+ * went unanswered: then the files may be a stored job's, and stay (if it
+ * was not kept, they are an orphan folder that no row names). */
 static enum kiln_err
 files_store(struct request *req, struct files_txn *t)
 {
 	enum kiln_err rc = db_txn(req->app->db, files_txn_run, t);
 
-	if (rc != KILN_OK)
+	if (rc != KILN_OK && !db_txn_unsure(req->app->db))
 		files_unlink(t);
 	return rc;
 }

@@ -121,6 +121,8 @@ worker_run(const struct kiln_config *cfg, int listen_fd)
 	worker_signals();
 	app.cfg = cfg;
 	app.db = db_new(cfg);
+	if (getenv("KILN_TEST_API_LOSE_COMMIT") != NULL)
+		db_test_lose_commits(app.db); /* tests only: see db.h */
 	app.version = PACKAGE_VERSION;
 	(void)db_connect(app.db); /* early, but a failure is retried per request */
 	arena = arena_new();

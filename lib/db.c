@@ -31,6 +31,7 @@ struct db {
 		       * until db_txn starts over on a fresh connection */
 	unsigned char fail[STMT__COUNT]; /* KILN_TEST_FAIL_STMT's statements */
 	int lose_commits;                /* db_test_lose_commits: every other COMMIT */
+	int commit_unsure;               /* the last db_txn's COMMIT went unanswered */
 	unsigned commits;
 };
 
@@ -501,6 +502,7 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 	enum kiln_err rc = KILN_ERR_INTERNAL;
 	int attempt, lost;
 
+	db->commit_unsure = 0;
 	for (attempt = 0; attempt < DB_TXN_ATTEMPTS; attempt++) {
 		db->in_txn = db->txn_lost = 0;
 		if ((rc = db_control(db, "START TRANSACTION")) != KILN_OK) {
@@ -522,7 +524,8 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 				continue; /* the server rolled back: safe to retry */
 			if (rc == KILN_OK && db->lose_commits && db->commits++ % 2 == 0)
 				rc = KILN_ERR_DB_UNAVAILABLE; /* a test's fault: kept, not told */
-			return rc; /* includes a connection lost during COMMIT */
+			db->commit_unsure = rc != KILN_OK;    /* lost during COMMIT: kept or not */
+			return rc;
 		}
 		if (db->conn != NULL)
 			(void)db_control(db, "ROLLBACK");
@@ -531,6 +534,12 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 		/* deadlock, or connection lost before COMMIT: nothing was kept */
 	}
 	return rc;
+}
+
+int
+db_txn_unsure(const struct db *db)
+{
+	return db->commit_unsure;
 }
 
 enum kiln_err

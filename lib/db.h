@@ -55,7 +55,8 @@ struct db *db_new(const struct kiln_config *cfg);
  * the server kept answers KILN_ERR_DB_UNAVAILABLE, as when the connection
  * dies before the reply: the ambiguous outcome a caller that retries must
  * survive (kiln-run turns it on under KILN_TEST_RUN_LOSE_COMMIT=1,
- * kiln-scheduler under KILN_TEST_SCHED_LOSE_COMMIT=1). */
+ * kiln-scheduler under KILN_TEST_SCHED_LOSE_COMMIT=1, each kiln-api worker
+ * under KILN_TEST_API_LOSE_COMMIT=1). */
 void db_test_lose_commits(struct db *db);
 
 /* Closes statements and the connection. Accepts NULL. */
@@ -92,6 +93,10 @@ typedef enum kiln_err (*db_txn_fn)(struct db *db, void *ctx);
  * (its outcome is unknown) and returns KILN_ERR_DB_UNAVAILABLE. Any other
  * error from fn rolls back and is returned. */
 enum kiln_err db_txn(struct db *db, db_txn_fn fn, void *ctx);
+/* After db_txn failed: 1 when its COMMIT was sent and no answer came, so
+ * the work may have been kept. A caller that undoes side effects of fn
+ * (files it wrote) must leave them then: they may belong to stored rows. */
+int db_txn_unsure(const struct db *db);
 
 /* Runs a trusted multi-statement SQL script (migrations only; never text
  * that holds input). KILN_OK or KILN_ERR_DB with OUT: why (message). */

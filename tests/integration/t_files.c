@@ -599,6 +599,57 @@ test_sharded_upload_bad(void)
 	CU_ASSERT(tmp_drained());
 }
 
+/* 1 when a job's file (jobs/ID/REL under the storage root) exists. */
+static int
+on_disk(long long id, const char *rel)
+{
+	char sub[256], path[4096];
+
+	snprintf(sub, sizeof(sub), "storage/jobs/%lld/%s", id, rel);
+	return access(it_path(sub, path, sizeof(path)), F_OK) == 0;
+}
+
+/* A COMMIT that goes unanswered (KILN_TEST_API_LOSE_COMMIT: each worker's
+ * first COMMIT, and every other one after, is kept but answered as lost):
+ * the 503 must not take away the input files of the job that was stored,
+ * whether they came in a form or were written for a render. */
+static void
+test_files_commit_unanswered(void)
+{
+	static const char render[] = "{\"script\": \"A quiet harbour at dawn.\","
+				     " \"config\": {\"num_images\": 1, \"video_duration\": 2}}";
+	struct part parts[] = {{"script_file", "train.py", train_py, 0},
+			       {"job_data", NULL, seed_job_data, 0}};
+	char u[2048];
+	long long uid = it_new_user("files-unanswered@example.com", u, sizeof(u)), id;
+	struct it_resp r;
+	int i, lost = 0;
+
+	CU_ASSERT_EQUAL_FATAL(it_stack("api-stop"), 0);
+	setenv("KILN_TEST_API_LOSE_COMMIT", "1", 1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("api-start"), 0);
+	unsetenv("KILN_TEST_API_LOSE_COMMIT");
+	/* every worker is fresh, so this first COMMIT is lost, whoever runs it */
+	CU_ASSERT_EQUAL(post_form("/api/v1/jobs", u, NULL, parts, 2, &r), 503);
+	it_resp_free(&r);
+	id = it_sqlf("SELECT COALESCE(MAX(id), 0) FROM jobs WHERE user_id = %lld", uid);
+	CU_ASSERT(id > 0);
+	CU_ASSERT(on_disk(id, "input/train.py"));
+	for (i = 0; i < 8 && !lost; i++) {
+		long status = it_call("POST", "/api/v1/jobs", u, render, &r);
+
+		CU_ASSERT(status == 202 || status == 503);
+		lost = status == 503;
+		it_resp_free(&r);
+	}
+	CU_ASSERT_FATAL(lost);
+	id = it_sqlf("SELECT MAX(id) FROM jobs WHERE user_id = %lld AND kind = 'render'", uid);
+	CU_ASSERT(on_disk(id, "input/render.json"));
+	CU_ASSERT_EQUAL(it_stack("api-stop"), 0);
+	CU_ASSERT_EQUAL(it_stack("api-start"), 0);
+	CU_ASSERT(tmp_drained());
+}
+
 void
 suite_files(void)
 {
@@ -610,6 +661,8 @@ suite_files(void)
 		    test_script_job_variants);
 	CU_add_test(s, "bad forms: answered, nothing stored, no file left", test_script_job_bad);
 	CU_add_test(s, "Idempotency-Key over multipart bodies", test_files_idempotency);
+	CU_add_test(s, "an unanswered COMMIT keeps the stored job's files",
+		    test_files_commit_unanswered);
 	CU_add_test(s, "POST /jobs/upload: a CSV into a batch of shard jobs", test_sharded_upload);
 	CU_add_test(s, "POST /jobs/upload: bad forms", test_sharded_upload_bad);
 }
