@@ -289,9 +289,11 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			    "SELECT status, CAST(SUM(n) AS SIGNED) FROM job_counts GROUP BY status",
 			    "", "si"},
     /* only from the status the caller saw (affected rows say it still was) */
+    /* a move by hand (or a cancel) takes the lease: a supervisor that
+     * held the job kills it and leaves */
     [STMT_JOB_SET_STATUS] = {"job_set_status",
 			     "UPDATE jobs SET status = ?, wait_reason = ?,"
-			     " finished_at = IF(? = 1, NOW(6), finished_at)"
+			     " finished_at = IF(? = 1, NOW(6), finished_at), lease = lease + 1"
 			     " WHERE id = ? AND status = ?",
 			     "ssiis", ""},
     [STMT_JOB_CANCEL_REQUEST] = {"job_cancel_request",
@@ -301,12 +303,13 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "UPDATE jobs SET name = IF(? = 1, ?, name), priority = IF(? = 1, ?, priority),"
 	 " progress = IF(? = 1, ?, progress) WHERE id = ?",
 	 "isiiidi", ""},
-    /* force-complete: the end a supervisor would write, by hand */
-    [STMT_JOB_FORCE_END] =
-	{"job_force_end",
-	 "UPDATE jobs SET status = ?, failure_reason = ?, wait_reason = NULL,"
-	 " cancel_requested = 0, finished_at = NOW(6) WHERE id = ? AND status = ?",
-	 "ssis", ""},
+    /* force-complete: the end a supervisor would write, by hand. It takes
+     * the lease: a running job's supervisor kills it and leaves. */
+    [STMT_JOB_FORCE_END] = {"job_force_end",
+			    "UPDATE jobs SET status = ?, failure_reason = ?, wait_reason = NULL,"
+			    " cancel_requested = 0, finished_at = NOW(6), lease = lease + 1"
+			    " WHERE id = ? AND status = ?",
+			    "ssis", ""},
     [STMT_JOB_DELETE] = {"job_delete", "DELETE FROM jobs WHERE id = ? AND status = ?", "is", ""},
     /* GET /jobs/list/{user_id}: the marketplace clients' short rows */
     [STMT_JOB_LIST_BRIEF] =

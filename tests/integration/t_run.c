@@ -538,20 +538,23 @@ test_progress_link(void)
 	json_decref(j);
 }
 
-/* The pid of the kiln-run supervising job id, or 0. */
+/* The pid of the kiln-run supervising job id for this stack (its
+ * kiln.conf: a kiln-run of an earlier stack may still be retrying), or 0. */
 static pid_t
 supervisor(long long id)
 {
-	char want[32], path[300], buf[4096];
+	char want[32], conf[4096], path[300], buf[4096];
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 	pid_t pid = 0;
 
 	snprintf(want, sizeof(want), "%lld", id);
+	it_path("kiln.conf", conf, sizeof(conf));
 	while (d != NULL && pid == 0 && (e = readdir(d)) != NULL) {
 		FILE *f;
 		size_t n, i;
 		const char *last = NULL;
+		int mine;
 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
@@ -563,10 +566,13 @@ supervisor(long long id)
 		buf[n] = '\0';
 		if (strstr(buf, "kiln-run") == NULL)
 			continue;
+		mine = 0;
 		for (i = 0; i + 1 < n; i++) /* the last argument is the job id */
-			if (buf[i] == '\0')
+			if (buf[i] == '\0') {
 				last = buf + i + 1;
-		if (last != NULL && strcmp(last, want) == 0)
+				mine |= strcmp(last, conf) == 0;
+			}
+		if (mine && last != NULL && strcmp(last, want) == 0)
 			pid = (pid_t)strtol(e->d_name, NULL, 10);
 	}
 	if (d != NULL)
@@ -769,6 +775,48 @@ test_node_lost(void)
 	json_decref(j);
 	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
+}
+
+static int
+supervisor_gone(void *arg)
+{
+	return supervisor(*(long long *)arg) == 0;
+}
+
+/* Staff end a running job by hand (force-complete, or PATCH of its
+ * status): its supervisor loses the lease, so it kills the job and leaves
+ * at the next heartbeat, and charges nothing after the hold went back. */
+static void
+test_end_by_hand(void)
+{
+	static const char *const args[] = {"audit", NULL};
+	static const char *const how[][2] = {{"POST", "/force-complete"}, {"PATCH", ""}};
+	char u[2048], path[128], out[8192];
+	long long uid = it_new_user("run-byhand@example.com", u, sizeof(u)), id, charges;
+	size_t k;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	for (k = 0; k < 2; k++) {
+		id = it_submit(u,
+			       "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0}}");
+		CU_ASSERT_FATAL(id > 0);
+		json_decref(it_wait_job(u, id, "status", "running", 10000));
+		CU_ASSERT_FATAL(supervisor(id) > 0);
+		snprintf(path, sizeof(path), "/api/v1/jobs/%lld%s", id, how[k][1]);
+		CU_ASSERT_EQUAL(it_call_status(how[k][0], path, admin, "{\"status\": \"failed\"}"),
+				200);
+		charges = it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id);
+		/* the next heartbeat (a second) sees it; then the kill's grace */
+		CU_ASSERT(it_wait(KILL_GRACE_MS + 4000, supervisor_gone, &id));
+		CU_ASSERT_EQUAL(
+		    it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id), charges);
+		j = it_job(u, id);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+		json_decref(j);
+	}
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
 /* The sandbox: every attempt to get out fails. */
@@ -1027,6 +1075,8 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
+	CU_add_test(s, "a running job ended by hand: its supervisor kills it and leaves",
+		    test_end_by_hand);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
 		    test_lost_commits);
 	CU_add_test(s, "the scheduler's COMMITs kept but answered as lost: started at once",
