@@ -71,7 +71,7 @@ unpack_parent(int root, char *rel, char **leaf)
 static void
 unpack_why(char why[UNPACK_WHY_MAX], const char *what, const char *path)
 {
-	snprintf(why, UNPACK_WHY_MAX, "%s: %.120s", what, path);
+	snprintf(why, UNPACK_WHY_MAX, "%s: %.120s", what, path ? path : "");
 }
 
 /* Writes the current entry's data to fd, counting against the cap. */
@@ -145,6 +145,31 @@ unpack_entry(struct archive *a, struct archive_entry *e, int root, const struct 
 	return rc;
 }
 
+/* One compressed file (the raw format): read to its end, so that one cut
+ * short or damaged is refused now rather than handed to the job (the
+ * check sum is at the end). A tar inside that no tar bid claimed is
+ * damaged too. */
+static enum kiln_err
+unpack_check_single(struct archive *a, char why[UNPACK_WHY_MAX])
+{
+	static char buf[65536];
+	la_ssize_t n;
+	int first = 1;
+
+	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+		if (first && n >= 262 && memcmp(buf + 257, "ustar", 5) == 0) {
+			unpack_why(why, "a damaged tar archive", "");
+			return KILN_ERR_BAD_REQUEST;
+		}
+		first = 0;
+	}
+	if (n < 0) {
+		unpack_why(why, "a damaged compressed file", archive_error_string(a));
+		return KILN_ERR_BAD_REQUEST;
+	}
+	return KILN_OK;
+}
+
 enum kiln_err
 unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64_t *bytes,
 	       uint64_t *entries, int *single, char why[UNPACK_WHY_MAX])
@@ -180,11 +205,11 @@ unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64
 			break;
 		}
 		if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
-			if (archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE)
-				*single = 1; /* one compressed file */
-			else {
+			if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) {
 				unpack_why(why, "not a zip or tar archive", "");
 				rc = KILN_ERR_BAD_REQUEST;
+			} else if ((rc = unpack_check_single(a, why)) == KILN_OK) {
+				*single = 1; /* one compressed file, whole */
 			}
 			break;
 		}

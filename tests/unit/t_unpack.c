@@ -292,6 +292,49 @@ t_unpack_single_gzip(void)
 	wipe();
 }
 
+/* A compressed data set that is damaged is refused, not used as it is:
+ * a tar.gz cut short or with bytes changed in its stream, and one
+ * gzip-compressed file cut short (its CRC never checks out). */
+static void
+t_unpack_damaged(void)
+{
+	static char text[200001];
+	struct ent tar[] = {{"a.csv", AE_IFREG, text, 0, NULL}, {"b.csv", AE_IFREG, text, 0, NULL}};
+	struct ent one[] = {{"data", AE_IFREG, text, 0, NULL}};
+	struct unpack_limits lim = {1 << 24, 100};
+	char dest[128], why[UNPACK_WHY_MAX];
+	uint64_t bytes, entries;
+	int how, single;
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof(text); i++) /* compresses, but not to nothing */
+		text[i] = (char)(i % 7 == 6 ? '\n' : '0' + (i * 2654435761u >> 13) % 10);
+	for (how = 0; how < 3; how++) {
+		int fd = how < 2 ? make(0, tar, 2) : make(2, one, 1);
+		off_t size = lseek(fd, 0, SEEK_END);
+
+		CU_ASSERT_FATAL(size > 64);
+		if (how == 1) { /* bytes changed after the gzip header */
+			char junk[16];
+
+			memset(junk, 0x5a, sizeof(junk));
+			CU_ASSERT_FATAL(pwrite(fd, junk, sizeof(junk), 12) ==
+					(ssize_t)sizeof(junk));
+		} else {
+			CU_ASSERT_FATAL(ftruncate(fd, size / 2) == 0);
+		}
+		lseek(fd, 0, SEEK_SET);
+		single = 0;
+		CU_ASSERT_EQUAL(
+		    unpack_archive(fd, fresh(dest), &lim, &bytes, &entries, &single, why),
+		    KILN_ERR_BAD_REQUEST);
+		CU_ASSERT_EQUAL(single, 0);
+		CU_ASSERT(why[0] != '\0');
+		close(fd);
+		wipe();
+	}
+}
+
 void
 suite_unpack(void)
 {
@@ -301,4 +344,5 @@ suite_unpack(void)
 	CU_add_test(s, "zip-slip, absolute, links, devices, duplicates refused", t_unpack_hostile);
 	CU_add_test(s, "zip bomb at the byte cap, too many entries, garbage", t_unpack_bomb);
 	CU_add_test(s, "one gzip-compressed file is used as it is", t_unpack_single_gzip);
+	CU_add_test(s, "a damaged tar.gz or gzip file is refused", t_unpack_damaged);
 }
