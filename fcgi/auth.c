@@ -50,7 +50,8 @@ auth_read(struct request *req, enum db_stmt_id stmt, enum db_stmt_id job_stmt, s
 
 	if (!(req->route->flags & RF_READS_JOB) || (id = route_param(req, "id")) == NULL)
 		return db_exec(req->app->db, stmt, p, 1, res, NULL, NULL);
-	p[1] = DBV_I64(id->id);
+	p[1] = p[0]; /* the job's id first (db_stmts.c) */
+	p[0] = DBV_I64(id->id);
 	if ((rc = db_exec(req->app->db, job_stmt, p, 2, res, NULL, NULL)) != KILN_OK)
 		return rc;
 	db_res_split(*res, k, &req->job);

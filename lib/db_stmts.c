@@ -7,9 +7,17 @@
 /* ISO 8601 UTC out of a DATETIME (every session runs at time_zone +00:00) */
 #define ISO(col) "DATE_FORMAT(" col ", '%Y-%m-%dT%H:%i:%sZ')"
 /* A user as the API shows it; result signature USER_SIG */
-#define USER_COLS                                                                                  \
-	"id, email, username, full_name, role, is_active, max_concurrent_jobs,"                    \
-	" daily_cost_cap_micros, " ISO("created_at")
+#define USER_COLS_OF(t)                                                                            \
+	t "id"                                                                                     \
+	  ", " t "email"                                                                           \
+	  ", " t "username"                                                                        \
+	  ", " t "full_name"                                                                       \
+	  ", " t "role"                                                                            \
+	  ", " t "is_active"                                                                       \
+	  ", " t "max_concurrent_jobs"                                                             \
+	  ", " t "daily_cost_cap_micros"                                                           \
+	  ", " ISO(t "created_at")
+#define USER_COLS USER_COLS_OF("")
 #define USER_SIG "issssiiis"
 _Static_assert(sizeof(USER_SIG) - 1 == DB_USER_NCOLS, "DB_USER_NCOLS is USER_SIG's length");
 #define APIKEY_COLS                                                                                \
@@ -17,12 +25,12 @@ _Static_assert(sizeof(USER_SIG) - 1 == DB_USER_NCOLS, "DB_USER_NCOLS is USER_SIG
 #define APIKEY_SIG "isssss"
 /* apikey_auth's row: key id, user id, role, is_active, expired, stale
  * (last_used_at old enough to be worth a write) */
-#define APIKEY_AUTH_SQL                                                                            \
-	"SELECT k.id, k.user_id, u.role, u.is_active,"                                             \
+#define APIKEY_AUTH_COLS                                                                           \
+	"k.id, k.user_id, u.role, u.is_active,"                                                    \
 	" k.expires_at IS NOT NULL AND k.expires_at <= NOW(6) AS expired,"                         \
-	" k.last_used_at IS NULL OR k.last_used_at < NOW(6) - INTERVAL 60 SECOND AS stale"         \
-	" FROM api_keys k JOIN users u ON u.id = k.user_id"                                        \
-	" WHERE k.key_hash = ? AND k.revoked_at IS NULL"
+	" k.last_used_at IS NULL OR k.last_used_at < NOW(6) - INTERVAL 60 SECOND AS stale"
+#define APIKEY_AUTH_FROM " FROM api_keys k JOIN users u ON u.id = k.user_id"
+#define APIKEY_AUTH_WHERE " WHERE k.key_hash = ? AND k.revoked_at IS NULL"
 #define APIKEY_AUTH_SIG "iisiii"
 _Static_assert(sizeof(APIKEY_AUTH_SIG) - 1 == DB_APIKEY_AUTH_NCOLS, "DB_APIKEY_AUTH_NCOLS");
 /* A wallet_ledger row as the API shows it; result signature LEDGER_SIG */
@@ -30,17 +38,50 @@ _Static_assert(sizeof(APIKEY_AUTH_SIG) - 1 == DB_APIKEY_AUTH_NCOLS, "DB_APIKEY_A
 	"id, type, amount_micros, balance_after_micros, job_id, payment_reference, "               \
 	"description, " ISO("created_at")
 #define LEDGER_SIG "isiiisss"
-/* A job as the API shows it (fcgi/views.c reads these by position) */
-#define JOB_COLS                                                                                   \
-	"id, user_id, kind, name, status, wait_reason, failure_reason, exit_code, progress, "      \
-	"priority, command_json, script, working_dir, env_json, payload_json, gpus, cpu_count, "   \
-	"memory_bytes, timeout_seconds, estimated_cost_micros, actual_cost_micros, node_id, "      \
-	"attempts, max_attempts, cancel_requested, batch_id, project_id"                           \
-	", " ISO("created_at") ", " ISO("started_at") ", " ISO(                                    \
-	    "finished_at") ", render_json, moderation_status, moderation_score, dataset_id, "      \
-			   "image, "                                                               \
-			   "image_root, inputs_json, queue_position, gpu_ids, exit_signal, "       \
-			   "files_removed, failure_detail"
+/* A job as the API shows it (fcgi/views.c reads these by position), its
+ * columns qualified by t ("" or "j.") */
+#define JOB_COLS_OF(t)                                                                             \
+	t "id"                                                                                     \
+	  ", " t "user_id"                                                                         \
+	  ", " t "kind"                                                                            \
+	  ", " t "name"                                                                            \
+	  ", " t "status"                                                                          \
+	  ", " t "wait_reason"                                                                     \
+	  ", " t "failure_reason"                                                                  \
+	  ", " t "exit_code"                                                                       \
+	  ", " t "progress"                                                                        \
+	  ", " t "priority"                                                                        \
+	  ", " t "command_json"                                                                    \
+	  ", " t "script"                                                                          \
+	  ", " t "working_dir"                                                                     \
+	  ", " t "env_json"                                                                        \
+	  ", " t "payload_json"                                                                    \
+	  ", " t "gpus"                                                                            \
+	  ", " t "cpu_count"                                                                       \
+	  ", " t "memory_bytes"                                                                    \
+	  ", " t "timeout_seconds"                                                                 \
+	  ", " t "estimated_cost_micros"                                                           \
+	  ", " t "actual_cost_micros"                                                              \
+	  ", " t "node_id"                                                                         \
+	  ", " t "attempts"                                                                        \
+	  ", " t "max_attempts"                                                                    \
+	  ", " t "cancel_requested"                                                                \
+	  ", " t "batch_id"                                                                        \
+	  ", " t "project_id"                                                                      \
+	  ", " ISO(t "created_at") ", " ISO(t "started_at") ", " ISO(                              \
+	      t "finished_at") ", " t "render_json"                                                \
+			       ", " t "moderation_status"                                          \
+			       ", " t "moderation_score"                                           \
+			       ", " t "dataset_id"                                                 \
+			       ", " t "image"                                                      \
+			       ", " t "image_root"                                                 \
+			       ", " t "inputs_json"                                                \
+			       ", " t "queue_position"                                             \
+			       ", " t "gpu_ids"                                                    \
+			       ", " t "exit_signal"                                                \
+			       ", " t "files_removed"                                              \
+			       ", " t "failure_detail"
+#define JOB_COLS JOB_COLS_OF("")
 #define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisiis"
 /* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
 #define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
@@ -79,11 +120,13 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  " VALUES (?, ?, ?, ?, ?)",
 			  "sssss", ""},
     [STMT_USER_GET] = {"user_get", "SELECT " USER_COLS " FROM users WHERE id = ?", "i", USER_SIG},
-    /* user_get and job_get in one round trip (RF_READS_JOB); the job's
-     * columns are NULL when there is no such job */
+    /* user_get and job_get in one round trip (RF_READS_JOB): the job's id
+     * first, then the user's; the job's columns are NULL when there is no
+     * such job. Plain joins, not derived tables: MariaDB resolves a
+     * derived table's columns again on every execution. */
     [STMT_USER_JOB_GET] = {"user_job_get",
-			   "SELECT u.*, j.* FROM (SELECT " USER_COLS " FROM users WHERE id = ?) u"
-			   " LEFT JOIN (SELECT " JOB_COLS " FROM jobs WHERE id = ?) j ON TRUE",
+			   "SELECT " USER_COLS_OF("u.") ", " JOB_COLS_OF(
+			       "j.") " FROM users u LEFT JOIN jobs j ON j.id = ? WHERE u.id = ?",
 			   "ii", USER_SIG JOB_SIG},
     [STMT_USER_LIST] = {"user_list", "SELECT " USER_COLS " FROM users ORDER BY id LIMIT ? OFFSET ?",
 			"ii", USER_SIG},
@@ -131,12 +174,15 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			    "ii", ""},
     /* one round trip per API-key request: the key, its owner, expiry, and
      * whether last_used_at is stale enough to be worth a write */
-    [STMT_APIKEY_AUTH] = {"apikey_auth", APIKEY_AUTH_SQL, "s", APIKEY_AUTH_SIG},
-    /* apikey_auth and job_get in one round trip (RF_READS_JOB) */
+    [STMT_APIKEY_AUTH] = {"apikey_auth",
+			  "SELECT " APIKEY_AUTH_COLS APIKEY_AUTH_FROM APIKEY_AUTH_WHERE, "s",
+			  APIKEY_AUTH_SIG},
+    /* apikey_auth and job_get in one round trip (RF_READS_JOB): the job's
+     * id first, then the key's hash */
     [STMT_APIKEY_JOB_GET] = {"apikey_job_get",
-			     "SELECT a.*, j.* FROM (" APIKEY_AUTH_SQL ") a"
-			     " LEFT JOIN (SELECT " JOB_COLS " FROM jobs WHERE id = ?) j ON TRUE",
-			     "si", APIKEY_AUTH_SIG JOB_SIG},
+			     "SELECT " APIKEY_AUTH_COLS ", " JOB_COLS_OF("j.") APIKEY_AUTH_FROM
+			     " LEFT JOIN jobs j ON j.id = ?" APIKEY_AUTH_WHERE,
+			     "is", APIKEY_AUTH_SIG JOB_SIG},
     [STMT_APIKEY_TOUCH] = {"apikey_touch", "UPDATE api_keys SET last_used_at = NOW(6) WHERE id = ?",
 			   "i", ""},
     [STMT_REFRESH_INSERT] =

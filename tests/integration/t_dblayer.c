@@ -346,8 +346,8 @@ test_res_split(void)
 	CU_ASSERT_FATAL(uid > 0);
 	id = it_submit(token, "{\"name\": \"split me\", \"command\": [\"true\"]}");
 	CU_ASSERT_FATAL(id > 0);
-	p[0] = DBV_I64(uid);
-	p[1] = DBV_I64(id);
+	p[0] = DBV_I64(id); /* the job's id first, then the user's */
+	p[1] = DBV_I64(uid);
 	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL), KILN_OK);
 	CU_ASSERT_EQUAL_FATAL(db_res_rows(res), 1);
 	db_res_split(res, DB_USER_NCOLS, &job);
@@ -360,7 +360,7 @@ test_res_split(void)
 	CU_ASSERT_STRING_EQUAL(db_res_str(job, 0, 3, NULL), "split me");
 	db_res_free(job);
 	db_res_free(res);
-	p[1] = DBV_I64(id + 1000000);
+	p[0] = DBV_I64(id + 1000000);
 	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL), KILN_OK);
 	db_res_split(res, DB_USER_NCOLS, &job);
 	CU_ASSERT_EQUAL(db_res_rows(res), 1);
