@@ -54,50 +54,65 @@ dataset_respond(struct request *req, int64_t id, int status)
 	return KILN_OK;
 }
 
+/* One data set's row and its file, stored together. */
+struct dataset_new {
+	const struct kiln_config *cfg;
+	int64_t user_id;
+	const char *name, *desc;
+	struct upload_file *f;
+	uint64_t id;
+	char path[STORAGE_PATH_MAX]; /* linked by the last attempt; "" for none */
+};
+
+static enum kiln_err
+dataset_create_txn(struct db *db, void *arg)
+{
+	struct dataset_new *n = arg;
+	struct db_val p[7] = {DBV_I64(n->user_id),
+			      DBV_STR(n->name),
+			      n->desc ? DBV_STR(n->desc) : DBV_NULL,
+			      DBV_STR(n->f->filename),
+			      DBV_STR(upload_format(n->f)),
+			      DBV_I64((int64_t)n->f->size),
+			      DBV_STR(n->f->sha256)};
+	enum kiln_err rc;
+
+	if (n->path[0] != '\0') /* a retry starts clean */
+		(void)unlink(n->path);
+	n->path[0] = '\0';
+	if ((rc = db_exec(db, STMT_DATASET_INSERT, p, 7, NULL, NULL, &n->id)) != KILN_OK)
+		return rc;
+	storage_dataset_path(n->cfg, n->user_id, (int64_t)n->id, n->path);
+	return storage_link(n->cfg, n->f->tmp, n->path);
+}
+
 enum kiln_err
 h_datasets_create(struct request *req)
 {
 	struct upload *up = req->upload;
 	json_t *errs = v_new(req);
-	struct upload_file *f;
-	const char *name, *desc;
-	char final[STORAGE_PATH_MAX];
-	uint64_t id = 0;
+	struct dataset_new n = {req->app->cfg, req->user_id, NULL, NULL, NULL, 0, ""};
 	enum kiln_err rc;
 
-	f = upload_file(up, "file");
-	name = upload_field(up, "name");
-	desc = upload_field(up, "description");
-	if (f == NULL)
+	n.f = upload_file(up, "file");
+	n.name = upload_field(up, "name");
+	n.desc = upload_field(up, "description");
+	if (n.f == NULL)
 		v_err(errs, "file", "a file part named file is required", "value_error.missing");
-	if (name == NULL && f != NULL)
-		name = f->filename;
-	if (name == NULL || name[0] == '\0' || strlen(name) > DATASET_NAME_MAX)
+	if (n.name == NULL && n.f != NULL)
+		n.name = n.f->filename;
+	if (n.name == NULL || n.name[0] == '\0' || strlen(n.name) > DATASET_NAME_MAX)
 		v_err(errs, "name", "1 to 200 characters", "value_error.name");
 	if (v_reject(req, errs))
 		return KILN_OK;
-	{
-		struct db_val p[7] = {DBV_I64(req->user_id),
-				      DBV_STR(name),
-				      desc ? DBV_STR(desc) : DBV_NULL,
-				      DBV_STR(f->filename),
-				      DBV_STR(upload_format(f)),
-				      DBV_I64((int64_t)f->size),
-				      DBV_STR(f->sha256)};
-
-		if ((rc = db_exec(req->app->db, STMT_DATASET_INSERT, p, 7, NULL, NULL, &id)) !=
-		    KILN_OK)
-			return rc;
-	}
-	storage_dataset_path(req->app->cfg, req->user_id, (int64_t)id, final);
-	if ((rc = storage_commit(f->tmp, final)) != KILN_OK) {
-		struct db_val d[1] = {DBV_I64((int64_t)id)};
-
-		(void)db_exec(req->app->db, STMT_DATASET_DELETE, d, 1, NULL, NULL, NULL);
+	/* the row and its file go together; after an unanswered COMMIT the
+	 * file stays, as the row may have been kept */
+	if ((rc = db_txn(req->app->db, dataset_create_txn, &n)) != KILN_OK) {
+		if (n.path[0] != '\0' && !db_txn_unsure(req->app->db))
+			(void)unlink(n.path);
 		return rc;
 	}
-	upload_committed(f);
-	return dataset_respond(req, (int64_t)id, 201);
+	return dataset_respond(req, (int64_t)n.id, 201);
 }
 
 static json_t *

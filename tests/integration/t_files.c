@@ -612,7 +612,8 @@ on_disk(long long id, const char *rel)
 /* A COMMIT that goes unanswered (KILN_TEST_API_LOSE_COMMIT: each worker's
  * first COMMIT, and every other one after, is kept but answered as lost):
  * the 503 must not take away the input files of the job that was stored,
- * whether they came in a form or were written for a render. */
+ * whether they came in a form or were written for a render, nor a stored
+ * data set's file. */
 static void
 test_files_commit_unanswered(void)
 {
@@ -645,6 +646,23 @@ test_files_commit_unanswered(void)
 	CU_ASSERT_FATAL(lost);
 	id = it_sqlf("SELECT MAX(id) FROM jobs WHERE user_id = %lld AND kind = 'render'", uid);
 	CU_ASSERT(on_disk(id, "input/render.json"));
+	/* a data set's row and its file */
+	for (i = 0, lost = 0; i < 8 && !lost; i++) {
+		struct part ds[] = {{"file", "rows.csv", "n\n1\n", 0}, {"name", NULL, "rows", 0}};
+		long status = post_form("/api/v1/datasets", u, NULL, ds, 2, &r);
+
+		CU_ASSERT(status == 201 || status == 503);
+		lost = status == 503;
+		it_resp_free(&r);
+	}
+	CU_ASSERT_FATAL(lost);
+	id = it_sqlf("SELECT MAX(id) FROM datasets WHERE user_id = %lld", uid);
+	{
+		char rel[128], path[4096];
+
+		snprintf(rel, sizeof(rel), "storage/datasets/%lld/%lld", uid, id);
+		CU_ASSERT(access(it_path(rel, path, sizeof(path)), F_OK) == 0);
+	}
 	CU_ASSERT_EQUAL(it_stack("api-stop"), 0);
 	CU_ASSERT_EQUAL(it_stack("api-start"), 0);
 	CU_ASSERT(tmp_drained());
