@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# pack.sh BUILDDIR OUTDIR: bundles for checking kiln's GPU paths on a GPU
+# pack.sh BUILDDIR OUTDIR [stack]: bundles for checking kiln's GPU paths on a GPU
 # host that has none of kiln's Debian packages (a lent machine with its
 # own distribution): kiln's programs from BUILDDIR, the Debian programs its
 # stack runs, and every shared library they need but glibc's own.
@@ -8,6 +8,7 @@
 #                         programs (about 24 MB)
 #   OUTDIR/render.tar.xz  kiln-render, the libav closure the first lacks,
 #                         espeak-ng's English data, two fonts (about 55 MB)
+# With "stack", only the first (enough for check.sh and its benches).
 # There, install.sh adds what the host lacks; check.sh and render.sh run
 # the checks (bench/gpu/README.md).
 set -euo pipefail
@@ -60,7 +61,7 @@ pack stack "fcgi/kiln-api scheduler/kiln-run scheduler/kiln-scheduler scheduler/
 	/usr/bin/my_print_defaults /usr/bin/resolveip /usr/sbin/nginx /usr/bin/bwrap /usr/bin/wrk
 	/usr/bin/curl /usr/share/mysql /etc/nginx/mime.types"
 espeak=/usr/lib/x86_64-linux-gnu/espeak-ng-data
-pack render "render/kiln-render" \
+[ "${3:-}" = stack ] || pack render "render/kiln-render" \
 	"$espeak/phontab $espeak/phonindex $espeak/phondata $espeak/intonations $espeak/en_dict
 	$espeak/lang $espeak/voices /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
 	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" "$out/stack.libs"
