@@ -327,7 +327,8 @@ jobs_create_txn(struct db *db, void *arg)
 		(void)storage_job_remove(c->cfg, c->j->id);
 		c->j->id = 0;
 	}
-	if ((rc = jobs_insert(db, c->j)) != KILN_OK || strcmp(c->j->kind, "render") != 0)
+	if ((rc = jobs_insert(db, c->j)) != KILN_OK || strcmp(c->j->kind, "render") != 0 ||
+	    c->j->rejected) /* a rejected render never runs: nothing to read */
 		return rc;
 	return jobs_render_input(c->cfg, c->j);
 }
