@@ -441,6 +441,20 @@ jobs_quote(struct request *req, const struct prices *prices, const struct limits
 	return KILN_OK;
 }
 
+/* A render config's word field (voice, genre, mood) into OUT: *word when
+ * it is sent and valid; an error named by the field otherwise. */
+static void
+jobs_render_word(json_t *conf, const char *field, const char *msg, const char *code, json_t *errs,
+		 const char **word)
+{
+	const char *s = v_str(conf, field, 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL);
+
+	if (s != NULL && jobspec_render_word(s, strlen(s)) != 0)
+		v_err(errs, field, msg, code);
+	else if (s != NULL)
+		*word = s;
+}
+
 static const char *const render_job_fields[] = {"name",       "script",   "config",
 						"project_id", "priority", NULL};
 int
@@ -481,22 +495,10 @@ jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, stru
 			v_err(errs, "quality", "must be low, medium or high",
 			      "value_error.quality");
 	}
-	if ((s = v_str(conf, "voice", 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL)) != NULL &&
-	    jobspec_render_word(s, strlen(s)) != 0)
-		v_err(errs, "voice", "must be default or an espeak-ng voice name",
-		      "value_error.voice");
-	else if (s != NULL)
-		voice = s;
-	if ((s = v_str(conf, "genre", 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL)) != NULL &&
-	    jobspec_render_word(s, strlen(s)) != 0)
-		v_err(errs, "genre", "must be a short word", "value_error.genre");
-	else if (s != NULL)
-		genre = s;
-	if ((s = v_str(conf, "mood", 0, JOBSPEC_RENDER_WORD_MAX, errs, NULL)) != NULL &&
-	    jobspec_render_word(s, strlen(s)) != 0)
-		v_err(errs, "mood", "must be a short word", "value_error.mood");
-	else if (s != NULL)
-		mood = s;
+	jobs_render_word(conf, "voice", "must be default or an espeak-ng voice name",
+			 "value_error.voice", errs, &voice);
+	jobs_render_word(conf, "genre", "must be a short word", "value_error.genre", errs, &genre);
+	jobs_render_word(conf, "mood", "must be a short word", "value_error.mood", errs, &mood);
 	if (json_array_size(errs) > before)
 		return 1;
 	out = json_pack("{s:I, s:I, s:I, s:s, s:b, s:b, s:s, s:s, s:s}", "num_images",

@@ -343,6 +343,8 @@ test_render_jobs(void)
 	    "{\"script\": \"a lake\", \"config\": {\"num_images\": 101}}",
 	    "{\"script\": \"a lake\", \"config\": {\"video_duration\": 0}}",
 	    "{\"script\": \"a lake\", \"config\": {\"voice\": \"../../x\"}}",
+	    "{\"script\": \"a lake\", \"config\": {\"genre\": \"noir; rm\"}}",
+	    "{\"script\": \"a lake\", \"config\": {\"mood\": 7}}",
 	    "{\"script\": \"a lake\", \"config\": {\"sparkles\": true}}",
 	    "{\"script\": \"  \\n \", \"config\": {}}",
 	    "{\"config\": {}}",
