@@ -524,7 +524,9 @@ db_txn(struct db *db, db_txn_fn fn, void *ctx)
 				continue; /* the server rolled back: safe to retry */
 			if (rc == KILN_OK && db->lose_commits && db->commits++ % 2 == 0)
 				rc = KILN_ERR_DB_UNAVAILABLE; /* a test's fault: kept, not told */
-			db->commit_unsure = rc != KILN_OK;    /* lost during COMMIT: kept or not */
+			/* lost during COMMIT: kept or not (an error the server
+			 * answered has a known outcome: nothing kept) */
+			db->commit_unsure = rc == KILN_ERR_DB_UNAVAILABLE;
 			return rc;
 		}
 		if (db->conn != NULL)

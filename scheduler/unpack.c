@@ -147,21 +147,26 @@ unpack_entry(struct archive *a, struct archive_entry *e, int root, const struct 
 
 /* One compressed file (the raw format): read to its end, so that one cut
  * short or damaged is refused now rather than handed to the job (the
- * check sum is at the end). A tar inside that no tar bid claimed is
- * damaged too. */
+ * check sum is at the end), counting against the byte cap as an archive's
+ * files do (a gzip bomb stops there). A tar inside that no tar bid claimed
+ * is damaged too. */
 static enum kiln_err
-unpack_check_single(struct archive *a, char why[UNPACK_WHY_MAX])
+unpack_check_single(struct archive *a, const struct unpack_limits *lim, char why[UNPACK_WHY_MAX])
 {
-	static char buf[65536];
+	static char buf[65536]; /* the unpack child is single-threaded */
+	uint64_t total = 0;
 	la_ssize_t n;
-	int first = 1;
 
 	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
-		if (first && n >= 262 && memcmp(buf + 257, "ustar", 5) == 0) {
+		if (total == 0 && n >= 262 && memcmp(buf + 257, "ustar", 5) == 0) {
 			unpack_why(why, "a damaged tar archive", "");
 			return KILN_ERR_BAD_REQUEST;
 		}
-		first = 0;
+		total += (uint64_t)n;
+		if (total > lim->max_bytes) {
+			unpack_why(why, "the data set unpacks to more than its size cap", "");
+			return KILN_ERR_BAD_REQUEST;
+		}
 	}
 	if (n < 0) {
 		unpack_why(why, "a damaged compressed file", archive_error_string(a));
@@ -208,7 +213,7 @@ unpack_archive(int fd, const char *dest, const struct unpack_limits *lim, uint64
 			if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) {
 				unpack_why(why, "not a zip or tar archive", "");
 				rc = KILN_ERR_BAD_REQUEST;
-			} else if ((rc = unpack_check_single(a, why)) == KILN_OK) {
+			} else if ((rc = unpack_check_single(a, lim, why)) == KILN_OK) {
 				*single = 1; /* one compressed file, whole */
 			}
 			break;

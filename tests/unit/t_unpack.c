@@ -293,8 +293,9 @@ t_unpack_single_gzip(void)
 }
 
 /* A compressed data set that is damaged is refused, not used as it is:
- * a tar.gz cut short or with bytes changed in its stream, and one
- * gzip-compressed file cut short (its CRC never checks out). */
+ * a tar.gz cut short or with bytes changed in its stream (refused before
+ * as well), and one gzip-compressed file cut short (its CRC never checks
+ * out) or inflating past the byte cap. */
 static void
 t_unpack_damaged(void)
 {
@@ -309,6 +310,20 @@ t_unpack_damaged(void)
 
 	for (i = 0; i + 1 < sizeof(text); i++) /* compresses, but not to nothing */
 		text[i] = (char)(i % 7 == 6 ? '\n' : '0' + (i * 2654435761u >> 13) % 10);
+	/* whole, but more than the byte cap once inflated: a gzip bomb */
+	{
+		struct unpack_limits small = {100000, 100};
+		int fd = make(2, one, 1);
+
+		single = 0;
+		CU_ASSERT_EQUAL(
+		    unpack_archive(fd, fresh(dest), &small, &bytes, &entries, &single, why),
+		    KILN_ERR_BAD_REQUEST);
+		CU_ASSERT_EQUAL(single, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "size cap"));
+		close(fd);
+		wipe();
+	}
 	for (how = 0; how < 3; how++) {
 		int fd = how < 2 ? make(0, tar, 2) : make(2, one, 1);
 		off_t size = lseek(fd, 0, SEEK_END);
