@@ -63,8 +63,10 @@ jobspec_env_name(const char *name, const char **why)
 			return -1;
 		}
 	}
-	if (strncmp(name, "LD_", 3) == 0 || strncmp(name, "KILN_", 5) == 0) {
-		*why = "LD_* and KILN_* variables are reserved";
+	if (strncmp(name, "LD_", 3) == 0 || strncmp(name, "KILN_", 5) == 0 ||
+	    strcmp(name, "CUDA_VISIBLE_DEVICES") == 0 ||
+	    strcmp(name, "NVIDIA_VISIBLE_DEVICES") == 0 || strcmp(name, "CUDA_DEVICE_ORDER") == 0) {
+		*why = "LD_*, KILN_* and the GPU variables kiln sets are reserved";
 		return -1;
 	}
 	return 0;

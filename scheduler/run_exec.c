@@ -16,20 +16,30 @@
 #include "run.h"
 #include "sandbox.h"
 
-/* NAME=VALUE into env[*n] (new). */
+/* NAME=VALUE into env (new), replacing an earlier NAME: each name is
+ * there once, and the last setting wins. */
 static void
 run_setenv(char **env, size_t *n, const char *name, const char *value)
 {
-	size_t len = strlen(name) + strlen(value) + 2;
+	size_t nlen = strlen(name), len = nlen + strlen(value) + 2, k, at = *n;
+	char *kv;
 
-	if (*n >= RUN_ENV_MAX - 1 || (env[*n] = malloc(len)) == NULL)
+	for (k = 0; k < *n; k++)
+		if (strncmp(env[k], name, nlen) == 0 && env[k][nlen] == '=')
+			at = k;
+	if ((at == *n && *n >= RUN_ENV_MAX - 1) || (kv = malloc(len)) == NULL)
 		return;
-	snprintf(env[*n], len, "%s=%s", name, value);
-	(*n)++;
+	snprintf(kv, len, "%s=%s", name, value);
+	if (at < *n)
+		free(env[at]);
+	else
+		(*n)++;
+	env[at] = kv;
 }
 
-/* The job's environment: a clean one, the job's own variables (checked at
- * submit: no LD_*, no KILN_*), then kiln's. */
+/* The job's environment: a clean one (PATH, HOME, LANG, TMPDIR), which
+ * the job's own variables may change (checked at submit: no LD_*, no
+ * KILN_*, not the GPU names), then kiln's. */
 static void
 run_env(const struct job *j, const char *ws, char **env)
 {

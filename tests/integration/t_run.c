@@ -103,7 +103,9 @@ test_exit_code_and_logs(void)
 
 /* A job's GPUs reach it by name: CUDA_VISIBLE_DEVICES and
  * NVIDIA_VISIBLE_DEVICES list its gpu_ids, and CUDA_DEVICE_ORDER makes
- * CUDA number them by PCI bus as nvidia-smi (and so the scheduler) does.
+ * CUDA number them by PCI bus as nvidia-smi (and so the scheduler) does;
+ * a job may not set those, and a variable it sets that kiln also sets
+ * (LANG) is there once, with the job's value.
  * The stack's node has 2 simulated GPUs; docs/benchmarks.md has the same
  * names reaching CUDA in the sandbox on an H100. */
 static void
@@ -117,6 +119,12 @@ test_gpu_env(void)
 	int gpus;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	/* the GPU names are kiln's to set */
+	CU_ASSERT_EQUAL(
+	    it_call_status("POST", "/api/v1/jobs", u,
+			   "{\"command\": [\"true\"], \"env\": {\"NVIDIA_VISIBLE_DEVICES\":"
+			   " \"all\"}}"),
+	    422);
 	for (gpus = 0; gpus <= 2; gpus += 2) {
 		json_t *j, *ids;
 		char *out;
@@ -140,6 +148,20 @@ test_gpu_env(void)
 		CU_ASSERT_STRING_EQUAL(out, want);
 		free(out);
 		json_decref(j);
+	}
+	/* env itself (no shell between, which would fold duplicates) */
+	id = it_submit(u, "{\"command\": [\"env\"], \"env\": {\"LANG\": \"en_US.UTF-8\"}}");
+	CU_ASSERT_FATAL(id > 0);
+	json_decref(it_wait_job(u, id, "status", "completed", 20000));
+	{
+		char *out = it_job_log(id, "stdout.log"), *p = out;
+		int lang = 0;
+
+		while ((p = strstr(p, "\nLANG=")) != NULL)
+			lang++, p++;
+		CU_ASSERT_EQUAL(lang + (strncmp(out, "LANG=", 5) == 0), 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, "LANG=en_US.UTF-8\n"));
+		free(out);
 	}
 }
 

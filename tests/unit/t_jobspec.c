@@ -115,9 +115,18 @@ static void
 t_jobspec_env(void)
 {
 	static const char *const good[] = {"BUILD_MODE", "_x", "a1", "PATH", "CUDA_CACHE_PATH"};
-	static const char *const bad[] = {
-	    "",    "1A",      "A-B", "A B", "LD_PRELOAD", "LD_LIBRARY_PATH", "KILN_CONFIG",
-	    "A=B", "\xc3\xa9"};
+	static const char *const bad[] = {"",
+					  "1A",
+					  "A-B",
+					  "A B",
+					  "LD_PRELOAD",
+					  "LD_LIBRARY_PATH",
+					  "KILN_CONFIG",
+					  "A=B",
+					  "\xc3\xa9",
+					  "CUDA_VISIBLE_DEVICES",
+					  "NVIDIA_VISIBLE_DEVICES",
+					  "CUDA_DEVICE_ORDER"};
 	const char *why = NULL;
 	char longname[JOBSPEC_ENV_NAME_MAX + 2];
 	size_t i;
