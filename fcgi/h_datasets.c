@@ -54,36 +54,23 @@ dataset_respond(struct request *req, int64_t id, int status)
 	return KILN_OK;
 }
 
-/* One data set's row and its file, stored together. */
+/* POST /datasets's row and file, stored together. */
 struct dataset_new {
 	const struct kiln_config *cfg;
 	int64_t user_id;
 	const char *name, *desc;
 	struct upload_file *f;
-	uint64_t id;
-	char path[STORAGE_PATH_MAX]; /* linked by the last attempt; "" for none */
+	int64_t id;
+	char path[STORAGE_PATH_MAX];
 };
 
 static enum kiln_err
 dataset_create_txn(struct db *db, void *arg)
 {
 	struct dataset_new *n = arg;
-	struct db_val p[7] = {DBV_I64(n->user_id),
-			      DBV_STR(n->name),
-			      n->desc ? DBV_STR(n->desc) : DBV_NULL,
-			      DBV_STR(n->f->filename),
-			      DBV_STR(upload_format(n->f)),
-			      DBV_I64((int64_t)n->f->size),
-			      DBV_STR(n->f->sha256)};
-	enum kiln_err rc;
 
-	if (n->path[0] != '\0') /* a retry starts clean */
-		(void)unlink(n->path);
-	n->path[0] = '\0';
-	if ((rc = db_exec(db, STMT_DATASET_INSERT, p, 7, NULL, NULL, &n->id)) != KILN_OK)
-		return rc;
-	storage_dataset_path(n->cfg, n->user_id, (int64_t)n->id, n->path);
-	return storage_link(n->cfg, n->f->tmp, n->path);
+	return upload_store_dataset(db, n->cfg, n->user_id, n->name, n->desc, n->f, &n->id,
+				    n->path);
 }
 
 enum kiln_err
@@ -112,7 +99,7 @@ h_datasets_create(struct request *req)
 			(void)unlink(n.path);
 		return rc;
 	}
-	return dataset_respond(req, (int64_t)n.id, 201);
+	return dataset_respond(req, n.id, 201);
 }
 
 static json_t *

@@ -69,7 +69,6 @@ struct files_txn {
 	int64_t batch_id;
 	/* a data set made of dataset_file, stored with the job */
 	struct upload_file *dataset;
-	const char *dataset_format;
 	int64_t dataset_id;
 	/* what this attempt put on disk */
 	size_t linked;
@@ -350,24 +349,11 @@ files_txn_run(struct db *db, void *arg)
 	size_t k, i;
 
 	files_unlink(t); /* a retry starts clean */
-	if (t->dataset != NULL) {
-		struct upload_file *f = t->dataset;
-		uint64_t id = 0;
-		struct db_val p[7] = {DBV_I64(t->user_id),
-				      DBV_STR(f->filename[0] ? f->filename : "dataset"),
-				      DBV_STR("uploaded with a job"),
-				      DBV_STR(f->filename),
-				      DBV_STR(t->dataset_format),
-				      DBV_I64((int64_t)f->size),
-				      DBV_STR(f->sha256)};
-
-		if ((rc = db_exec(db, STMT_DATASET_INSERT, p, 7, NULL, NULL, &id)) != KILN_OK)
-			return rc;
-		t->dataset_id = (int64_t)id;
-		storage_dataset_path(t->cfg, t->user_id, t->dataset_id, t->dataset_path);
-		if ((rc = storage_link(t->cfg, f->tmp, t->dataset_path)) != KILN_OK)
-			return rc;
-	}
+	if (t->dataset != NULL &&
+	    (rc = upload_store_dataset(
+		 db, t->cfg, t->user_id, t->dataset->filename[0] ? t->dataset->filename : "dataset",
+		 "uploaded with a job", t->dataset, &t->dataset_id, t->dataset_path)) != KILN_OK)
+		return rc;
 	if (t->batch_name != NULL && (rc = jobs_batch_insert(db, t->user_id, t->batch_name, NULL, 0,
 							     "continue", &t->batch_id)) != KILN_OK)
 		return rc;
@@ -472,7 +458,6 @@ h_jobs_create_files(struct request *req)
 	t.jobs = &j;
 	t.nj = 1;
 	t.dataset = data;
-	t.dataset_format = data != NULL ? upload_format(data) : NULL;
 	if ((rc = files_store(req, &t)) == KILN_OK)
 		rc = jobs_respond_stored(req, j.id, "pending");
 out:

@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "db.h"
+#include "db_stmts.h"
 #include "io.h"
 #include "log.h"
 
@@ -196,12 +198,6 @@ upload_file(struct upload *up, const char *name)
 	return NULL;
 }
 
-void
-upload_committed(struct upload_file *f)
-{
-	f->tmp[0] = '\0';
-}
-
 const char *
 upload_format(const struct upload_file *f)
 {
@@ -217,4 +213,29 @@ upload_format(const struct upload_file *f)
 	if (fl > 4 && strcasecmp(f->filename + fl - 4, ".csv") == 0)
 		return "csv";
 	return "other";
+}
+
+enum kiln_err
+upload_store_dataset(struct db *db, const struct kiln_config *cfg, int64_t user_id,
+		     const char *name, const char *desc, struct upload_file *f, int64_t *id,
+		     char path[STORAGE_PATH_MAX])
+{
+	struct db_val p[7] = {DBV_I64(user_id),
+			      DBV_STR(name),
+			      desc ? DBV_STR(desc) : DBV_NULL,
+			      DBV_STR(f->filename),
+			      DBV_STR(upload_format(f)),
+			      DBV_I64((int64_t)f->size),
+			      DBV_STR(f->sha256)};
+	uint64_t got = 0;
+	enum kiln_err rc;
+
+	if (path[0] != '\0') /* a retry starts clean */
+		(void)unlink(path);
+	path[0] = '\0';
+	if ((rc = db_exec(db, STMT_DATASET_INSERT, p, 7, NULL, NULL, &got)) != KILN_OK)
+		return rc;
+	*id = (int64_t)got;
+	storage_dataset_path(cfg, user_id, *id, path);
+	return storage_link(cfg, f->tmp, path);
 }

@@ -21,7 +21,8 @@
 struct upload_file {
 	char field[MP_NAME_MAX + 1];
 	char filename[MP_FILENAME_MAX + 1];
-	char tmp[STORAGE_PATH_MAX]; /* unlinked at the end of the request unless committed */
+	char
+	    tmp[STORAGE_PATH_MAX]; /* unlinked at the end of the request (stored files are links) */
 	uint64_t size;
 	char sha256[65];
 	unsigned char magic[UPLOAD_MAGIC];
@@ -49,7 +50,12 @@ struct upload_file *upload_file(struct upload *up, const char *name);
 /* "zip", "tgz", "tar" or "csv" from f's first bytes (a CSV by its name's
  * .csv ending), else "other". Static. */
 const char *upload_format(const struct upload_file *f);
-/* Marks f's temporary file as moved (no longer removed at the end). */
-void upload_committed(struct upload_file *f);
+/* Inside a db_txn: a data set's row for f (name, desc: NULL for none) and
+ * f's file linked at OUT: path, which is removed first when the last
+ * attempt left one there ("" on the first); OUT: *id. POST /datasets and
+ * the jobs that bring a data set store theirs with it. */
+enum kiln_err upload_store_dataset(struct db *db, const struct kiln_config *cfg, int64_t user_id,
+				   const char *name, const char *desc, struct upload_file *f,
+				   int64_t *id, char path[STORAGE_PATH_MAX]);
 
 #endif

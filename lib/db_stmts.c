@@ -334,9 +334,10 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_JOB_STATS_ALL] = {"job_stats_all",
 			    "SELECT status, CAST(SUM(n) AS SIGNED) FROM job_counts GROUP BY status",
 			    "", "si"},
-    /* only from the status the caller saw (affected rows say it still was) */
-    /* a move by hand (or a cancel) takes the lease: a supervisor that
-     * held the job kills it and leaves */
+    /* only from the status the caller saw (affected rows say it still was).
+     * Every move here (by hand, a pending job's cancel, a render out of
+     * moderation) takes the lease: a supervisor that held the job kills it
+     * and leaves; for a job nobody holds it is only a number. */
     [STMT_JOB_SET_STATUS] = {"job_set_status",
 			     "UPDATE jobs SET status = ?, wait_reason = ?,"
 			     " finished_at = IF(? = 1, NOW(6), finished_at), lease = lease + 1"

@@ -71,25 +71,6 @@ storage_dataset_path(const struct kiln_config *cfg, int64_t user_id, int64_t id,
 		 (long long)user_id, (long long)id);
 }
 
-enum kiln_err
-storage_commit(const char *tmp, const char *final)
-{
-	char dir[STORAGE_PATH_MAX];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", final);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		if (storage_mkdir(dir) != 0)
-			return KILN_ERR_IO;
-	}
-	if (rename(tmp, final) != 0) {
-		log_error("storage: cannot move %s to %s: %s", tmp, final, strerror(errno));
-		return KILN_ERR_IO;
-	}
-	return KILN_OK;
-}
-
 void
 storage_job_path(const struct kiln_config *cfg, int64_t id, const char *rel,
 		 char path[STORAGE_PATH_MAX])

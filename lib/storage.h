@@ -38,7 +38,4 @@ enum kiln_err storage_link(const struct kiln_config *cfg, const char *tmp, const
 /* Removes job id's directory and everything in it; a missing one is fine. */
 enum kiln_err storage_job_remove(const struct kiln_config *cfg, int64_t id);
 
-/* Moves a finished temporary file to final, creating final's folder. */
-enum kiln_err storage_commit(const char *tmp, const char *final);
-
 #endif

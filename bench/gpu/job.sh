@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # job.sh: the GPU check's job, submitted as its `script`. It shows what the
 # sandbox lends it (environment, device nodes), asks nvidia-smi, and runs
 # a bf16 matrix product with PyTorch when the host has it.
