@@ -24,6 +24,7 @@ struct change {
 	int64_t id, actor;
 	const char *to, *reason;
 	char from[32];
+	int64_t lease; /* the job's, as jobs_lock read it */
 	int set_name, set_priority, set_progress, set_status;
 	const char *name;
 	int64_t priority;
@@ -81,6 +82,8 @@ jobs_lock(struct db *db, struct change *c)
 		       strlen(db_res_str(res, 0, 2, NULL)) < sizeof(c->from)
 			   ? strlen(db_res_str(res, 0, 2, NULL)) + 1
 			   : 1);
+	if (rc == KILN_OK)
+		c->lease = db_res_i64(res, 0, 4);
 	db_res_free(res);
 	return rc;
 }
@@ -90,7 +93,7 @@ jobs_lock(struct db *db, struct change *c)
 static enum kiln_err
 jobs_release(struct db *db, int64_t id, const char *why)
 {
-	char step[64];
+	char step[96];
 
 	snprintf(step, sizeof(step), "release:job:%lld:%s", (long long)id, why);
 	return ledger_release_in(db, id, step, NULL);
@@ -179,7 +182,18 @@ patch_txn(struct db *db, void *arg)
 		return KILN_OK;
 	if ((rc = jobs_move(db, c)) != KILN_OK)
 		return rc;
-	return job_status_terminal(c->to) ? jobs_release(db, c->id, "patch") : KILN_OK;
+	if (job_status_terminal(c->to))
+		return jobs_release(db, c->id, "patch");
+	if (strcmp(c->to, "pending") == 0 &&
+	    (strcmp(c->from, "preparing") == 0 || strcmp(c->from, "running") == 0)) {
+		/* back in the queue by hand: its claim's hold goes back, as the
+		 * reaper's requeue does, and the next claim holds again */
+		char why[40];
+
+		snprintf(why, sizeof(why), "requeue:%lld", (long long)c->lease);
+		return jobs_release(db, c->id, why);
+	}
+	return KILN_OK;
 }
 
 static const char *const patch_fields[] = {"name", "priority", "status", "progress", NULL};

@@ -309,8 +309,8 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_JOB_GET] = {"job_get", "SELECT " JOB_COLS " FROM jobs WHERE id = ?", "i", JOB_SIG},
     [STMT_JOB_LOCK] =
 	{"job_lock",
-	 "SELECT id, user_id, status, cancel_requested FROM jobs WHERE id = ? FOR UPDATE", "i",
-	 "iisi"},
+	 "SELECT id, user_id, status, cancel_requested, lease FROM jobs WHERE id = ? FOR UPDATE",
+	 "i", "iisii"},
     [STMT_JOB_LIST_USER] = {"job_list_user",
 			    "SELECT " JOB_COLS " FROM jobs WHERE user_id = ?" JOB_FILTER
 			    " ORDER BY id DESC LIMIT ? OFFSET ?",

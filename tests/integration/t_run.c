@@ -841,6 +841,38 @@ test_end_by_hand(void)
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
+/* Staff put a running job back in the queue (PATCH status pending): its
+ * supervisor leaves, the hold of that claim goes back, the job is
+ * claimed and run again, and when it ends nothing stays reserved. */
+static void
+test_requeue_by_hand(void)
+{
+	static const char *const args[] = {"audit", NULL};
+	char u[2048], path[128], out[8192];
+	long long uid = it_new_user("run-requeue@example.com", u, sizeof(u)), id, held;
+	struct attempts a;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	id = it_submit(u, "{\"command\": [\"sleep\", \"4\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
+	held = it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid);
+	CU_ASSERT(held > 0);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin, "{\"status\": \"pending\"}"), 200);
+	/* running again: held once, not on top of the first claim's hold */
+	a = (struct attempts){u, id, 2};
+	CU_ASSERT_FATAL(it_wait(15000, running_attempt, &a));
+	CU_ASSERT_EQUAL(it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid), held);
+	j = it_wait_job(u, id, "status", "", 30000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	json_decref(j);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid), 0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+}
+
 /* The sandbox: every attempt to get out fails. */
 static void
 test_sandbox_escapes(void)
@@ -1099,6 +1131,8 @@ suite_run(void)
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "a running job ended by hand: its supervisor kills it and leaves",
 		    test_end_by_hand);
+	CU_add_test(s, "a running job requeued by hand: held once, run again, nothing left",
+		    test_requeue_by_hand);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
 		    test_lost_commits);
 	CU_add_test(s, "the scheduler's COMMITs kept but answered as lost: started at once",
