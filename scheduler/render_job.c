@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "jobfile.h"
+#include "jobspec.h"
 
 #define RENDER_JOB_MANIFEST_MAX (64 * 1024)
 
@@ -102,12 +103,15 @@ render_job_cost(const struct prices *p, const char *dir, int64_t *cost)
 	if ((m = json_loadb(buf, (size_t)n, 0, NULL)) == NULL || !json_is_object(m))
 		goto out;
 	v = json_object_get(m, "num_images");
-	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000)
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > JOBSPEC_RENDER_IMAGES_MAX)
 		goto out;
 	r.num_images = json_integer_value(v);
 	v = json_object_get(m, "duration");
 	duration = json_number_value(v);
-	if (!json_is_number(v) || !(duration > 0 && duration <= 86400))
+	/* at most what a render may ask for (the film's length is exact,
+	 * give or take a frame) */
+	if (!json_is_number(v) || !(duration > 0 && duration <= JOBSPEC_RENDER_SECONDS_MAX + 1))
 		goto out;
 	r.video_duration = (int64_t)llround(duration);
 	if (r.video_duration < 1)

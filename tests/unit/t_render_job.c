@@ -178,6 +178,11 @@ t_render_job_cost(void)
 	CU_ASSERT_EQUAL(render_job_cost(&p, t_dir, &cost), KILN_ERR_BAD_REQUEST);
 	t_write("outputs/manifest.json", "{\"duration\": 2e9, \"num_images\": 2}");
 	CU_ASSERT_EQUAL(render_job_cost(&p, t_dir, &cost), KILN_ERR_BAD_REQUEST);
+	/* more than a render may ask for (JOBSPEC_RENDER_*_MAX) */
+	t_write("outputs/manifest.json", "{\"duration\": 900, \"num_images\": 2}");
+	CU_ASSERT_EQUAL(render_job_cost(&p, t_dir, &cost), KILN_ERR_BAD_REQUEST);
+	t_write("outputs/manifest.json", "{\"duration\": 2, \"num_images\": 101}");
+	CU_ASSERT_EQUAL(render_job_cost(&p, t_dir, &cost), KILN_ERR_BAD_REQUEST);
 	t_write("outputs/manifest.json", "[1, 2");
 	CU_ASSERT_EQUAL(render_job_cost(&p, t_dir, &cost), KILN_ERR_BAD_REQUEST);
 	/* a link the job planted is not followed */
