@@ -99,6 +99,26 @@ jobs_release(struct db *db, int64_t id, const char *why)
 	return ledger_release_in(db, id, step, NULL);
 }
 
+/* A claimed job back in the queue by hand, as the reaper requeues one: off
+ * its node and GPUs, its lease taken (its supervisor leaves), and its
+ * claim's hold given back, so the next claim holds once. */
+static enum kiln_err
+jobs_requeue(struct db *db, struct change *c)
+{
+	struct db_val p[2] = {DBV_I64(c->id), DBV_I64(c->lease)};
+	char why[40];
+	uint64_t affected = 0;
+	enum kiln_err rc = db_exec(db, STMT_JOB_REQUEUE, p, 2, NULL, &affected, NULL);
+
+	if (rc == KILN_OK && affected != 1)
+		return KILN_ERR_DB_RETRY; /* it moved under us: read it again */
+	if (rc != KILN_OK ||
+	    (rc = jobevent_add(db, c->id, c->from, c->to, c->reason, c->actor)) != KILN_OK)
+		return rc;
+	snprintf(why, sizeof(why), "requeue:%lld", (long long)c->lease);
+	return jobs_release(db, c->id, why);
+}
+
 static enum kiln_err
 cancel_txn(struct db *db, void *arg)
 {
@@ -180,20 +200,12 @@ patch_txn(struct db *db, void *arg)
 	}
 	if (!c->set_status)
 		return KILN_OK;
+	if (strcmp(c->to, "pending") == 0 &&
+	    (strcmp(c->from, "preparing") == 0 || strcmp(c->from, "running") == 0))
+		return jobs_requeue(db, c);
 	if ((rc = jobs_move(db, c)) != KILN_OK)
 		return rc;
-	if (job_status_terminal(c->to))
-		return jobs_release(db, c->id, "patch");
-	if (strcmp(c->to, "pending") == 0 &&
-	    (strcmp(c->from, "preparing") == 0 || strcmp(c->from, "running") == 0)) {
-		/* back in the queue by hand: its claim's hold goes back, as the
-		 * reaper's requeue does, and the next claim holds again */
-		char why[40];
-
-		snprintf(why, sizeof(why), "requeue:%lld", (long long)c->lease);
-		return jobs_release(db, c->id, why);
-	}
-	return KILN_OK;
+	return job_status_terminal(c->to) ? jobs_release(db, c->id, "patch") : KILN_OK;
 }
 
 static const char *const patch_fields[] = {"name", "priority", "status", "progress", NULL};

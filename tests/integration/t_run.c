@@ -860,7 +860,16 @@ test_requeue_by_hand(void)
 	held = it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid);
 	CU_ASSERT(held > 0);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	/* no tick in between: the job is seen off its node, as the reaper's
+	 * requeue leaves it */
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
 	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin, "{\"status\": \"pending\"}"), 200);
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE id = %lld AND status = 'pending'"
+		    " AND node_id IS NULL AND gpu_ids IS NULL AND wait_reason = 'requeued'",
+		    id),
+	    1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
 	/* running again: held once, not on top of the first claim's hold */
 	a = (struct attempts){u, id, 2};
 	CU_ASSERT_FATAL(it_wait(15000, running_attempt, &a));
