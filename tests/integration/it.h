@@ -72,6 +72,9 @@ int it_run_shell(const char *cmd);
 
 /* Path under the stack directory into OUT: buf. */
 const char *it_path(const char *rel, char *buf, size_t n);
+/* 1 when the file at the printf-style path under the stack directory
+ * exists. */
+int it_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* kiln-api's master pid from its pid file, or -1. */
 pid_t it_master_pid(void);

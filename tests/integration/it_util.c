@@ -199,6 +199,20 @@ it_path(const char *rel, char *buf, size_t n)
 	return buf;
 }
 
+int
+it_exists(const char *fmt, ...)
+{
+	char rel[1024], path[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	return n > 0 && (size_t)n < sizeof(rel) &&
+	       access(it_path(rel, path, sizeof(path)), F_OK) == 0;
+}
+
 pid_t
 it_master_pid(void)
 {

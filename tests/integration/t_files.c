@@ -599,16 +599,6 @@ test_sharded_upload_bad(void)
 	CU_ASSERT(tmp_drained());
 }
 
-/* 1 when a job's file (jobs/ID/REL under the storage root) exists. */
-static int
-on_disk(long long id, const char *rel)
-{
-	char sub[256], path[4096];
-
-	snprintf(sub, sizeof(sub), "storage/jobs/%lld/%s", id, rel);
-	return access(it_path(sub, path, sizeof(path)), F_OK) == 0;
-}
-
 /* A COMMIT that goes unanswered (KILN_TEST_API_LOSE_COMMIT: each worker's
  * first COMMIT, and every other one after, is kept but answered as lost):
  * the 503 must not take away the input files of the job that was stored,
@@ -635,7 +625,7 @@ test_files_commit_unanswered(void)
 	it_resp_free(&r);
 	id = it_sqlf("SELECT COALESCE(MAX(id), 0) FROM jobs WHERE user_id = %lld", uid);
 	CU_ASSERT(id > 0);
-	CU_ASSERT(on_disk(id, "input/train.py"));
+	CU_ASSERT(it_exists("storage/jobs/%lld/input/train.py", id));
 	for (i = 0; i < 8 && !lost; i++) {
 		long status = it_call("POST", "/api/v1/jobs", u, render, &r);
 
@@ -645,7 +635,7 @@ test_files_commit_unanswered(void)
 	}
 	CU_ASSERT_FATAL(lost);
 	id = it_sqlf("SELECT MAX(id) FROM jobs WHERE user_id = %lld AND kind = 'render'", uid);
-	CU_ASSERT(on_disk(id, "input/render.json"));
+	CU_ASSERT(it_exists("storage/jobs/%lld/input/render.json", id));
 	/* a data set's row and its file */
 	for (i = 0, lost = 0; i < 8 && !lost; i++) {
 		struct part ds[] = {{"file", "rows.csv", "n\n1\n", 0}, {"name", NULL, "rows", 0}};
@@ -657,12 +647,7 @@ test_files_commit_unanswered(void)
 	}
 	CU_ASSERT_FATAL(lost);
 	id = it_sqlf("SELECT MAX(id) FROM datasets WHERE user_id = %lld", uid);
-	{
-		char rel[128], path[4096];
-
-		snprintf(rel, sizeof(rel), "storage/datasets/%lld/%lld", uid, id);
-		CU_ASSERT(access(it_path(rel, path, sizeof(path)), F_OK) == 0);
-	}
+	CU_ASSERT(it_exists("storage/datasets/%lld/%lld", uid, id));
 	CU_ASSERT_EQUAL(it_stack("api-stop"), 0);
 	CU_ASSERT_EQUAL(it_stack("api-start"), 0);
 	CU_ASSERT(tmp_drained());

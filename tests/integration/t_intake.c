@@ -172,16 +172,6 @@ test_list_brief(void)
 	CU_ASSERT_EQUAL(it_call_status("GET", path, admin_token, NULL), 200);
 }
 
-/* 1 when render job id's input (input/render.json) is on disk. */
-static int
-render_input_on_disk(long long id)
-{
-	char rel[128], path[4096];
-
-	snprintf(rel, sizeof(rel), "storage/jobs/%lld/input/render.json", id);
-	return access(it_path(rel, path, sizeof(path)), F_OK) == 0;
-}
-
 /* POST /projects as token; the new id (0 when refused). */
 static long long
 new_project(const char *token, const char *body)
@@ -378,7 +368,8 @@ test_render_jobs(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(j, "config"), "fps")),
 			30);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "project_id")), pid);
-	CU_ASSERT(render_input_on_disk(json_integer_value(json_object_get(j, "id"))));
+	CU_ASSERT(it_exists("storage/jobs/%lld/input/render.json",
+			    (long long)json_integer_value(json_object_get(j, "id"))));
 	json_decref(j);
 	it_resp_free(&r);
 	/* a script with blocked words ends moderation_failed, never charged,
@@ -395,7 +386,7 @@ test_render_jobs(void)
 			       "rejected");
 	CU_ASSERT(json_number_value(json_object_get(j, "moderation_score")) >= 0.5);
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "actual_cost")), 0, 1e-9);
-	CU_ASSERT(!render_input_on_disk(id));
+	CU_ASSERT(!it_exists("storage/jobs/%lld/input/render.json", id));
 	json_decref(j);
 	it_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/events", id);
