@@ -255,9 +255,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_SPEND_ADD] = {"spend_add",
 			"INSERT INTO user_spend (user_id, day, charged_micros)"
 			" VALUES (?, (SELECT DATE(created_at) FROM wallet_ledger"
-			" WHERE id = LAST_INSERT_ID()), ?) ON DUPLICATE KEY UPDATE"
+			" WHERE id = ?), ?) ON DUPLICATE KEY UPDATE"
 			" charged_micros = charged_micros + VALUES(charged_micros)",
-			"ii", ""},
+			"iii", ""},
     [STMT_HOLD_LOCK] = {"hold_lock",
 			"SELECT user_id, amount_micros, charged_micros, released_at IS NOT NULL"
 			" FROM job_holds WHERE job_id = ? FOR UPDATE",

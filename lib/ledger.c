@@ -262,14 +262,18 @@ ledger_charge_txn(struct db *db, void *arg)
 		struct db_val h[4] = {DBV_I64(from_hold), DBV_I64(take), DBV_I64(op->job_id),
 				      DBV_I64(from_hold)};
 
-		struct db_val d[2] = {DBV_I64(op->user_id), DBV_I64(take)};
+		int64_t row = 0;
 
 		if ((rc = ledger_update(db, STMT_WALLET_DEBIT, w, 5)) != KILN_OK ||
 		    (rc = ledger_update(db, STMT_HOLD_DRAW, h, 4)) != KILN_OK ||
-		    (rc = ledger_append(db, op, "charge", -take, balance - take, NULL)) !=
-			KILN_OK ||
-		    (rc = db_exec(db, STMT_SPEND_ADD, d, 2, NULL, NULL, NULL)) != KILN_OK)
+		    (rc = ledger_append(db, op, "charge", -take, balance - take, &row)) != KILN_OK)
 			return rc;
+		{ /* the day's spend, on the day of the row it counts */
+			struct db_val d[3] = {DBV_I64(op->user_id), DBV_I64(row), DBV_I64(take)};
+
+			if ((rc = db_exec(db, STMT_SPEND_ADD, d, 3, NULL, NULL, NULL)) != KILN_OK)
+				return rc;
+		}
 	}
 	op->result = take;
 	return ledger_step_record(db, op, take);

@@ -519,7 +519,7 @@ tick_claim(struct db *db, const struct kiln_config *cfg, const struct node_info 
 	db_res_free(res);
 	rc = db_txn(db, tick_claim_txn, &c);
 	tick_claim_free(&c);
-	if (rc == KILN_ERR_DB_UNAVAILABLE && r->nstarted > 0)
+	if (rc != KILN_OK && db_txn_unsure(db) && r->nstarted > 0)
 		rc = tick_claim_settle(db, r);
 	if (rc != KILN_OK)
 		r->nstarted = 0;
