@@ -33,11 +33,14 @@ say submit
 g1=$(body gpu1 "$here/job.sh" 1 | api -X POST -d @- $base/jobs | field id)
 g0=$(body gpu0 "$here/job.sh" 0 | api -X POST -d @- $base/jobs | field id)
 echo "jobs: $g1 (one GPU), $g0 (none)"
-for id in $g1 $g0; do
-	wait_end $id
-	api $base/jobs/$id/outputs | head -c 400
-	echo
-done
+expect "the one-GPU job completed" wait_end "$g1"
+expect "it saw its GPU's device node" grep -q '/dev/nvidia0' <<<"$log"
+if grep -q 'cuda available' <<<"$log"; then
+	expect "CUDA found its GPU" grep -q 'cuda available True devices 1' <<<"$log"
+fi
+expect "the job without a GPU completed" wait_end "$g0"
+expect "it saw no GPU device node" bash -c '! grep -q /dev/nvidia0 <<<"$1"' _ "$log"
+expect "CUDA found no GPU" bash -c '! grep -q "cuda available True" <<<"$1"' _ "$log"
 api $base/nodes | python3 -m json.tool | sed -n '/"gpus"/,/\]/p'
 bash tests/stack.sh sched-stop $d
 tar -C $d -czf "$out/stack-logs.tgz" log
@@ -48,4 +51,5 @@ for k in $(seq "${KILN_GPU_BENCH:-0}"); do
 	echo "rc=$?"
 	grep -E "^\|" "$out/bench$k.txt"
 done
-say done
+say "done: $([ $fail = 0 ] && echo all held || echo FAILED)"
+exit $fail

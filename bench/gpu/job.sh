@@ -13,7 +13,8 @@ import os, time
 try:
     import torch
 except ImportError:
-    raise SystemExit("no torch here")
+    print("no torch here: CUDA not tried")
+    raise SystemExit(0)
 print("cuda available", torch.cuda.is_available(), "devices", torch.cuda.device_count())
 if torch.cuda.is_available():
     print("device 0:", torch.cuda.get_device_name(0))

@@ -5,7 +5,8 @@
 # film on the GPU: through check.sh's stack while it is up (a render job
 # gets one GPU, so kiln-render tries h264_nvenc), else by running
 # kiln-render directly with CUDA_VISIBLE_DEVICES=0. Output is teed to
-# $OUT/render.txt, the film copied to $OUT/film.mp4.
+# $OUT/render.txt, the film copied to $OUT/film.mp4; exits non-zero when
+# no film was made.
 . "$(dirname "$0")/lib.sh" "${1:-}" render.txt
 
 say install
@@ -17,7 +18,7 @@ if [ -s $d/run/nginx.pid ] && kill -0 "$(cat $d/run/nginx.pid)" 2>/dev/null; the
 	bash tests/stack.sh sched-start $d
 	login
 	id=$(api -X POST -d "$body" $base/jobs | field id)
-	wait_end "$id"
+	expect "the render job completed" wait_end "$id"
 	w=$d/storage/jobs/$id/outputs
 else
 	say "kiln-render directly (no stack here)"
@@ -25,12 +26,14 @@ else
 	mkdir -p $w/input $w/outputs
 	python3 -c 'import json, sys; b = json.loads(sys.argv[1])
 json.dump({"script": b["script"], "config": b["config"]}, open(sys.argv[2], "w"))' "$body" $w/input/render.json
-	CUDA_VISIBLE_DEVICES=0 /opt/kiln/build/render/kiln-render $w/input/render.json $w/outputs
-	echo "kiln-render: exit $?"
+	expect "kiln-render succeeded" env CUDA_VISIBLE_DEVICES=0 /opt/kiln/build/render/kiln-render \
+		$w/input/render.json $w/outputs
 	w=$w/outputs
 fi
 cat $w/manifest.json
 echo
 ls -l $w
-cp $w/film.mp4 "$out/" 2>/dev/null
-say done
+expect "a film was made" cp $w/film.mp4 "$out/"
+expect "the manifest names the encoder used" grep -q '"video_encoder"' $w/manifest.json
+say "done: $([ $fail = 0 ] && echo all held || echo FAILED)"
+exit $fail

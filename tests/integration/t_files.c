@@ -623,8 +623,10 @@ test_files_commit_unanswered(void)
 	/* every worker is fresh, so this first COMMIT is lost, whoever runs it */
 	CU_ASSERT_EQUAL(post_form("/api/v1/jobs", u, NULL, parts, 2, &r), 503);
 	it_resp_free(&r);
+	/* the 503's own row was kept (every POST below stores one row, so the
+	 * count ties the newest row to the request that got the 503) */
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM jobs WHERE user_id = %lld", uid), 1);
 	id = it_sqlf("SELECT COALESCE(MAX(id), 0) FROM jobs WHERE user_id = %lld", uid);
-	CU_ASSERT(id > 0);
 	CU_ASSERT(it_exists("storage/jobs/%lld/input/train.py", id));
 	for (i = 0; i < 8 && !lost; i++) {
 		long status = it_call("POST", "/api/v1/jobs", u, render, &r);
@@ -634,6 +636,8 @@ test_files_commit_unanswered(void)
 		it_resp_free(&r);
 	}
 	CU_ASSERT_FATAL(lost);
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE user_id = %lld AND kind = 'render'", uid), i);
 	id = it_sqlf("SELECT MAX(id) FROM jobs WHERE user_id = %lld AND kind = 'render'", uid);
 	CU_ASSERT(it_exists("storage/jobs/%lld/input/render.json", id));
 	/* a data set's row and its file */
@@ -646,6 +650,7 @@ test_files_commit_unanswered(void)
 		it_resp_free(&r);
 	}
 	CU_ASSERT_FATAL(lost);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM datasets WHERE user_id = %lld", uid), i);
 	id = it_sqlf("SELECT MAX(id) FROM datasets WHERE user_id = %lld", uid);
 	CU_ASSERT(it_exists("storage/datasets/%lld/%lld", uid, id));
 	CU_ASSERT_EQUAL(it_stack("api-stop"), 0);
