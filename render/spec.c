@@ -44,9 +44,10 @@ spec_bool(json_t *conf, const char *name, int *v, char *why, size_t whylen)
 	return 0;
 }
 
-/* A short word of [a-z0-9 _+-], 1..SPEC_WORD_MAX bytes, as the API says. */
+/* A short word of [a-z0-9 _+-], 1..JOBSPEC_RENDER_WORD_MAX bytes, as the API says. */
 static int
-spec_word(json_t *conf, const char *name, char out[SPEC_WORD_MAX + 1], char *why, size_t whylen)
+spec_word(json_t *conf, const char *name, char out[JOBSPEC_RENDER_WORD_MAX + 1], char *why,
+	  size_t whylen)
 {
 	json_t *j = json_object_get(conf, name);
 	const char *s;
@@ -65,7 +66,8 @@ spec_word(json_t *conf, const char *name, char out[SPEC_WORD_MAX + 1], char *why
 	memcpy(out, s, n + 1);
 	return 0;
 bad:
-	snprintf(why, whylen, "bad config: %s must be 1..%d of [a-z0-9 _+-]", name, SPEC_WORD_MAX);
+	snprintf(why, whylen, "bad config: %s must be 1..%d of [a-z0-9 _+-]", name,
+		 JOBSPEC_RENDER_WORD_MAX);
 	return -1;
 }
 
@@ -109,10 +111,11 @@ spec_config(json_t *conf, struct spec *s, char *why, size_t whylen)
 			return -1;
 		}
 	}
-	if (spec_int(conf, "num_images", 1, SPEC_IMAGES_MAX, &s->num_images, why, whylen) ||
-	    spec_int(conf, "video_duration", 1, SPEC_DURATION_MAX, &s->video_duration, why,
+	if (spec_int(conf, "num_images", 1, JOBSPEC_RENDER_IMAGES_MAX, &s->num_images, why,
 		     whylen) ||
-	    spec_int(conf, "fps", 1, SPEC_FPS_MAX, &s->fps, why, whylen) ||
+	    spec_int(conf, "video_duration", 1, JOBSPEC_RENDER_SECONDS_MAX, &s->video_duration, why,
+		     whylen) ||
+	    spec_int(conf, "fps", 1, JOBSPEC_RENDER_FPS_MAX, &s->fps, why, whylen) ||
 	    spec_quality(conf, &s->quality, why, whylen) ||
 	    spec_bool(conf, "include_voice", &s->include_voice, why, whylen) ||
 	    spec_bool(conf, "include_music", &s->include_music, why, whylen) ||

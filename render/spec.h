@@ -10,10 +10,6 @@
 #include "jobspec.h"
 
 #define SPEC_SCRIPT_MAX (64 * 1024) /* bytes of script */
-#define SPEC_IMAGES_MAX JOBSPEC_RENDER_IMAGES_MAX
-#define SPEC_DURATION_MAX JOBSPEC_RENDER_SECONDS_MAX /* seconds */
-#define SPEC_FPS_MAX JOBSPEC_RENDER_FPS_MAX
-#define SPEC_WORD_MAX JOBSPEC_RENDER_WORD_MAX /* bytes of voice, genre, mood */
 
 enum spec_quality { SPEC_LOW, SPEC_MEDIUM, SPEC_HIGH };
 
@@ -25,9 +21,9 @@ struct spec {
 	enum spec_quality quality;
 	int include_voice;
 	int include_music;
-	char voice[SPEC_WORD_MAX + 1];
-	char genre[SPEC_WORD_MAX + 1];
-	char mood[SPEC_WORD_MAX + 1];
+	char voice[JOBSPEC_RENDER_WORD_MAX + 1];
+	char genre[JOBSPEC_RENDER_WORD_MAX + 1];
+	char mood[JOBSPEC_RENDER_WORD_MAX + 1];
 };
 
 /* Parses len bytes of render.json into OUT: *s (fields missing from
