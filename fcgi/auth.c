@@ -28,19 +28,9 @@ auth_res_free(void *p)
 	db_res_free(p);
 }
 
-/* The preloaded job if no handler took it. */
-static void
-auth_job_free(void *p)
-{
-	struct request *req = p;
-
-	db_res_free(req->job);
-	req->job = NULL;
-}
-
 /* The credentials' row (stmt with p[0]) into OUT: *res; on a route that
- * reads a job (RF_READS_JOB), job_stmt reads the job {id} with them in one
- * round trip, and its columns (from k) go to req->job for scope_load. */
+ * reads a job (RF_READS_JOB), job_stmt reads the head of job {id} with
+ * them in one round trip: its columns (from k) go to req->job. */
 static enum kiln_err
 auth_read(struct request *req, enum db_stmt_id stmt, enum db_stmt_id job_stmt, size_t k,
 	  struct db_val p[2], struct db_res **res)
@@ -54,9 +44,13 @@ auth_read(struct request *req, enum db_stmt_id stmt, enum db_stmt_id job_stmt, s
 	p[0] = DBV_I64(id->id);
 	if ((rc = db_exec(req->app->db, job_stmt, p, 2, res, NULL, NULL)) != KILN_OK)
 		return rc;
-	db_res_split(*res, k, &req->job);
-	req->job_id = id->id;
-	arena_defer(req->arena, auth_job_free, req);
+	req->job.loaded = 1;
+	req->job.id = id->id;
+	if (db_res_rows(*res) == 1 && !db_res_is_null(*res, 0, k)) {
+		req->job.found = 1;
+		req->job.user_id = db_res_i64(*res, 0, k);
+		req->job.version = db_res_i64(*res, 0, k + 1);
+	}
 	return KILN_OK;
 }
 
@@ -109,9 +103,9 @@ auth_bearer(struct request *req, const char *token)
 	if (auth_verify_cached(cfg, token, (int64_t)time(NULL), &c) != KILN_OK)
 		return KILN_ERR_UNAUTHORIZED;
 	/* the whole row: /auth/me answers from it without a second query;
-	 * a route that reads a job gets it in the same round trip */
+	 * a route that reads a job gets the job's head in the same round trip */
 	p[0] = DBV_I64(c.sub);
-	if ((rc = auth_read(req, STMT_USER_GET, STMT_USER_JOB_GET, DB_USER_NCOLS, p, &res)) !=
+	if ((rc = auth_read(req, STMT_USER_GET, STMT_USER_JOB_HEAD, DB_USER_NCOLS, p, &res)) !=
 	    KILN_OK)
 		return rc;
 	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 5) != 1) {
@@ -139,7 +133,7 @@ auth_api_key(struct request *req, const char *key)
 		return KILN_ERR_UNAUTHORIZED;
 	crypto_sha256_hex(key, hash);
 	p[0] = DBV_STR(hash);
-	if ((rc = auth_read(req, STMT_APIKEY_AUTH, STMT_APIKEY_JOB_GET, DB_APIKEY_AUTH_NCOLS, p,
+	if ((rc = auth_read(req, STMT_APIKEY_AUTH, STMT_APIKEY_JOB_HEAD, DB_APIKEY_AUTH_NCOLS, p,
 			    &res)) != KILN_OK)
 		return rc;
 	/* id, user_id, role, is_active, expired, stale last_used_at */

@@ -139,7 +139,11 @@ dataset_delete_txn(struct db *db, void *arg)
 		return rc;
 	d->busy = db_res_i64(res, 0, 0) > 0;
 	db_res_free(res);
-	return d->busy ? KILN_OK : db_exec(db, STMT_DATASET_DELETE, p, 1, NULL, NULL, NULL);
+	if (d->busy)
+		return KILN_OK;
+	if ((rc = db_exec(db, STMT_DATASET_UNLINK_JOBS, p, 1, NULL, NULL, NULL)) != KILN_OK)
+		return rc;
+	return db_exec(db, STMT_DATASET_DELETE, p, 1, NULL, NULL, NULL);
 }
 
 enum kiln_err

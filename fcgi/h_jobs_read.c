@@ -20,7 +20,7 @@
 enum kiln_err
 h_jobs_get(struct request *req)
 {
-	return h_jobs_respond(req, route_param(req, "id")->id, 200);
+	return jobs_respond_get(req, route_param(req, "id")->id);
 }
 
 /* Whose jobs: OUT *user (0 for everyone). 403 for a plain user asking for

@@ -2,9 +2,15 @@
 /* jobs.c: visibility, history and the answer shared by the job handlers. */
 #include "jobs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "kiln_config.h"
 
 #include "account.h"
+#include "jobcache.h"
+#include "json.h"
 #include "response.h"
 #include "scope.h"
 #include "views.h"
@@ -43,15 +49,92 @@ jobs_respond_stored(struct request *req, int64_t id, const char *state)
 	return KILN_OK;
 }
 
-enum kiln_err
-h_jobs_respond(struct request *req, int64_t id, int status)
+/* A job's answer is a function of its row, and the row's version changes
+ * with every UPDATE: the ETag names both, and the build that shaped the
+ * answer, so that a new release never matches an old client's tag. */
+#define JOBS_ETAG_MAX 96
+
+static void
+jobs_etag(char out[JOBS_ETAG_MAX], int64_t id, int64_t version)
+{
+	snprintf(out, JOBS_ETAG_MAX, "\"j%lld.%lld-%s\"", (long long)id, (long long)version,
+		 PACKAGE_VERSION);
+}
+
+/* Answers job id at version: status with body (len bytes, copied), or
+ * with conditional (a GET) 304 when If-None-Match names its ETag. */
+static void
+jobs_answer(struct request *req, int status, int64_t id, int64_t version, const char *body,
+	    size_t len, int conditional)
+{
+	char etag[JOBS_ETAG_MAX], *copy;
+
+	jobs_etag(etag, id, version);
+	request_add_header(req, "ETag", etag);
+	if (conditional && resp_etag_listed(req->if_none_match, etag)) {
+		resp_empty(req, 304);
+		return;
+	}
+	copy = arena_alloc(req->arena, len);
+	memcpy(copy, body, len);
+	resp_body(req, status, "application/json", copy, len);
+}
+
+/* Reads job id (which the caller may see), renders it, keeps the answer
+ * in this worker's jobcache and answers it. */
+static enum kiln_err
+jobs_read_answer(struct request *req, int64_t id, int status, int conditional)
 {
 	struct db_res *res = NULL;
 	enum kiln_err rc = jobs_visible(req, id, &res);
+	int64_t version;
+	char *body;
+	size_t len;
 
 	if (rc != KILN_OK)
 		return rc;
-	resp_json_new(req, status, view_job_new(res, 0));
+	version = db_res_i64(res, 0, DB_JOB_COL_VERSION);
+	{
+		json_t *job = view_job_new(res, 0);
+
+		body = json_dump_new(job, &len);
+		json_decref(job);
+	}
 	db_res_free(res);
+	jobcache_put(id, version, body, len);
+	jobs_answer(req, status, id, version, body, len, conditional);
+	free(body);
 	return KILN_OK;
+}
+
+enum kiln_err
+h_jobs_respond(struct request *req, int64_t id, int status)
+{
+	return jobs_read_answer(req, id, status, 0);
+}
+
+enum kiln_err
+jobs_respond_get(struct request *req, int64_t id)
+{
+	const struct req_job_head *h = &req->job;
+	const char *cached;
+	char etag[JOBS_ETAG_MAX];
+	size_t len;
+
+	if (!h->loaded || h->id != id)
+		return jobs_read_answer(req, id, 200, 1);
+	/* the head authentication read: visibility as scope_load decides it */
+	if (!h->found || (h->user_id != req->user_id && !jobs_reads_all(req)))
+		return KILN_ERR_NOT_FOUND;
+	jobs_etag(etag, id, h->version);
+	if (resp_etag_listed(req->if_none_match, etag)) {
+		request_add_header(req, "ETag", etag);
+		resp_empty(req, 304);
+		return KILN_OK;
+	}
+	if ((cached = jobcache_get(id, h->version, &len)) != NULL) {
+		jobs_answer(req, 200, id, h->version, cached, len, 0);
+		return KILN_OK;
+	}
+	return jobs_read_answer(req, id, 200, 1);
 }

@@ -81,8 +81,15 @@ enum kiln_err jobs_respond_stored(struct request *req, int64_t id, const char *s
 void jobs_answer_short(struct request *req, int status, int64_t id, const char *state,
 		       const char *detail);
 
-/* Answers job id (which the caller may see) with status. */
+/* Answers job id (which the caller may see) with status and its ETag,
+ * and keeps the answer in this worker's jobcache. */
 enum kiln_err h_jobs_respond(struct request *req, int64_t id, int status);
+
+/* GET /jobs/{id}: from the job's head authentication read (RF_READS_JOB),
+ * 404 for a job the caller may not see, 304 when If-None-Match names the
+ * current ETag, this worker's stored answer when the job has not changed
+ * since, and only otherwise a read of the whole row. */
+enum kiln_err jobs_respond_get(struct request *req, int64_t id);
 
 /* Reads a render job ({script, config, project_id?, name?}) into OUT: j,
  * adding 422 details to errs; scores the script against the configured

@@ -99,6 +99,7 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	req->remote_addr = request_env_dup(req, envp, "REMOTE_ADDR");
 	req->idempotency_key = request_env_dup(req, envp, "HTTP_IDEMPOTENCY_KEY");
 	req->last_event_id = request_env_dup(req, envp, "HTTP_LAST_EVENT_ID");
+	req->if_none_match = request_env_dup(req, envp, "HTTP_IF_NONE_MATCH");
 	req->cookie = request_env_dup(req, envp, "HTTP_COOKIE");
 	rid = request_env(envp, "HTTP_X_KILN_SESSION");
 	req->session_cookie = rid != NULL && strcmp(rid, "cookie") == 0;

@@ -47,6 +47,16 @@ struct req_param {
 	int64_t id;        /* parsed value for params named like "id" */
 };
 
+/* The head of a job read with the caller's credentials (RF_READS_JOB):
+ * enough to tell whether the caller may see it and whether it changed. */
+struct req_job_head {
+	int loaded;      /* 1 once authentication read it */
+	int found;       /* 1 when the job exists */
+	int64_t id;      /* the route's {id} */
+	int64_t user_id; /* its owner */
+	int64_t version; /* its row_version (sql/019) */
+};
+
 struct request {
 	struct arena *arena;
 	struct app *app;
@@ -65,6 +75,7 @@ struct request {
 	const char *remote_addr;
 	const char *idempotency_key; /* "" when none */
 	const char *last_event_id;   /* SSE resume point, "" when none */
+	const char *if_none_match;   /* the If-None-Match header, "" when none */
 	const char *cookie;          /* the Cookie header, "" when none */
 	int session_cookie;          /* 1 when "X-Kiln-Session: cookie" (auth.h) */
 	int https;                   /* 1 when the client came over TLS (HTTPS=on) */
@@ -85,9 +96,7 @@ struct request {
 	char fam[40];             /* refresh family of a bearer session, "" for none */
 	int idem_claimed;         /* an Idempotency-Key was claimed for this request */
 	struct db_res *principal; /* the user's row (bearer auth), arena-owned */
-	struct db_res *job;       /* RF_READS_JOB: job job_id as authentication read
-				   * it (0 rows: none), until scope_load takes it */
-	int64_t job_id;
+	struct req_job_head job;  /* RF_READS_JOB: job {id} as authentication read it */
 
 	/* the response */
 	int status;

@@ -85,6 +85,7 @@ resp_reason(int status)
 	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 302: return "Found";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -99,6 +100,35 @@ resp_reason(int status)
 	case 503: return "Service Unavailable";
 	default: return "Unknown";
 	}
+}
+
+int
+resp_etag_listed(const char *inm, const char *etag)
+{
+	size_t elen = strlen(etag);
+	const char *p = inm, *end;
+	int found = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p[0] == '*')
+		return p[1 + strspn(p + 1, " \t")] == '\0';
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"' || (end = strchr(p + 1, '"')) == NULL)
+			return 0; /* not a list of entity tags: as if absent */
+		found |= (size_t)(end + 1 - p) == elen && memcmp(p, etag, elen) == 0;
+		p = end + 1;
+		p += strspn(p, " \t");
+		if (*p != ',' && *p != '\0')
+			return 0;
+	}
+	return found;
 }
 
 /* The header block into head (RESP_HEAD_MAX): the status, Content-Type,
@@ -139,7 +169,11 @@ resp_send(struct request *req)
 
 	if (!req->responded)
 		resp_error(req, KILN_ERR_INTERNAL, NULL);
-	snprintf(length, sizeof(length), "Content-Length: %zu\r\n", req->resp_len);
+	/* a 204 or 304 has no body and names no length (RFC 9110 8.6) */
+	if (req->status == 204 || req->status == 304)
+		length[0] = '\0';
+	else
+		snprintf(length, sizeof(length), "Content-Length: %zu\r\n", req->resp_len);
 	n = resp_head(req, req->status, req->body_type ? req->body_type : "application/json",
 		      length, head);
 	if (n == 0 || req->io.write(req->io.ctx, head, n) != 0)

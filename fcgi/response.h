@@ -43,6 +43,12 @@ int resp_stream_begin(struct request *req, int status, const char *type);
  * 0, or -1 when the client is gone. */
 int resp_stream_write(struct request *req, const char *data, size_t n);
 
+/* 1 when an If-None-Match header value (a list of entity tags, or "*")
+ * names etag (a quoted tag), by the weak comparison RFC 9110 asks of
+ * If-None-Match: a W/ prefix is ignored. 0 for "" or a malformed value,
+ * which counts as absent. */
+int resp_etag_listed(const char *if_none_match, const char *etag);
+
 /* The reason phrase for an HTTP status ("Not Found"). */
 const char *resp_reason(int status);
 

@@ -23,12 +23,8 @@ scope_load(struct request *req, enum db_stmt_id stmt, int64_t id, int write, uns
 	enum kiln_err rc = KILN_OK;
 	int own;
 
-	if (stmt == STMT_JOB_GET && req->job != NULL && req->job_id == id) {
-		*res = req->job; /* read with the caller's row (RF_READS_JOB) */
-		req->job = NULL;
-	} else if ((rc = db_exec(req->app->db, stmt, p, 1, res, NULL, NULL)) != KILN_OK) {
+	if ((rc = db_exec(req->app->db, stmt, p, 1, res, NULL, NULL)) != KILN_OK)
 		return rc;
-	}
 	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
 	if (db_res_rows(*res) != 1 || (!own && !scope_reads_all(req)))
 		rc = KILN_ERR_NOT_FOUND;

@@ -21,8 +21,7 @@ int scope_reads_all(const struct request *req);
  * the caller may see it: its owner, or a role that reads everything; else
  * KILN_ERR_NOT_FOUND, so another user's ids never show they exist. With
  * write, a caller who may only read it (not the owner, no role in
- * writers) gets KILN_ERR_FORBIDDEN. A job authentication already read
- * (RF_READS_JOB) is taken from the request instead of read again. */
+ * writers) gets KILN_ERR_FORBIDDEN. */
 enum kiln_err scope_load(struct request *req, enum db_stmt_id stmt, int64_t id, int write,
 			 unsigned writers, struct db_res **res);
 

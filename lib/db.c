@@ -612,41 +612,6 @@ db_res_str(const struct db_res *res, size_t row, size_t col, size_t *len)
 }
 
 void
-db_res_split(struct db_res *res, size_t k, struct db_res **rest)
-{
-	struct db_res *r = calloc(1, sizeof(*r));
-	size_t i, c, rc;
-	struct db_cell *left;
-
-	if (k > res->cols)
-		abort(); /* a programming error */
-	rc = res->cols - k;
-	if (r == NULL || (left = calloc(res->rows * k + 1, sizeof(*left))) == NULL ||
-	    (r->cells = calloc(res->rows * rc + 1, sizeof(*r->cells))) == NULL)
-		abort();
-	r->cols = rc;
-	r->cap = res->rows;
-	for (i = 0; i < res->rows; i++) {
-		struct db_cell *row = &res->cells[i * res->cols];
-		int found = rc > 0 && !row[k].is_null;
-
-		memcpy(&left[i * k], row, k * sizeof(*row));
-		for (c = k; c < res->cols; c++) {
-			if (found)
-				r->cells[r->rows * rc + (c - k)] = row[c];
-			else
-				free(row[c].s);
-		}
-		r->rows += (size_t)found;
-	}
-	free(res->cells);
-	res->cells = left;
-	res->cols = k;
-	res->cap = res->rows;
-	*rest = r;
-}
-
-void
 db_res_free(struct db_res *res)
 {
 	size_t i;

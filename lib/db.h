@@ -110,11 +110,6 @@ double db_res_f64(const struct db_res *res, size_t row, size_t col);
 /* Borrowed from res; "" for NULL. OUT (optional): *len. */
 const char *db_res_str(const struct db_res *res, size_t row, size_t col, size_t *len);
 void db_res_free(struct db_res *res);
-/* Splits one query that read two things (LEFT JOIN of a derived row):
- * columns [k, cols) of res move to OUT: *rest (new), res keeps [0, k).
- * A row whose column k is NULL (the join found nothing) is not in rest.
- * Aborts when out of memory. */
-void db_res_split(struct db_res *res, size_t k, struct db_res **rest);
 
 /* The server's version string when connected, else "". Borrowed. */
 const char *db_server_version(struct db *db);

@@ -80,9 +80,16 @@ _Static_assert(sizeof(APIKEY_AUTH_SIG) - 1 == DB_APIKEY_AUTH_NCOLS, "DB_APIKEY_A
 			       ", " t "gpu_ids"                                                    \
 			       ", " t "exit_signal"                                                \
 			       ", " t "files_removed"                                              \
-			       ", " t "failure_detail"
+			       ", " t "failure_detail"                                             \
+			       ", " t "row_version"
 #define JOB_COLS JOB_COLS_OF("")
-#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisiis"
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisiisi"
+_Static_assert(sizeof(JOB_SIG) - 1 == DB_JOB_NCOLS, "DB_JOB_NCOLS is JOB_SIG's length");
+/* What a reader needs to tell whether it may see job j and whether it
+ * changed since it last read it: owner and row_version (sql/019) */
+#define JOB_HEAD_COLS "j.user_id, j.row_version"
+#define JOB_HEAD_SIG "ii"
+_Static_assert(sizeof(JOB_HEAD_SIG) - 1 == DB_JOB_HEAD_NCOLS, "DB_JOB_HEAD_NCOLS");
 /* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
 #define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
 
@@ -120,14 +127,16 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  " VALUES (?, ?, ?, ?, ?)",
 			  "sssss", ""},
     [STMT_USER_GET] = {"user_get", "SELECT " USER_COLS " FROM users WHERE id = ?", "i", USER_SIG},
-    /* user_get and job_get in one round trip (RF_READS_JOB): the job's id
-     * first, then the user's; the job's columns are NULL when there is no
-     * such job. Plain joins, not derived tables: MariaDB resolves a
-     * derived table's columns again on every execution. */
-    [STMT_USER_JOB_GET] = {"user_job_get",
-			   "SELECT " USER_COLS_OF("u.") ", " JOB_COLS_OF(
-			       "j.") " FROM users u LEFT JOIN jobs j ON j.id = ? WHERE u.id = ?",
-			   "ii", USER_SIG JOB_SIG},
+    /* user_get and the head of job ? (DB_JOB_HEAD_SIG) in one round trip
+     * (RF_READS_JOB): the job's id first, then the user's; the job's
+     * columns are NULL when there is no such job. Plain joins, not derived
+     * tables: MariaDB resolves a derived table's columns again on every
+     * execution. */
+    [STMT_USER_JOB_HEAD] = {"user_job_head",
+			    "SELECT " USER_COLS_OF(
+				"u.") ", " JOB_HEAD_COLS
+				      " FROM users u LEFT JOIN jobs j ON j.id = ? WHERE u.id = ?",
+			    "ii", USER_SIG JOB_HEAD_SIG},
     [STMT_USER_LIST] = {"user_list", "SELECT " USER_COLS " FROM users ORDER BY id LIMIT ? OFFSET ?",
 			"ii", USER_SIG},
     [STMT_USER_COUNT] = {"user_count", "SELECT COUNT(*) FROM users", "", "i"},
@@ -177,12 +186,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_APIKEY_AUTH] = {"apikey_auth",
 			  "SELECT " APIKEY_AUTH_COLS APIKEY_AUTH_FROM APIKEY_AUTH_WHERE, "s",
 			  APIKEY_AUTH_SIG},
-    /* apikey_auth and job_get in one round trip (RF_READS_JOB): the job's
-     * id first, then the key's hash */
-    [STMT_APIKEY_JOB_GET] = {"apikey_job_get",
-			     "SELECT " APIKEY_AUTH_COLS ", " JOB_COLS_OF("j.") APIKEY_AUTH_FROM
-			     " LEFT JOIN jobs j ON j.id = ?" APIKEY_AUTH_WHERE,
-			     "is", APIKEY_AUTH_SIG JOB_SIG},
+    /* apikey_auth and the head of job ? in one round trip (RF_READS_JOB):
+     * the job's id first, then the key's hash */
+    [STMT_APIKEY_JOB_HEAD] = {"apikey_job_head",
+			      "SELECT " APIKEY_AUTH_COLS ", " JOB_HEAD_COLS APIKEY_AUTH_FROM
+			      " LEFT JOIN jobs j ON j.id = ?" APIKEY_AUTH_WHERE,
+			      "is", APIKEY_AUTH_SIG JOB_HEAD_SIG},
     [STMT_APIKEY_TOUCH] = {"apikey_touch", "UPDATE api_keys SET last_used_at = NOW(6) WHERE id = ?",
 			   "i", ""},
     [STMT_REFRESH_INSERT] =
@@ -392,6 +401,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_PROJECT_UPDATE] = {"project_update",
 			     "UPDATE projects SET name = ?, description = ? WHERE id = ?", "ssi",
 			     ""},
+    /* before a project or data set goes: its jobs let go of it by a
+     * statement, so that their row_version moves (the foreign key's SET
+     * NULL runs no trigger, sql/019) */
+    [STMT_PROJECT_UNLINK_JOBS] = {"project_unlink_jobs",
+				  "UPDATE jobs SET project_id = NULL WHERE project_id = ?", "i",
+				  ""},
     [STMT_PROJECT_DELETE] = {"project_delete", "DELETE FROM projects WHERE id = ?", "i", ""},
     [STMT_PROJECT_ACTIVE_JOBS] =
 	{"project_active_jobs",
@@ -447,6 +462,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "iii", "iissssiss"},
     [STMT_DATASET_COUNT] = {"dataset_count", "SELECT COUNT(*) FROM datasets WHERE user_id = ?", "i",
 			    "i"},
+    [STMT_DATASET_UNLINK_JOBS] = {"dataset_unlink_jobs",
+				  "UPDATE jobs SET dataset_id = NULL WHERE dataset_id = ?", "i",
+				  ""},
     [STMT_DATASET_DELETE] = {"dataset_delete", "DELETE FROM datasets WHERE id = ?", "i", ""},
     [STMT_DATASET_ACTIVE_JOBS] =
 	{"dataset_active_jobs",

@@ -17,7 +17,7 @@ enum db_stmt_id {
 	STMT_SETTING_UPDATE,
 	STMT_USER_INSERT,
 	STMT_USER_GET,
-	STMT_USER_JOB_GET,
+	STMT_USER_JOB_HEAD,
 	STMT_USER_LIST,
 	STMT_USER_COUNT,
 	STMT_USER_EMAIL_EXISTS,
@@ -33,7 +33,7 @@ enum db_stmt_id {
 	STMT_APIKEY_LIST,
 	STMT_APIKEY_REVOKE,
 	STMT_APIKEY_AUTH,
-	STMT_APIKEY_JOB_GET,
+	STMT_APIKEY_JOB_HEAD,
 	STMT_APIKEY_TOUCH,
 	STMT_REFRESH_INSERT,
 	STMT_REFRESH_LOCK,
@@ -85,6 +85,7 @@ enum db_stmt_id {
 	STMT_PROJECT_LIST,
 	STMT_PROJECT_COUNT,
 	STMT_PROJECT_UPDATE,
+	STMT_PROJECT_UNLINK_JOBS,
 	STMT_PROJECT_DELETE,
 	STMT_PROJECT_ACTIVE_JOBS,
 	STMT_BATCH_INSERT,
@@ -103,6 +104,7 @@ enum db_stmt_id {
 	STMT_DATASET_LOCK,
 	STMT_DATASET_LIST,
 	STMT_DATASET_COUNT,
+	STMT_DATASET_UNLINK_JOBS,
 	STMT_DATASET_DELETE,
 	STMT_DATASET_ACTIVE_JOBS,
 	STMT_IDEM_CLAIM,
@@ -177,8 +179,14 @@ struct db_stmt_def {
 extern const struct db_stmt_def db_stmts[STMT__COUNT];
 
 /* The columns of a user row (user_get) and of an API key's check
- * (apikey_auth), which user_job_get's and apikey_job_get's job follow */
+ * (apikey_auth), which user_job_head's and apikey_job_head's job head
+ * follows: the job's user_id, then its row_version */
 #define DB_USER_NCOLS 9
 #define DB_APIKEY_AUTH_NCOLS 6
+#define DB_JOB_HEAD_NCOLS 2
+/* The columns of a job as the API shows it (job_get, the lists); the last
+ * is row_version, which the answer does not show */
+#define DB_JOB_NCOLS 43
+#define DB_JOB_COL_VERSION (DB_JOB_NCOLS - 1)
 
 #endif

@@ -31,6 +31,12 @@ void it_resp_free(struct it_resp *r);
 /* Value of a response header (case-insensitive name) into OUT: buf, or NULL. */
 const char *it_header(const struct it_resp *r, const char *name, char *buf, size_t n);
 
+/* GETs path as token n times (which spreads them over kiln-api's
+ * workers): 1 when every answer is 200 with want in its body and the same
+ * ETag, copied to OUT: etag. */
+int it_get_same(const char *token, const char *path, int n, const char *want, char *etag,
+		size_t cap);
+
 /* Parses the body as JSON (new reference) or NULL. */
 json_t *it_json(const struct it_resp *r);
 

@@ -680,3 +680,25 @@ it_job_log(long long id, const char *name)
 	}
 	return buf;
 }
+
+int
+it_get_same(const char *token, const char *path, int n, const char *want, char *etag, size_t cap)
+{
+	char auth[4200], tag[256];
+	const char *hdr[] = {auth, NULL};
+	struct it_resp r;
+	int i, ok = 1;
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	etag[0] = '\0';
+	for (i = 0; i < n && ok; i++) {
+		it_http("GET", path, NULL, NULL, 0, hdr, 0, &r);
+		ok = r.status == 200 && it_header(&r, "ETag", tag, sizeof(tag)) != NULL &&
+		     strstr(r.body, want) != NULL && (i == 0 || strcmp(tag, etag) == 0);
+		if (!ok)
+			fprintf(stderr, "\n  GET #%d of %s: %ld, %s", i, path, r.status, r.body);
+		snprintf(etag, cap, "%s", ok ? tag : "");
+		it_resp_free(&r);
+	}
+	return ok;
+}

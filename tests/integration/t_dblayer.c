@@ -331,42 +331,56 @@ test_migrate_idempotent(void)
 	CU_ASSERT_EQUAL(kilnctl("--dir", "/nonexistent", out, sizeof(out)), 1);
 }
 
-/* One round trip that read a user and a job (user_job_get) splits into the
- * user's row and the job's; a job that is not there gives no row, and the
- * user's row stays whole. */
+/* One round trip reads a user and the head of a job (user_job_head):
+ * the user's whole row, then the job's owner and row_version, which every
+ * UPDATE of the job moves (sql/019's trigger); a job that is not there
+ * gives NULLs and the user's row stays whole. */
 static void
-test_res_split(void)
+test_job_head(void)
 {
 	char token[2048];
 	struct db *db = db_new(&it_cfg);
-	struct db_res *res = NULL, *job = NULL;
-	long long uid = it_new_user("split@example.com", token, sizeof(token)), id;
-	struct db_val p[2];
+	struct db_res *res = NULL;
+	long long uid = it_new_user("head@example.com", token, sizeof(token)), id;
+	struct db_val p[2], u[7];
+	int64_t v0;
 
 	CU_ASSERT_FATAL(uid > 0);
-	id = it_submit(token, "{\"name\": \"split me\", \"command\": [\"true\"]}");
+	id = it_submit(token, "{\"name\": \"head me\", \"command\": [\"true\"]}");
 	CU_ASSERT_FATAL(id > 0);
 	p[0] = DBV_I64(id); /* the job's id first, then the user's */
 	p[1] = DBV_I64(uid);
-	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_HEAD, p, 2, &res, NULL, NULL), KILN_OK);
 	CU_ASSERT_EQUAL_FATAL(db_res_rows(res), 1);
-	db_res_split(res, DB_USER_NCOLS, &job);
-	CU_ASSERT_EQUAL(db_res_rows(res), 1);
 	CU_ASSERT_EQUAL(db_res_i64(res, 0, 0), uid);
-	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 1, NULL), "split@example.com");
-	CU_ASSERT_EQUAL_FATAL(db_res_rows(job), 1);
-	CU_ASSERT_EQUAL(db_res_i64(job, 0, 0), id);
-	CU_ASSERT_EQUAL(db_res_i64(job, 0, 1), uid);
-	CU_ASSERT_STRING_EQUAL(db_res_str(job, 0, 3, NULL), "split me");
-	db_res_free(job);
+	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 1, NULL), "head@example.com");
+	CU_ASSERT_EQUAL(db_res_i64(res, 0, DB_USER_NCOLS), uid);
+	v0 = db_res_i64(res, 0, DB_USER_NCOLS + 1);
+	db_res_free(res);
+	/* a rename, then an UPDATE that changes nothing: each moves it */
+	u[0] = DBV_I64(1);
+	u[1] = DBV_STR("renamed");
+	u[2] = DBV_I64(0);
+	u[3] = DBV_I64(0);
+	u[4] = DBV_I64(0);
+	u[5] = DBV_F64(0);
+	u[6] = DBV_I64(id);
+	CU_ASSERT_EQUAL(db_exec(db, STMT_JOB_PATCH, u, 7, NULL, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL(db_exec(db, STMT_JOB_PATCH, u, 7, NULL, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_HEAD, p, 2, &res, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL(db_res_i64(res, 0, DB_USER_NCOLS + 1), v0 + 2);
+	db_res_free(res);
+	/* the whole row carries the same version last */
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_JOB_GET, p, 1, &res, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL(db_res_i64(res, 0, DB_JOB_COL_VERSION), v0 + 2);
+	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 3, NULL), "renamed");
 	db_res_free(res);
 	p[0] = DBV_I64(id + 1000000);
-	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_GET, p, 2, &res, NULL, NULL), KILN_OK);
-	db_res_split(res, DB_USER_NCOLS, &job);
-	CU_ASSERT_EQUAL(db_res_rows(res), 1);
-	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 1, NULL), "split@example.com");
-	CU_ASSERT_EQUAL(db_res_rows(job), 0);
-	db_res_free(job);
+	CU_ASSERT_EQUAL_FATAL(db_exec(db, STMT_USER_JOB_HEAD, p, 2, &res, NULL, NULL), KILN_OK);
+	CU_ASSERT_EQUAL_FATAL(db_res_rows(res), 1);
+	CU_ASSERT_STRING_EQUAL(db_res_str(res, 0, 1, NULL), "head@example.com");
+	CU_ASSERT(db_res_is_null(res, 0, DB_USER_NCOLS));
+	CU_ASSERT(db_res_is_null(res, 0, DB_USER_NCOLS + 1));
 	db_res_free(res);
 	db_free(db);
 }
@@ -417,7 +431,8 @@ suite_dblayer(void)
 	CU_add_test(s, "a connection lost inside db_txn reruns the whole body",
 		    test_txn_connection_lost);
 	CU_add_test(s, "kilnctl migrate is idempotent and reports status", test_migrate_idempotent);
-	CU_add_test(s, "a user and a job in one query, split in two", test_res_split);
+	CU_add_test(s, "a user and a job's head in one query; every UPDATE moves its version",
+		    test_job_head);
 	CU_add_test(s, "no program started later inherits the connection",
 		    test_connection_not_inherited);
 }

@@ -449,7 +449,7 @@ upload(const char *token, const char *body, size_t len, struct it_resp *r)
 static void
 test_datasets(void)
 {
-	char u[2048], other[2048], path[256], disk[4096], want[65];
+	char u[2048], other[2048], path[256], disk[4096], want[65], jpath[64], tag[128];
 	unsigned char digest[CRYPTO_SHA256_BYTES];
 	char data[3000], *body;
 	struct it_resp r;
@@ -524,11 +524,17 @@ test_datasets(void)
 		CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 409);
 		snprintf(cancel, sizeof(cancel), "/api/v1/jobs/%lld/cancel", job);
 		CU_ASSERT_EQUAL(it_call_status("POST", cancel, u, NULL), 200);
+		/* every worker has the ended job's answer, data set and all */
+		snprintf(jpath, sizeof(jpath), "/api/v1/jobs/%lld", job);
+		snprintf(jb, sizeof(jb), "\"dataset_id\":%lld", id);
+		CU_ASSERT(it_get_same(u, jpath, 40, jb, tag, sizeof(tag)));
 	}
-	/* deleted: gone from the API and from the disk */
+	/* deleted: gone from the API and from the disk; the job lets go of it
+	 * and no worker answers the old dataset_id */
 	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
 	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
 	CU_ASSERT_NOT_EQUAL(access(disk, F_OK), 0);
+	CU_ASSERT(it_get_same(u, jpath, 40, "\"dataset_id\":null", tag, sizeof(tag)));
 }
 
 /* Runs sql as root in the stack's MariaDB; its exit code. */

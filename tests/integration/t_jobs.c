@@ -1062,6 +1062,80 @@ test_api_key(void)
 	}
 }
 
+/* ---- GET /jobs/{id}: ETag, 304, and each worker's stored answer ---- */
+
+/* GET job id as token with If-None-Match: inm; the status, OUT: r. */
+static long
+get_if_none_match(const char *token, long long id, const char *inm, struct it_resp *r)
+{
+	char path[128], auth[2100], cond[256];
+	const char *hdr[] = {auth, cond, NULL};
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	snprintf(cond, sizeof(cond), "If-None-Match: %s", inm);
+	it_http("GET", jpath(path, sizeof(path), id, ""), NULL, NULL, 0, hdr, 0, r);
+	return r->status;
+}
+
+static void
+test_etag_and_stored_answers(void)
+{
+	char t[2048], e1[128], e2[128], e3[128], weak[160], tag[128], body[128], path[128];
+	struct it_resp r;
+	long long pid, id;
+	json_t *j = NULL;
+
+	CU_ASSERT_FATAL(it_new_user("jobs-etag@example.com", t, sizeof(t)) > 0);
+	CU_ASSERT_EQUAL_FATAL(call_json("POST", "/api/v1/projects", t, "{\"name\":\"etag\"}", &j),
+			      201);
+	pid = jint(j, "id");
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"name\":\"first\",\"command\":[\"x\"],\"project_id\":%lld}",
+		 pid);
+	id = it_submit(t, body);
+	CU_ASSERT_FATAL(id > 0);
+	/* 40 reads reach every worker (4 in the stack), which each keep it */
+	CU_ASSERT_FATAL(it_get_same(t, jpath(path, sizeof(path), id, ""), 40, "\"name\":\"first\"",
+				    e1, sizeof(e1)));
+	CU_ASSERT(e1[0] == '"');
+	/* a change is seen by every worker at once, under a new ETag */
+	CU_ASSERT_EQUAL(job_patch(t, id, "{\"name\":\"second\"}"), 200);
+	CU_ASSERT_FATAL(it_get_same(t, jpath(path, sizeof(path), id, ""), 40, "\"name\":\"second\"",
+				    e2, sizeof(e2)));
+	CU_ASSERT(strcmp(e1, e2) != 0);
+	/* If-None-Match: the current tag (strong or weak) is 304 without a
+	 * body; an old one, another, or a malformed value is the job */
+	CU_ASSERT_EQUAL(get_if_none_match(t, id, e2, &r), 304);
+	CU_ASSERT_EQUAL(r.len, 0);
+	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "ETag", tag, sizeof(tag)));
+	CU_ASSERT_STRING_EQUAL(tag, e2);
+	it_resp_free(&r);
+	snprintf(weak, sizeof(weak), "\"other\", W/%s", e2);
+	CU_ASSERT_EQUAL(get_if_none_match(t, id, weak, &r), 304);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(get_if_none_match(t, id, e1, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"name\":\"second\""));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(get_if_none_match(t, id, "garbage", &r), 200);
+	it_resp_free(&r);
+	/* another user's job is 404 whatever tag they hold, even "*" */
+	CU_ASSERT_EQUAL(get_if_none_match(stranger_token, id, e2, &r), 404);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(get_if_none_match(stranger_token, id, "*", &r), 404);
+	it_resp_free(&r);
+	/* a project's deletion lets go of its jobs by a statement, so that
+	 * no worker answers the old project_id afterwards */
+	CU_ASSERT_EQUAL(job_cancel(t, id), 200);
+	snprintf(body, sizeof(body), "\"project_id\":%lld", pid);
+	CU_ASSERT_FATAL(
+	    it_get_same(t, jpath(path, sizeof(path), id, ""), 40, body, e3, sizeof(e3)));
+	snprintf(body, sizeof(body), "/api/v1/projects/%lld", pid);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", body, t, NULL), 204);
+	CU_ASSERT(it_get_same(t, jpath(path, sizeof(path), id, ""), 40, "\"project_id\":null", e2,
+			      sizeof(e2)));
+	CU_ASSERT(strcmp(e2, e3) != 0);
+}
+
 void
 suite_jobs(void)
 {
@@ -1090,4 +1164,6 @@ suite_jobs(void)
 	CU_add_test(s, "PATCH: owner renames and reprioritises; status is the operator's",
 		    test_patch);
 	CU_add_test(s, "an API key submits and lists like a token", test_api_key);
+	CU_add_test(s, "GET /jobs/{id}: ETag, 304, every worker's stored answer follows changes",
+		    test_etag_and_stored_answers);
 }

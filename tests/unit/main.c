@@ -46,5 +46,6 @@ main(void)
 	suite_metrics();
 	suite_render_job();
 	suite_auth();
+	suite_jobcache();
 	return cunit_run("kiln-unit", NULL);
 }

@@ -30,5 +30,6 @@ void suite_signed(void);
 void suite_metrics(void);
 void suite_render_job(void);
 void suite_auth(void);
+void suite_jobcache(void);
 
 #endif
