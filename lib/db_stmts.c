@@ -532,7 +532,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
      * before the claim's transaction, released after it) */
     [STMT_CLAIM_LOCK] = {"claim_lock", "SELECT GET_LOCK('kiln.claim', 10)", "", "i"},
     [STMT_CLAIM_UNLOCK] = {"claim_unlock", "SELECT RELEASE_LOCK('kiln.claim')", "", "i"},
-    /* LAST_INSERT_ID(id) makes the id of an existing row the insert id */
+    /* LAST_INSERT_ID(id) makes the id of an existing row the insert id;
+     * up_since starts again after a gap of more than ? seconds since the
+     * last heartbeat (sql/020), so it is set before heartbeat_at moves */
     [STMT_NODE_UPSERT] =
 	{"node_upsert",
 	 "INSERT INTO nodes (name, gpu_count, gpu_model, gpus_json, cpu_count, memory_bytes,"
@@ -540,8 +542,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " gpu_count = VALUES(gpu_count), gpu_model = VALUES(gpu_model),"
 	 " gpus_json = VALUES(gpus_json), cpu_count = VALUES(cpu_count),"
 	 " memory_bytes = VALUES(memory_bytes), version = VALUES(version),"
+	 " up_since = IF(heartbeat_at < NOW(6) - INTERVAL ? SECOND, NOW(6), up_since),"
 	 " heartbeat_at = NOW(6)",
-	 "sissiis", ""},
+	 "sissiisi", ""},
     [STMT_NODE_GET] = {"node_get", "SELECT draining FROM nodes WHERE id = ?", "i", "i"},
     /* the pending queue: each user's first ? jobs by priority then age (the
      * window runs on ix_jobs_pending_user alone; only those rows are read),
@@ -572,12 +575,15 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			      "SELECT COALESCE(gpu_ids, ''), cpu_count, memory_bytes FROM jobs"
 			      " WHERE node_id = ? AND status IN ('preparing', 'running')",
 			      "i", "sii"},
-    /* supervisors silent for ? seconds, on any node */
+    /* supervisors silent for ? seconds, on any node, once this node (?)
+     * has reached the database without a gap for as long (sql/020) */
     [STMT_SCHED_LOST] = {"sched_lost",
 			 "SELECT id, lease, attempts, max_attempts, status, user_id FROM jobs"
 			 " WHERE status IN ('preparing', 'running')"
-			 " AND heartbeat_at < NOW(6) - INTERVAL ? SECOND ORDER BY id LIMIT 100",
-			 "i", "iiiisi"},
+			 " AND heartbeat_at < NOW(6) - INTERVAL ? SECOND"
+			 " AND EXISTS (SELECT 1 FROM nodes n WHERE n.id = ?"
+			 " AND n.up_since <= NOW(6) - INTERVAL ? SECOND) ORDER BY id LIMIT 100",
+			 "iii", "iiiisi"},
     [STMT_JOB_REQUEUE] = {"job_requeue",
 			  "UPDATE jobs SET status = 'pending', wait_reason = 'requeued',"
 			  " node_id = NULL, gpu_ids = NULL, lease = lease + 1,"

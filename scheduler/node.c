@@ -115,8 +115,14 @@ node_detect(const struct kiln_config *cfg, struct node_info *n)
 	return KILN_OK;
 }
 
+int64_t
+node_gap_seconds(int64_t lost)
+{
+	return lost / 3 > 2 ? lost / 3 : 2;
+}
+
 enum kiln_err
-node_heartbeat(struct db *db, const struct node_info *n, int64_t *id)
+node_heartbeat(struct db *db, const struct node_info *n, int64_t gap, int64_t *id)
 {
 	json_t *gpus = json_array();
 	char *gj;
@@ -133,15 +139,16 @@ node_heartbeat(struct db *db, const struct node_info *n, int64_t *id)
 		abort();
 	json_decref(gpus);
 	{
-		struct db_val p[7] = {DBV_STR(n->name),
+		struct db_val p[8] = {DBV_STR(n->name),
 				      DBV_I64(n->ngpus),
 				      n->ngpus > 0 ? DBV_STR(n->gpus[0].name) : DBV_NULL,
 				      DBV_STR(gj),
 				      DBV_I64(n->cpus),
 				      DBV_I64(n->memory_bytes),
-				      DBV_STR(PACKAGE_VERSION)};
+				      DBV_STR(PACKAGE_VERSION),
+				      DBV_I64(gap)};
 
-		rc = db_exec(db, STMT_NODE_UPSERT, p, 7, NULL, NULL, &got);
+		rc = db_exec(db, STMT_NODE_UPSERT, p, 8, NULL, NULL, &got);
 	}
 	free(gj);
 	*id = (int64_t)got;

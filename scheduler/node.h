@@ -35,7 +35,14 @@ int node_parse_smi(const char *text, struct node_info *n);
 /* Fills OUT: n from cfg and the host. */
 enum kiln_err node_detect(const struct kiln_config *cfg, struct node_info *n);
 
-/* Upserts this node's row and heartbeat; OUT: *id. */
-enum kiln_err node_heartbeat(struct db *db, const struct node_info *n, int64_t *id);
+/* Upserts this node's row and heartbeat; OUT: *id. A heartbeat more than
+ * gap seconds after the one before starts the node's up_since again
+ * (sql/020). */
+enum kiln_err node_heartbeat(struct db *db, const struct node_info *n, int64_t gap, int64_t *id);
+
+/* The gap node_heartbeat tolerates for a job_lost_seconds of lost:
+ * max(2, lost / 3), so that a supervisor silent through an outage of up
+ * to the gap is still well inside lost when it writes again. */
+int64_t node_gap_seconds(int64_t lost);
 
 #endif

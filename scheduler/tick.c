@@ -64,12 +64,13 @@ tick_lost_txn(struct db *db, void *arg)
 static enum kiln_err
 tick_reap(struct db *db, const struct kiln_config *cfg, struct tick_result *r)
 {
-	struct db_val p[1] = {DBV_I64(cfg->job_lost_seconds)};
+	struct db_val p[3] = {DBV_I64(cfg->job_lost_seconds), DBV_I64(r->node_id),
+			      DBV_I64(cfg->job_lost_seconds)};
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 	size_t i;
 
-	if ((rc = db_exec(db, STMT_SCHED_LOST, p, 1, &res, NULL, NULL)) != KILN_OK)
+	if ((rc = db_exec(db, STMT_SCHED_LOST, p, 3, &res, NULL, NULL)) != KILN_OK)
 		return rc;
 	for (i = 0; i < db_res_rows(res) && rc == KILN_OK; i++) {
 		struct tick_lost l;
@@ -535,7 +536,8 @@ tick_run(struct db *db, const struct kiln_config *cfg, const struct node_info *n
 	enum kiln_err rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = node_heartbeat(db, node, &r->node_id)) != KILN_OK ||
+	if ((rc = node_heartbeat(db, node, node_gap_seconds(cfg->job_lost_seconds), &r->node_id)) !=
+		KILN_OK ||
 	    (rc = tick_reap(db, cfg, r)) != KILN_OK)
 		return rc;
 	return tick_claim(db, cfg, node, r);

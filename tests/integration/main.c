@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "crypto.h"
 
@@ -41,8 +42,15 @@ main(void)
 	suite_ops();
 	suite_render();
 	suite_process();
-	/* KILN_IT_SUITE="jobs with files" runs one suite (while developing) */
+	/* KILN_IT_SUITE="jobs with files" runs one suite, and with it
+	 * KILN_IT_TEST="..." only the test of that name (while developing) */
 	only = getenv("KILN_IT_SUITE") != NULL ? CU_get_suite(getenv("KILN_IT_SUITE")) : NULL;
+	if (only != NULL && getenv("KILN_IT_TEST") != NULL) {
+		CU_pTest t;
+
+		for (t = only->pTest; t != NULL; t = t->pNext)
+			CU_set_test_active(t, strcmp(t->pName, getenv("KILN_IT_TEST")) == 0);
+	}
 	rc = cunit_run("kiln-it", only);
 	curl_global_cleanup();
 	return rc;

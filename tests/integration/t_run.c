@@ -675,6 +675,65 @@ test_lost_supervisor(void)
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
+/* Lets ms pass with the database down: how long an outage lasts is the
+ * scenario's input, not a wait for something to happen. */
+static void
+keep_down(int ms)
+{
+	long long until = it_now_ms() + ms;
+
+	while (it_now_ms() < until)
+		usleep(50000);
+}
+
+/* The job's stdout holds "done": its process has ended. */
+static int
+job_said_done(void *arg)
+{
+	char *out = it_job_log(*(long long *)arg, "stdout.log");
+	int done = out != NULL && strstr(out, "done") != NULL;
+
+	free(out);
+	return done;
+}
+
+/* A job ends while the database is down for longer than job_lost_seconds.
+ * kiln-run keeps its end until the database is back; the reaper, which
+ * could not see the database either, must not take the silence for a
+ * lost supervisor (sql/020): the job ends completed on its first attempt
+ * and never runs again. */
+static void
+test_end_through_outage(void)
+{
+	char u[2048], q[256];
+	long long uid = it_new_user("run-outage@example.com", u, sizeof(u)), id;
+	json_t *j;
+	char *out;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	id = it_submit(u, "{\"script\": \"sleep 1; echo done\", \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
+	CU_ASSERT_EQUAL_FATAL(it_stack("db-stop"), 0);
+	CU_ASSERT(it_wait(10000, job_said_done, &id));
+	/* from the job's end, past job_lost_seconds and the gap (2 s) */
+	keep_down(JOB_LOST_MS + 3000);
+	CU_ASSERT_EQUAL_FATAL(it_stack("db-start"), 0);
+	j = it_wait_job(u, id, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
+	json_decref(j);
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND reason LIKE 'supervisor "
+		 "lost%%'",
+		 id);
+	CU_ASSERT_EQUAL(it_sql_value(q), 0);
+	out = it_job_log(id, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, "done\n");
+	free(out);
+}
+
 /* Every other COMMIT of kiln-run kept but answered as a lost connection
  * (KILN_TEST_RUN_LOSE_COMMIT): each write is run again and recognises its
  * own work. The job starts once, is charged once, ends completed on its
@@ -1138,6 +1197,8 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
+	CU_add_test(s, "a job ends in a database outage past job_lost_seconds: once, completed",
+		    test_end_through_outage);
 	CU_add_test(s, "a running job ended by hand: its supervisor kills it and leaves",
 		    test_end_by_hand);
 	CU_add_test(s, "a running job requeued by hand: held once, run again, nothing left",
