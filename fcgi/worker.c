@@ -24,6 +24,7 @@
 #include "response.h"
 #include "router.h"
 #include "server.h"
+#include "testhook.h"
 
 static volatile sig_atomic_t worker_stop;
 static int worker_listen_fd = -1;
@@ -121,7 +122,7 @@ worker_run(const struct kiln_config *cfg, int listen_fd)
 	worker_signals();
 	app.cfg = cfg;
 	app.db = db_new(cfg);
-	if (getenv("KILN_TEST_API_LOSE_COMMIT") != NULL)
+	if (test_hook("KILN_TEST_API_LOSE_COMMIT") != NULL)
 		db_test_lose_commits(app.db); /* tests only: see db.h */
 	app.version = PACKAGE_VERSION;
 	(void)db_connect(app.db); /* early, but a failure is retried per request */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "testhook.h"
 
 #define DB_TXN_ATTEMPTS 4
 #define DB_STR_INITIAL 256
@@ -52,7 +53,7 @@ struct db_res {
 static void
 db_fail_stmts(unsigned char fail[STMT__COUNT])
 {
-	const char *names = getenv("KILN_TEST_FAIL_STMT"), *p = names;
+	const char *names = test_hook("KILN_TEST_FAIL_STMT"), *p = names;
 	int i;
 
 	while (p != NULL && *p != '\0') {

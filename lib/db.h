@@ -46,10 +46,11 @@ void db_library_end(void);
 /* A new handle for cfg (borrowed; must outlive the handle). It does not
  * connect: the first statement does, so a worker starts while MariaDB is
  * down and answers 503 until it returns. Never NULL (aborts on OOM).
- * Fault injection for tests: with KILN_TEST_FAIL_STMT=NAME[,NAME...] in
- * the environment (statement names in db_stmts.c), every run of those
- * statements on the handle fails as KILN_ERR_DB_UNAVAILABLE, e.g. the
- * read-back after a commit; it is logged as a warning at start. */
+ * Fault injection for tests (a build with test hooks, testhook.h): with
+ * KILN_TEST_FAIL_STMT=NAME[,NAME...] in the environment (statement names
+ * in db_stmts.c), every run of those statements on the handle fails as
+ * KILN_ERR_DB_UNAVAILABLE, e.g. the read-back after a commit; it is
+ * logged as a warning at start. */
 struct db *db_new(const struct kiln_config *cfg);
 /* Fault injection for tests: from now on, every other db_txn whose COMMIT
  * the server kept answers KILN_ERR_DB_UNAVAILABLE, as when the connection

@@ -42,6 +42,7 @@
 #include "proc.h"
 #include "render_job.h"
 #include "run.h"
+#include "testhook.h"
 #include "jobevent.h"
 
 static volatile sig_atomic_t run_stop;
@@ -710,7 +711,7 @@ main(int argc, char **argv)
 	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = j.comb_fd = -1;
 	db_library_init();
 	db = db_new(&cfg);
-	if (getenv("KILN_TEST_RUN_LOSE_COMMIT") != NULL)
+	if (test_hook("KILN_TEST_RUN_LOSE_COMMIT") != NULL)
 		db_test_lose_commits(db); /* tests only: see db.h */
 	rc = run_load(db, id, &j, status, sizeof(status), &cancel);
 	if (rc == KILN_OK && strcmp(status, "preparing") != 0) {

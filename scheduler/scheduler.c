@@ -18,6 +18,7 @@
 #include "node.h"
 #include "parse.h"
 #include "tick.h"
+#include "testhook.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -91,7 +92,7 @@ main(int argc, char **argv)
 	node_detect(&cfg, &node);
 	db_library_init();
 	db = db_new(&cfg);
-	if (getenv("KILN_TEST_SCHED_LOSE_COMMIT") != NULL)
+	if (test_hook("KILN_TEST_SCHED_LOSE_COMMIT") != NULL)
 		db_test_lose_commits(db); /* tests only: see db.h */
 	do {
 		if (db_connect(db) == KILN_OK)
