@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiln_config.h"
-
 #include "account.h"
 #include "jobcache.h"
 #include "json.h"
+#include "metrics.h"
 #include "response.h"
 #include "scope.h"
 #include "views.h"
@@ -50,15 +49,15 @@ jobs_respond_stored(struct request *req, int64_t id, const char *state)
 }
 
 /* A job's answer is a function of its row, and the row's version changes
- * with every UPDATE: the ETag names both, and the build that shaped the
- * answer, so that a new release never matches an old client's tag. */
+ * with every UPDATE: the ETag names both, and the binary that shaped the
+ * answer (app.build), so that a new build never matches an old tag. */
 #define JOBS_ETAG_MAX 96
 
 static void
-jobs_etag(char out[JOBS_ETAG_MAX], int64_t id, int64_t version)
+jobs_etag(const struct request *req, char out[JOBS_ETAG_MAX], int64_t id, int64_t version)
 {
 	snprintf(out, JOBS_ETAG_MAX, "\"j%lld.%lld-%s\"", (long long)id, (long long)version,
-		 PACKAGE_VERSION);
+		 req->app->build);
 }
 
 /* Answers job id at version: status with body (len bytes, copied), or
@@ -69,7 +68,7 @@ jobs_answer(struct request *req, int status, int64_t id, int64_t version, const 
 {
 	char etag[JOBS_ETAG_MAX], *copy;
 
-	jobs_etag(etag, id, version);
+	jobs_etag(req, etag, id, version);
 	request_add_header(req, "ETag", etag);
 	if (conditional && resp_etag_listed(req->if_none_match, etag)) {
 		resp_empty(req, 304);
@@ -121,20 +120,23 @@ jobs_respond_get(struct request *req, int64_t id)
 	char etag[JOBS_ETAG_MAX];
 	size_t len;
 
-	if (!h->loaded || h->id != id)
-		return jobs_read_answer(req, id, 200, 1);
-	/* the head authentication read: visibility as scope_load decides it */
-	if (!h->found || (h->user_id != req->user_id && !jobs_reads_all(req)))
-		return KILN_ERR_NOT_FOUND;
-	jobs_etag(etag, id, h->version);
-	if (resp_etag_listed(req->if_none_match, etag)) {
-		request_add_header(req, "ETag", etag);
-		resp_empty(req, 304);
-		return KILN_OK;
+	if (h->loaded && h->id == id) {
+		/* the head authentication read: visibility as scope_load decides it */
+		if (!h->found || (h->user_id != req->user_id && !jobs_reads_all(req)))
+			return KILN_ERR_NOT_FOUND;
+		jobs_etag(req, etag, id, h->version);
+		if (resp_etag_listed(req->if_none_match, etag)) {
+			request_add_header(req, "ETag", etag);
+			resp_empty(req, 304);
+			metrics_job_answer(MJA_NOT_MODIFIED);
+			return KILN_OK;
+		}
+		if ((cached = jobcache_get(id, h->version, &len)) != NULL) {
+			jobs_answer(req, 200, id, h->version, cached, len, 0);
+			metrics_job_answer(MJA_STORED);
+			return KILN_OK;
+		}
 	}
-	if ((cached = jobcache_get(id, h->version, &len)) != NULL) {
-		jobs_answer(req, 200, id, h->version, cached, len, 0);
-		return KILN_OK;
-	}
+	metrics_job_answer(MJA_READ);
 	return jobs_read_answer(req, id, 200, 1);
 }

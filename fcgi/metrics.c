@@ -18,9 +18,12 @@ struct metrics_route {
 };
 
 struct metrics_table {
+	uint64_t job_answers[MJA__COUNT];
 	size_t nroutes; /* r[nroutes] counts the unmatched */
 	struct metrics_route r[];
 };
+
+static const char *const metrics_job_sources[MJA__COUNT] = {"not_modified", "stored", "read"};
 
 static struct metrics_table *metrics;
 
@@ -74,6 +77,13 @@ metrics_observe(size_t route, int status, int64_t us)
 		metrics_add(&r->bucket[b], 1);
 	metrics_add(&r->count, 1);
 	metrics_add(&r->sum_us, (uint64_t)us);
+}
+
+void
+metrics_job_answer(enum metrics_job_answer source)
+{
+	if (metrics != NULL && source < MJA__COUNT)
+		metrics_add(&metrics->job_answers[source], 1);
 }
 
 void
@@ -148,4 +158,11 @@ metrics_write(FILE *out, const char *(*name)(size_t i, void *ctx), void *ctx)
 		if (metrics_get(&metrics->r[i].count) > 0)
 			metrics_histogram(out, i < metrics->nroutes ? name(i, ctx) : "unmatched",
 					  &metrics->r[i]);
+	fputs("# HELP kiln_job_answers_total Answers of GET /api/v1/jobs/{id} by where they came "
+	      "from: not_modified (304), stored (the worker's copy), read (the database).\n"
+	      "# TYPE kiln_job_answers_total counter\n",
+	      out);
+	for (i = 0; i < MJA__COUNT; i++)
+		fprintf(out, "kiln_job_answers_total{source=\"%s\"} %llu\n", metrics_job_sources[i],
+			(unsigned long long)metrics_get(&metrics->job_answers[i]));
 }

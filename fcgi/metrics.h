@@ -25,9 +25,22 @@ int metrics_init(size_t nroutes);
  * counted as 500); us its latency. A no-op before metrics_init. */
 void metrics_observe(size_t route, int status, int64_t us);
 
+/* Where an answer of GET /api/v1/jobs/{id} came from (fcgi/jobs.c). */
+enum metrics_job_answer {
+	MJA_NOT_MODIFIED, /* 304: If-None-Match named the current ETag */
+	MJA_STORED,       /* the worker's jobcache held the job at its version */
+	MJA_READ,         /* the whole row read and rendered */
+	MJA__COUNT
+};
+
+/* Counts one answer of GET /jobs/{id} by where it came from. A no-op
+ * before metrics_init. */
+void metrics_job_answer(enum metrics_job_answer source);
+
 /* Writes the request families in Prometheus text format to out:
  * kiln_http_requests_total{route,status} and
- * kiln_http_request_duration_seconds{route} (a histogram). name(i, ctx)
+ * kiln_http_request_duration_seconds{route} (a histogram), then
+ * kiln_job_answers_total{source}. name(i, ctx)
  * gives route i's label ("GET /api/v1/jobs/{id}"), borrowed. */
 void metrics_write(FILE *out, const char *(*name)(size_t i, void *ctx), void *ctx);
 

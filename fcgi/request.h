@@ -39,6 +39,7 @@ struct app {
 	const struct kiln_config *cfg; /* borrowed */
 	struct db *db;                 /* this worker's connection */
 	const char *version;
+	char build[17]; /* this binary's own tag: the first 8 bytes of its SHA-256, hex */
 };
 
 struct req_param {

@@ -27,8 +27,9 @@
  *                RF_JSON_BODY a JSON body of up to BODY_JOB is taken too,
  *                without it anything but multipart is 415
  *   RF_READS_JOB the handler reads the job {id} names: authentication
- *                (bearer or API key) reads it in its own query (one round
- *                trip instead of two; scope_load takes it from there) */
+ *                (bearer or API key) reads the job's head (owner,
+ *                row_version) in its own query, into req->job, which
+ *                jobs_respond_get answers from (fcgi/jobs.h) */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,

@@ -5,7 +5,9 @@
  * descriptor for an unbound socket, so the next (or current, restarted)
  * accept fails at once while a request in progress runs to its end. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,6 +66,32 @@ worker_signals(void)
 	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The tag of the running binary (OUT: tag): the first 8 bytes of the
+ * SHA-256 of /proc/self/exe, so that answers a rebuilt kiln-api shapes
+ * differently never share an ETag with the old ones (fcgi/jobs.c); the
+ * package version when the binary cannot be read. */
+static void
+worker_build_tag(char tag[17])
+{
+	struct crypto_sha256_state st;
+	unsigned char digest[CRYPTO_SHA256_BYTES], buf[65536];
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	ssize_t n = 0;
+
+	if (fd >= 0) {
+		crypto_sha256_init(&st);
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			crypto_sha256_update(&st, buf, (size_t)n);
+		close(fd);
+		crypto_sha256_final(&st, digest);
+	}
+	if (fd < 0 || n < 0) {
+		snprintf(tag, 17, "%s", PACKAGE_VERSION);
+		return;
+	}
+	crypto_hex(digest, 8, tag);
 }
 
 static long
@@ -125,6 +153,7 @@ worker_run(const struct kiln_config *cfg, int listen_fd)
 	if (test_hook("KILN_TEST_API_LOSE_COMMIT") != NULL)
 		db_test_lose_commits(app.db); /* tests only: see db.h */
 	app.version = PACKAGE_VERSION;
+	worker_build_tag(app.build);
 	(void)db_connect(app.db); /* early, but a failure is retried per request */
 	arena = arena_new();
 	f = fio_new(listen_fd);

@@ -58,13 +58,21 @@ db_fail_stmts(unsigned char fail[STMT__COUNT])
 
 	while (p != NULL && *p != '\0') {
 		size_t n = strcspn(p, ",");
+		int known = 0;
 
 		for (i = 0; i < STMT__COUNT; i++)
 			if (strlen(db_stmts[i].name) == n && strncmp(db_stmts[i].name, p, n) == 0) {
 				log_warn("db: KILN_TEST_FAIL_STMT: every %s fails (a test's fault)",
 					 db_stmts[i].name);
 				fail[i] = 1;
+				known = 1;
 			}
+		if (!known) {
+			/* a test that fails a statement kiln no longer runs would
+			 * pass on nothing: stop it loudly instead */
+			log_error("db: KILN_TEST_FAIL_STMT: no statement is named %.*s", (int)n, p);
+			abort();
+		}
 		p += n + (p[n] == ',');
 	}
 }

@@ -545,6 +545,13 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " up_since = IF(heartbeat_at < NOW(6) - INTERVAL ? SECOND, NOW(6), up_since),"
 	 " heartbeat_at = NOW(6)",
 	 "sissiisi", ""},
+    /* the end of a tick: the next heartbeat's gap is counted from here,
+     * not from before a long claim (sql/020) */
+    [STMT_NODE_TOUCH] = {"node_touch", "UPDATE nodes SET heartbeat_at = NOW(6) WHERE id = ?", "i",
+			 ""},
+    /* 1 when this heartbeat started up_since again (or the node is new) */
+    [STMT_NODE_RESTARTED] = {"node_restarted",
+			     "SELECT up_since = heartbeat_at FROM nodes WHERE id = ?", "i", "i"},
     [STMT_NODE_GET] = {"node_get", "SELECT draining FROM nodes WHERE id = ?", "i", "i"},
     /* the pending queue: each user's first ? jobs by priority then age (the
      * window runs on ix_jobs_pending_user alone; only those rows are read),

@@ -118,7 +118,7 @@ node_detect(const struct kiln_config *cfg, struct node_info *n)
 int64_t
 node_gap_seconds(int64_t lost)
 {
-	return lost / 3 > 2 ? lost / 3 : 2;
+	return lost / 3 > 5 ? lost / 3 : 5;
 }
 
 enum kiln_err

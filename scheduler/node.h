@@ -41,8 +41,10 @@ enum kiln_err node_detect(const struct kiln_config *cfg, struct node_info *n);
 enum kiln_err node_heartbeat(struct db *db, const struct node_info *n, int64_t gap, int64_t *id);
 
 /* The gap node_heartbeat tolerates for a job_lost_seconds of lost:
- * max(2, lost / 3), so that a supervisor silent through an outage of up
- * to the gap is still well inside lost when it writes again. */
+ * max(5, lost / 3), so that a supervisor silent through an outage of up
+ * to the gap is still well inside lost when it writes again (from 15 s
+ * of lost on), and a tick's own start (a timer, nvidia-smi) never counts
+ * as a gap. The tick touches the heartbeat again when it ends. */
 int64_t node_gap_seconds(int64_t lost);
 
 #endif

@@ -316,17 +316,30 @@ run_progress(const struct job *j)
 	return v;
 }
 
-/* Heartbeat with progress; OUT: *cancel, *lost. */
+/* How often a running job's heartbeat is written when its progress stays
+ * put: well inside job_lost_seconds, and at most every 5 s, because every
+ * write of the row moves its row_version (sql/019) and so the ETag that
+ * pollers of GET /jobs/{id} hold. */
+static int64_t
+run_beat_every(const struct kiln_config *cfg)
+{
+	int64_t s = cfg->job_lost_seconds / 3;
+
+	return s < 1 ? 1 : s > 5 ? 5 : s;
+}
+
+/* Reads the lease and a cancel request; with write, first writes the
+ * heartbeat and progress. OUT: *cancel, *lost. */
 static enum kiln_err
-run_beat(struct db *db, struct job *j, double progress, int *cancel, int *lost)
+run_beat(struct db *db, struct job *j, double progress, int write, int *cancel, int *lost)
 {
 	struct db_val p[3] = {DBV_F64(progress), DBV_I64(j->id), DBV_I64(j->lease)};
 	struct db_val q[1] = {DBV_I64(j->id)};
 	struct db_res *r = NULL;
-	uint64_t changed = 0;
+	uint64_t changed = 1;
 	enum kiln_err rc;
 
-	if ((rc = db_exec(db, STMT_RUN_BEAT, p, 3, NULL, &changed, NULL)) != KILN_OK)
+	if (write && (rc = db_exec(db, STMT_RUN_BEAT, p, 3, NULL, &changed, NULL)) != KILN_OK)
 		return rc;
 	if ((rc = db_exec(db, STMT_RUN_LOCK, q, 1, &r, NULL, NULL)) != KILN_OK)
 		return rc;
@@ -391,9 +404,9 @@ static enum kiln_err
 run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *status,
 	      enum run_end *why)
 {
-	int64_t next = clock_mono_ms() + 1000, kill_at = 0, exited_at = 0;
+	int64_t next = clock_mono_ms() + 1000, kill_at = 0, exited_at = 0, beat_s = 0;
 	int open_streams = 2, exited = 0, pidfd = pidfd_open(j->pid, 0);
-	double progress = 0;
+	double progress = 0, beat_progress = 0;
 	enum kiln_err rc;
 
 	*why = END_NONE;
@@ -431,14 +444,19 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 		if (!exited) {
 			int64_t s = (clock_mono_ms() - j->started_ms + 999) / 1000;
 			double p = run_progress(j);
-			int cancel = 0, lost = 0, short_of = 0;
+			int cancel = 0, lost = 0, short_of = 0, beat;
 
 			if (p >= 0)
 				progress = p;
 			if (run_stop)
 				*why = END_LOST;
-			if ((rc = run_beat(db, j, progress, &cancel, &lost)) != KILN_OK)
+			beat = s - beat_s >= run_beat_every(cfg) || progress != beat_progress;
+			if ((rc = run_beat(db, j, progress, beat, &cancel, &lost)) != KILN_OK) {
 				log_warn("run: job %lld: heartbeat failed", (long long)j->id);
+			} else if (beat) {
+				beat_s = s;
+				beat_progress = progress;
+			}
 			if (lost)
 				*why = END_LOST;
 			else if (cancel && *why == END_NONE)

@@ -529,6 +529,24 @@ tick_claim(struct db *db, const struct kiln_config *cfg, const struct node_info 
 	return rc;
 }
 
+/* Says so when this heartbeat started the node's up_since again: for
+ * job_lost_seconds this host reaps nothing (sql/020). */
+static void
+tick_note_restart(struct db *db, const struct kiln_config *cfg, int64_t node_id)
+{
+	struct db_val p[1] = {DBV_I64(node_id)};
+	struct db_res *res = NULL;
+
+	if (db_exec(db, STMT_NODE_RESTARTED, p, 1, &res, NULL, NULL) != KILN_OK)
+		return;
+	if (db_res_rows(res) == 1 && db_res_i64(res, 0, 0) == 1)
+		log_info("tick: node %lld reached the database after more than %lld s (or first): "
+			 "it reaps lost jobs again in %lld s",
+			 (long long)node_id, (long long)node_gap_seconds(cfg->job_lost_seconds),
+			 (long long)cfg->job_lost_seconds);
+	db_res_free(res);
+}
+
 enum kiln_err
 tick_run(struct db *db, const struct kiln_config *cfg, const struct node_info *node,
 	 struct tick_result *r)
@@ -537,10 +555,18 @@ tick_run(struct db *db, const struct kiln_config *cfg, const struct node_info *n
 
 	memset(r, 0, sizeof(*r));
 	if ((rc = node_heartbeat(db, node, node_gap_seconds(cfg->job_lost_seconds), &r->node_id)) !=
-		KILN_OK ||
-	    (rc = tick_reap(db, cfg, r)) != KILN_OK)
+	    KILN_OK)
 		return rc;
-	return tick_claim(db, cfg, node, r);
+	tick_note_restart(db, cfg, r->node_id);
+	if ((rc = tick_reap(db, cfg, r)) != KILN_OK)
+		return rc;
+	rc = tick_claim(db, cfg, node, r);
+	{
+		struct db_val p[1] = {DBV_I64(r->node_id)};
+
+		(void)db_exec(db, STMT_NODE_TOUCH, p, 1, NULL, NULL, NULL);
+	}
+	return rc;
 }
 
 void

@@ -5,6 +5,12 @@
 # exit. On failure the stack's logs are kept in tests/integration-logs/.
 set -uo pipefail
 src=${top_srcdir:?}; build=${top_builddir:?}
+# the suites inject faults through lib/testhook.h: say so before starting
+# anything when the build cannot
+if ! grep -q '^#define KILN_TEST_HOOKS 1' "$build/kiln_config.h"; then
+	echo "run.sh: $build has no test hooks: configure it with --enable-test-hooks (./dev does)" >&2
+	exit 1
+fi
 dir=$(mktemp -d /tmp/kiln-it.XXXXXX)
 # jobs run as nobody: the path to their directory must be traversable
 # (mktemp makes it 0700); nothing in it is listable by others

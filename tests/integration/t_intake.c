@@ -690,7 +690,7 @@ test_stored_unreadable(void)
 	CU_ASSERT_FATAL((uid = it_new_user("readback@example.com", token, sizeof(token))) > 0);
 	before = total_jobs(token);
 	CU_ASSERT_EQUAL_FATAL(it_stack("api-stop"), 0);
-	setenv("KILN_TEST_FAIL_STMT", "job_get,user_job_get,batch_get", 1);
+	setenv("KILN_TEST_FAIL_STMT", "job_get,user_job_head,batch_get", 1);
 	CU_ASSERT_EQUAL_FATAL(it_stack("api-start"), 0);
 	unsetenv("KILN_TEST_FAIL_STMT");
 	CU_ASSERT_EQUAL(submit(token, "readback-1", body, &id, &replayed), 202);

@@ -1064,6 +1064,24 @@ test_api_key(void)
 
 /* ---- GET /jobs/{id}: ETag, 304, and each worker's stored answer ---- */
 
+/* How many answers of GET /jobs/{id} came from source, by the metrics
+ * (every worker of the stack), or -1. */
+static long long
+job_answers(const char *source)
+{
+	char want[96];
+	struct it_resp r;
+	const char *p;
+	long long n = -1;
+
+	snprintf(want, sizeof(want), "\nkiln_job_answers_total{source=\"%s\"} ", source);
+	if (it_call("GET", "/api/v1/metrics", admin_token, NULL, &r) == 200 &&
+	    (p = strstr(r.body, want)) != NULL)
+		n = strtoll(p + strlen(want), NULL, 10);
+	it_resp_free(&r);
+	return n;
+}
+
 /* GET job id as token with If-None-Match: inm; the status, OUT: r. */
 static long
 get_if_none_match(const char *token, long long id, const char *inm, struct it_resp *r)
@@ -1082,7 +1100,7 @@ test_etag_and_stored_answers(void)
 {
 	char t[2048], e1[128], e2[128], e3[128], weak[160], tag[128], body[128], path[128];
 	struct it_resp r;
-	long long pid, id;
+	long long pid, id, stored, read, not_modified;
 	json_t *j = NULL;
 
 	CU_ASSERT_FATAL(it_new_user("jobs-etag@example.com", t, sizeof(t)) > 0);
@@ -1094,9 +1112,17 @@ test_etag_and_stored_answers(void)
 		 pid);
 	id = it_submit(t, body);
 	CU_ASSERT_FATAL(id > 0);
-	/* 40 reads reach every worker (4 in the stack), which each keep it */
+	/* 40 reads reach every worker (4 in the stack), which each keep it:
+	 * one read from the database each, the rest their copies (a worker
+	 * recycled after max_requests, 300 here, starts with none: room for
+	 * a few of those) */
+	stored = job_answers("stored");
+	read = job_answers("read");
+	CU_ASSERT_FATAL(stored >= 0 && read >= 0);
 	CU_ASSERT_FATAL(it_get_same(t, jpath(path, sizeof(path), id, ""), 40, "\"name\":\"first\"",
 				    e1, sizeof(e1)));
+	CU_ASSERT(job_answers("read") - read <= 8);
+	CU_ASSERT(job_answers("stored") - stored >= 32);
 	CU_ASSERT(e1[0] == '"');
 	/* a change is seen by every worker at once, under a new ETag */
 	CU_ASSERT_EQUAL(job_patch(t, id, "{\"name\":\"second\"}"), 200);
@@ -1105,6 +1131,7 @@ test_etag_and_stored_answers(void)
 	CU_ASSERT(strcmp(e1, e2) != 0);
 	/* If-None-Match: the current tag (strong or weak) is 304 without a
 	 * body; an old one, another, or a malformed value is the job */
+	not_modified = job_answers("not_modified");
 	CU_ASSERT_EQUAL(get_if_none_match(t, id, e2, &r), 304);
 	CU_ASSERT_EQUAL(r.len, 0);
 	CU_ASSERT_PTR_NOT_NULL(it_header(&r, "ETag", tag, sizeof(tag)));
@@ -1118,6 +1145,33 @@ test_etag_and_stored_answers(void)
 	it_resp_free(&r);
 	CU_ASSERT_EQUAL(get_if_none_match(t, id, "garbage", &r), 200);
 	it_resp_free(&r);
+	CU_ASSERT_EQUAL(job_answers("not_modified") - not_modified, 2);
+	/* staff who read every job revalidate the same way */
+	CU_ASSERT_EQUAL(get_if_none_match(viewer_token, id, e2, &r), 304);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(get_if_none_match(viewer_token, id, e1, &r), 200);
+	it_resp_free(&r);
+	/* and so does an API key of the owner's */
+	{
+		char key[256], hdr[300], inm[160];
+		const char *h[] = {hdr, inm, NULL};
+
+		CU_ASSERT_EQUAL_FATAL(
+		    call_json("POST", "/api/v1/auth/api-keys", t, "{\"name\":\"etag\"}", &j), 201);
+		snprintf(key, sizeof(key), "%s", it_jstr(j, "key"));
+		json_decref(j);
+		snprintf(hdr, sizeof(hdr), "X-API-Key: %s", key);
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", e2);
+		it_http("GET", jpath(path, sizeof(path), id, ""), NULL, NULL, 0, h, 0, &r);
+		CU_ASSERT_EQUAL(r.status, 304);
+		it_resp_free(&r);
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", e1);
+		it_http("GET", jpath(path, sizeof(path), id, ""), NULL, NULL, 0, h, 0, &r);
+		CU_ASSERT_EQUAL(r.status, 200);
+		CU_ASSERT_PTR_NOT_NULL(it_header(&r, "ETag", tag, sizeof(tag)));
+		CU_ASSERT_STRING_EQUAL(tag, e2);
+		it_resp_free(&r);
+	}
 	/* another user's job is 404 whatever tag they hold, even "*" */
 	CU_ASSERT_EQUAL(get_if_none_match(stranger_token, id, e2, &r), 404);
 	it_resp_free(&r);

@@ -716,7 +716,7 @@ test_end_through_outage(void)
 	json_decref(it_wait_job(u, id, "status", "running", 10000));
 	CU_ASSERT_EQUAL_FATAL(it_stack("db-stop"), 0);
 	CU_ASSERT(it_wait(10000, job_said_done, &id));
-	/* from the job's end, past job_lost_seconds and the gap (2 s) */
+	/* from the job's end, past job_lost_seconds and the gap (5 s) */
 	keep_down(JOB_LOST_MS + 3000);
 	CU_ASSERT_EQUAL_FATAL(it_stack("db-start"), 0);
 	j = it_wait_job(u, id, "status", "", 20000);

@@ -58,6 +58,9 @@ t_metrics_counts(void)
 	metrics_observe(0, 200, 9000000); /* beyond every bucket: +Inf only */
 	metrics_observe(1, 700, 10);      /* an impossible status counts as 500 */
 	metrics_observe(99, 404, 10);     /* no route */
+	metrics_job_answer(MJA_STORED);
+	metrics_job_answer(MJA_STORED);
+	metrics_job_answer(MJA_NOT_MODIFIED);
 	/* a forked worker's counts land in the same table */
 	pid = fork();
 	CU_ASSERT_FATAL(pid >= 0);
@@ -68,6 +71,9 @@ t_metrics_counts(void)
 	CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
 	text = t_render();
 	CU_ASSERT(t_has(text, "kiln_http_requests_total{route=\"GET /a\",status=\"200\"} 4"));
+	CU_ASSERT(t_has(text, "kiln_job_answers_total{source=\"not_modified\"} 1"));
+	CU_ASSERT(t_has(text, "kiln_job_answers_total{source=\"stored\"} 2"));
+	CU_ASSERT(t_has(text, "kiln_job_answers_total{source=\"read\"} 0"));
 	CU_ASSERT(t_has(text, "kiln_http_requests_total{route=\"GET /a\",status=\"404\"} 1"));
 	CU_ASSERT(t_has(text, "kiln_http_requests_total{route=\"POST /b \\\"x\\\"\\\\y\","
 			      "status=\"500\"} 1"));
