@@ -170,7 +170,32 @@ workers=$(awk -F' *= *' '$1 == "workers" { print $2 }' "$dir/kiln.conf")
 max_requests=$(awk -F' *= *' '$1 == "max_requests" { print $2 }' "$dir/kiln.conf")
 
 # Results, keyed by a run label.
-declare -A r_route r_method r_conns r_rps r_p50 r_p99 r_err r_req r_ka
+declare -A r_route r_method r_conns r_rps r_p50 r_p99 r_err r_req r_ka r_cpu
+
+# CPU time, in clock ticks, of a process and the children it has reaped
+# (/proc/PID/stat utime, stime, cutime, cstime), of a master and its
+# live children (workers recycled in between are in the master's cutime),
+# and of the three servers: "nginx kiln-api mariadbd".
+tick_us=$(( 1000000 / $(getconf CLK_TCK) ))
+proc_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+group_ticks() {
+	local s c
+	s=$(proc_ticks "$1")
+	for c in $(children "$1"); do s=$(( s + $(proc_ticks "$c") )); done
+	echo "$s"
+}
+server_ticks() {
+	echo "$(group_ticks "$(cat "$dir/run/nginx.pid")") $(group_ticks "$(cat "$dir/run/kiln-api.pid")")" \
+		"$(proc_ticks "$(cat "$dir/run/mariadb.pid")")"
+}
+# CPU milliseconds this shell's finished children (wrk) have used so far,
+# into the variable named $1 (`times` in a command substitution would
+# report the substitution's own children).
+client_ms() {
+	times >"$dir/times.txt"
+	printf -v "$1" '%s' "$(awk 'NR == 2 { split($1 " " $2, t, /[ms ]+/)
+		print (t[1] * 60 + t[2] + t[3] * 60 + t[4]) * 1000 }' "$dir/times.txt")"
+}
 labels=()
 
 # measure LABEL PATH CONNECTIONS KEEPALIVE(on|off) [HEADER [POST_BODY]]:
@@ -185,9 +210,14 @@ measure() {
 			-s "$src/bench/wrk-report.lua" "$base$path" >/dev/null 2>&1 ||
 			die "wrk warm-up against $path failed"
 	fi
+	local t0 t1 w0 w1
+	t0=$(server_ticks)
+	client_ms w0
 	out=$(KILN_BENCH_POST=$post wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s -H "$hdr" \
 		-s "$src/bench/wrk-report.lua" "$base$path" 2>&1) ||
 		{ echo "$out" >&2; die "wrk against $path failed"; }
+	t1=$(server_ticks)
+	client_ms w1
 	line=$(grep '^RESULT ' <<<"$out") || { echo "$out" >&2; die "no RESULT line from wrk"; }
 	r_route[$label]=$path r_conns[$label]=$c r_ka[$label]=$ka r_method[$label]=GET
 	[ -z "$post" ] || r_method[$label]=POST
@@ -200,6 +230,13 @@ measure() {
 		requests=*) r_req[$label]=${kv#*=} ;;
 		esac
 	done
+	# CPU microseconds per request: nginx, kiln-api, mariadbd, wrk
+	read -r -a t0 <<<"$t0"
+	read -r -a t1 <<<"$t1"
+	r_cpu[$label]=$(awk -v n="${r_req[$label]:-0}" -v u="$tick_us" -v a="${t0[*]}" -v b="${t1[*]}" \
+		-v w="$(fcalc "($w1 - $w0) * 1000")" 'BEGIN {
+		split(a, x); split(b, y); if (n == 0) n = 1
+		printf "%.0f|%.0f|%.0f|%.0f", (y[1] - x[1]) * u / n, (y[2] - x[2]) * u / n, (y[3] - x[3]) * u / n, w / n }')
 	labels+=("$label")
 }
 
@@ -367,7 +404,7 @@ ngx_problems=$(grep -cE '\[(error|crit|alert|emerg)\]' "$dir/log/nginx-error.log
 
 # Table rows, shared by the terminal table and the markdown block.
 nginx_rps=${r_rps[nginx]}
-rows=()
+rows=() cpu_rows=()
 failed_errors=0
 for l in "${labels[@]}"; do
 	rps=${r_rps[$l]} p99=${r_p99[$l]} err=${r_err[$l]} req=${r_req[$l]}
@@ -394,6 +431,7 @@ for l in "${labels[@]}"; do
 	[ "$ka" = - ] && ka=""
 	[ -n "$ka" ] && ka=" (keepalive $ka)"
 	rows+=("${r_method[$l]:-GET} ${r_route[$l]}$ka|${r_conns[$l]}|$(printf '%.0f' "$rps")|${r_p50[$l]}|$p99|$(printf '%.3f' "$ratio")|$err|$budget|$verdict")
+	cpu_rows+=("${r_method[$l]:-GET} ${r_route[$l]}$ka|${r_cpu[$l]}")
 done
 rss_verdict=pass
 ftest "$rss_max < $budget_rss_mib" || rss_verdict=FAIL
@@ -418,6 +456,13 @@ me_line=$(printf 'GET /api/v1/auth/me at %.3f x health in the same run (budget >
 	for row in "${rows[@]}"; do
 		IFS='|' read -r a b c d e f g h i <<<"$row"
 		printf '%-40s %6s %9s %8s %8s %8s %7s  %-30s %s\n' "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i"
+	done
+	echo
+	echo "CPU per request (microseconds; the servers' own accounting, wrk's from the shell):"
+	printf '%-46s %8s %9s %9s %8s %8s\n' route nginx kiln-api mariadbd wrk total
+	for row in "${cpu_rows[@]}"; do
+		IFS='|' read -r a b c d e <<<"$row"
+		printf '%-46s %8s %9s %9s %8s %8s\n' "$a" "$b" "$c" "$d" "$e" "$(( b + c + d + e ))"
 	done
 	echo
 	printf 'kiln-api worker RSS after load: max %.1f MiB (budget < %d MiB: %s), sum %.1f MiB over %d workers, master %.1f MiB\n' \
@@ -445,6 +490,15 @@ me_line=$(printf 'GET /api/v1/auth/me at %.3f x health in the same run (budget >
 	for row in "${rows[@]}"; do
 		IFS='|' read -r a b c d e f g h i <<<"$row"
 		echo "| \`$a\` | $b | $c | $d | $e | $f | $g | $h | $i |"
+	done
+	echo
+	echo "CPU per request, in microseconds (each server's utime and stime over the run, and wrk's):"
+	echo
+	echo "| route | nginx | kiln-api | mariadbd | wrk | total |"
+	echo "|---|--:|--:|--:|--:|--:|"
+	for row in "${cpu_rows[@]}"; do
+		IFS='|' read -r a b c d e <<<"$row"
+		echo "| \`$a\` | $b | $c | $d | $e | $(( b + c + d + e )) |"
 	done
 	echo
 	printf 'kiln-api worker RSS after the load: max %.1f MiB (budget < %d MiB: %s),\nsum %.1f MiB over %d workers; master %.1f MiB.\n' \
