@@ -295,6 +295,64 @@ test('a job named like markup shows as text, never as HTML', async () => {
 	await done(page); // no alert() ran and no CSP report
 });
 
+test('projects: create, rename, a job in one, delete refused while it is active; a CSV in shards', async () => {
+	const page = await newPage();
+	await signUp(page, `projects-${run}@example.com`);
+	await topUp(page, 30);
+	await page.goto(`${BASE}/#/projects`);
+	await page.getByText('No projects yet').waitFor();
+	await page.getByLabel('Name').fill('experiments');
+	await page.getByLabel('Description (optional)').fill('first tries');
+	await page.getByRole('button', { name: 'Create project' }).click();
+	await page.getByRole('cell', { name: 'experiments', exact: true }).waitFor();
+	await page.getByRole('button', { name: 'Edit experiments' }).click();
+	await page.getByLabel('Name').fill('trials');
+	await page.getByRole('button', { name: 'Save project' }).click();
+	await page.getByRole('cell', { name: 'trials', exact: true }).waitFor();
+	assert.equal(await page.getByRole('cell', { name: 'experiments', exact: true }).count(), 0);
+	await shot(page, 'projects');
+
+	// a command job in the project, still running when the project is deleted
+	await page.goto(`${BASE}/#/submit`);
+	await page.getByLabel('Name').fill('in-project');
+	await page.getByRole('textbox', { name: 'Command', exact: true }).fill('sleep 60');
+	await page.getByLabel('Project (optional)').selectOption({ label: 'trials' });
+	await page.getByLabel('GPUs').fill('0');
+	await page.getByRole('button', { name: 'Submit command job' }).click();
+	await page.waitForURL(/#\/jobs\/\d+$/);
+	const jobUrl = page.url();
+	await page.goto(`${BASE}/#/projects`);
+	await page.getByRole('link', { name: 'Jobs of trials' }).click();
+	await page.getByText(/Jobs of project \d+/).waitFor();
+	await page.getByRole('link', { name: 'in-project' }).waitFor();
+	await page.goto(`${BASE}/#/projects`);
+	await page.getByRole('button', { name: 'Delete trials' }).click();
+	await page.getByText('still has jobs that have not ended').waitFor();
+	await page.getByRole('cell', { name: 'trials', exact: true }).waitFor();
+	await page.goto(jobUrl);
+	await page.getByRole('button', { name: 'Cancel job' }).click();
+	await page.locator('.status-line .badge', { hasText: 'cancelled' }).waitFor();
+	await page.goto(`${BASE}/#/projects`);
+	await page.getByRole('button', { name: 'Delete trials' }).click();
+	await page.getByText('No projects yet').waitFor();
+	await page.goto(jobUrl);
+	await page.getByRole('heading', { name: /in-project/ }).waitFor();
+
+	// a CSV split into a batch of shard jobs, each counting its own rows
+	await page.goto(`${BASE}/#/submit?kind=shards`);
+	await page.getByLabel('Title').fill('split-web');
+	await page.getByLabel('Script file').setInputFiles({ name: 'count.sh', mimeType: 'text/x-sh',
+		buffer: Buffer.from('echo "shard $KILN_SHARD of $KILN_SHARDS: $(( $(wc -l < "$KILN_DATA_FILE") - 1 )) rows"\n') });
+	await page.getByLabel('CSV file').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from('n\n1\n2\n3\n4\n5\n') });
+	await page.getByLabel('Shards', { exact: true }).fill('2');
+	await page.getByRole('button', { name: 'Upload and split' }).click();
+	await page.waitForURL(/#\/batches\/\d+$/);
+	await page.getByText('5 rows split into 2 shard jobs.').waitFor();
+	await page.getByText('2 of 2 ended').waitFor();
+	await shot(page, 'shards');
+	await done(page);
+});
+
 test('data sets, a script job with uploads, a batch, API keys; admin prices and drain', async () => {
 	const page = await newPage();
 	await signUp(page, `pages-${run}@example.com`);

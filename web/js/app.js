@@ -10,6 +10,7 @@ import * as job from './pages/job.js';
 import * as submit from './pages/submit.js';
 import * as batches from './pages/batches.js';
 import * as datasets from './pages/datasets.js';
+import * as projects from './pages/projects.js';
 import * as wallet from './pages/wallet.js';
 import * as keys from './pages/keys.js';
 import * as admin from './pages/admin.js';
@@ -25,6 +26,7 @@ const routes = [
 	[/^\/batches$/, batches.list, 'any'],
 	[/^\/batches\/(\d+)$/, batches.show, 'any'],
 	[/^\/datasets$/, datasets.list, 'any'],
+	[/^\/projects$/, projects.list, 'any'],
 	[/^\/wallet$/, wallet.page, 'any'],
 	[/^\/keys$/, keys.page, 'any'],
 	[/^\/admin\/users$/, admin.users, 'admin'],
@@ -35,7 +37,7 @@ const routes = [
 
 const NAV = [
 	['#/jobs', 'Jobs', 'any'], ['#/submit', 'Submit', 'any'], ['#/batches', 'Batches', 'any'],
-	['#/datasets', 'Data sets', 'any'], ['#/wallet', 'Wallet', 'any'], ['#/keys', 'API keys', 'any'],
+	['#/datasets', 'Data sets', 'any'], ['#/projects', 'Projects', 'any'], ['#/wallet', 'Wallet', 'any'], ['#/keys', 'API keys', 'any'],
 	['#/nodes', 'Nodes', 'staff'], ['#/admin/users', 'Users', 'admin'], ['#/admin/limits', 'Limits', 'admin'],
 	['#/admin/prices', 'Prices', 'admin'],
 ];

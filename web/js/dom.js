@@ -120,6 +120,24 @@ export function badge(status) {
 	return h('span', { class: `badge st-${s.replace(/[^a-z_]/g, '')}`, text: s.replace(/_/g, ' ') });
 }
 
+// An upload's progress: a labelled <progress> in box, hidden until
+// start(); onProgress(f) is api.upload's callback, and once every byte is
+// sent the label says storing (what the server does next).
+export function uploadProgress(id, storing) {
+	const bar = h('progress', { max: '100', value: '0', id, class: 'upload' });
+	const label = h('label', { for: id, class: 'muted', text: 'Upload' });
+	const box = h('div', { class: 'upload-box', hidden: true }, label, bar);
+	return {
+		box,
+		start() { bar.value = 0; box.hidden = false; },
+		onProgress(f) {
+			bar.value = Math.round(f * 100);
+			label.textContent = f < 1 ? `Uploading… ${Math.round(f * 100)} %` : storing;
+		},
+		hide() { box.hidden = true; },
+	};
+}
+
 export function progressBar(value, max, label) {
 	const p = h('progress', { max: String(max || 100), value: String(Math.max(0, Number(value) || 0)) });
 	p.setAttribute('aria-label', label || 'progress');

@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: MIT
 // pages/datasets.js: upload (with progress), list, download, delete.
 import { api, upload, redirectTarget } from '../api.js';
-import { h, replace, field, bytes, dateTime, table, empty, pager } from '../dom.js';
+import { h, replace, field, bytes, dateTime, table, empty, pager, uploadProgress } from '../dom.js';
 
 export async function list(main, ctx) {
 	const page = Number(ctx.query.get('page')) || 1;
 	const out = h('div');
 	const err = h('p', { class: 'error', role: 'alert' });
-	const bar = h('progress', { max: '100', value: '0', id: 'dataset-progress', class: 'upload' });
-	const barLabel = h('label', { for: 'dataset-progress', class: 'muted', text: 'Upload' });
-	const barBox = h('div', { class: 'upload-box', hidden: true }, barLabel, bar);
+	const up = uploadProgress('dataset-progress', 'Uploaded; the server is storing it…');
 	const btn = h('button', { type: 'submit', class: 'primary', text: 'Upload' });
 	const form = h('form', { class: 'card' }, h('h2', { text: 'Upload a data set' }),
 		field('File', h('input', { type: 'file', name: 'file', id: 'dataset-file', required: true, accept: '.zip,.tar,.tgz,.gz,.csv' }), 'zip, tar, tar.gz or csv.'),
 		field('Name', h('input', { name: 'name', id: 'dataset-name', maxlength: '200' }), 'Defaults to the file name.'),
 		field('Description (optional)', h('input', { name: 'description', id: 'dataset-description' })),
-		barBox, err, btn);
+		up.box, err, btn);
 
 	const load = async () => {
 		try {
@@ -64,12 +62,9 @@ export async function list(main, ctx) {
 		fd.append('name', name || files[0].name);
 		if (desc) fd.append('description', desc);
 		btn.disabled = true;
-		barBox.hidden = false;
+		up.start();
 		try {
-			const d = await upload('POST', '/datasets', fd, (f) => {
-				bar.value = Math.round(f * 100);
-				barLabel.textContent = f < 1 ? `Uploading… ${Math.round(f * 100)} %` : 'Uploaded; the server is storing it…';
-			});
+			const d = await upload('POST', '/datasets', fd, up.onProgress);
 			ctx.flash(`Data set "${d.name}" uploaded (${bytes(d.size_bytes)}).`);
 			form.reset();
 			load();
@@ -77,7 +72,7 @@ export async function list(main, ctx) {
 			err.textContent = x.message;
 		} finally {
 			btn.disabled = false;
-			barBox.hidden = true;
+			up.hide();
 		}
 	});
 	replace(main, h('h1', { text: 'Data sets' }), out, form);

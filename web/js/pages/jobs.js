@@ -32,7 +32,7 @@ export async function list(main, ctx) {
 	const q = ctx.query;
 	const state = {
 		status: q.get('status') || '', kind: q.get('kind') || '', page: Number(q.get('page')) || 1,
-		pageSize: 20, all: q.get('all') === '1',
+		pageSize: 20, all: q.get('all') === '1', project: /^\d+$/.test(q.get('project_id') || '') ? q.get('project_id') : '',
 	};
 	const statusSel = select('status', STATUS, state.status);
 	const kindSel = select('kind', KIND, state.kind);
@@ -41,15 +41,18 @@ export async function list(main, ctx) {
 		field('Status', statusSel), field('Kind', kindSel),
 		isStaff(ctx.user) ? h('div', { class: 'field check' }, allBox, h('label', { text: 'Every user\'s jobs', for: (allBox.id = 'all-users') })) : null);
 	const live = h('p', { class: 'muted live', 'aria-live': 'off' });
+	const scope = state.project ? h('p', { class: 'scope' }, `Jobs of project ${state.project}. `,
+		h('a', { href: '#/jobs', text: 'Show all jobs' })) : null;
 	const out = h('div', { class: 'jobs-out' });
 	replace(main, h('div', { class: 'page-head' }, h('h1', { text: 'Jobs' }),
-		h('a', { class: 'button primary', href: '#/submit', text: 'Submit a job' })), filters, out, live);
+		h('a', { class: 'button primary', href: '#/submit', text: 'Submit a job' })), scope, filters, out, live);
 
 	const go = (page) => {
 		const p = new URLSearchParams();
 		if (statusSel.value) p.set('status', statusSel.value);
 		if (kindSel.value) p.set('kind', kindSel.value);
 		if (allBox.checked) p.set('all', '1');
+		if (state.project) p.set('project_id', state.project);
 		if (page > 1) p.set('page', String(page));
 		const s = p.toString();
 		location.hash = `#/jobs${s ? `?${s}` : ''}`;
@@ -62,11 +65,12 @@ export async function list(main, ctx) {
 		if (state.status) p.set('status', state.status);
 		if (state.kind) p.set('kind', state.kind);
 		if (state.all) p.set('all', 'true');
+		if (state.project) p.set('project_id', state.project);
 		try {
 			const r = await api('GET', `/jobs?${p}`);
 			if (!live()) return;
 			if (!r.items.length) {
-				replace(out, state.status || state.kind ? empty('No jobs match these filters. Clear them to see all your jobs.')
+				replace(out, state.status || state.kind || state.project ? empty('No jobs match these filters. Clear them to see all your jobs.')
 					: empty('You have no jobs yet. Submit a command, a script or a film to see it here.',
 						h('a', { class: 'button primary', href: '#/submit', text: 'Submit your first job' })));
 			} else {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// pages/submit.js: the three ways to submit: a command, a script with a
-// data set (upload with progress), a film (live quote as fields change).
+// pages/submit.js: the four ways to submit: a command, a script with a
+// data set (upload with progress), a CSV split into a batch of shards, a
+// film (live quote as fields change).
 import { api, upload, formValues } from '../api.js';
-import { h, replace, field, checkbox, select, money, uid } from '../dom.js';
+import { h, replace, field, checkbox, select, money, uid, uploadProgress } from '../dom.js';
 
 // Splits a command line into argv: whitespace separates, '…' and "…"
 // quote, backslash escapes. No shell runs it: kiln executes argv as is.
@@ -99,6 +100,19 @@ function quoteBox(form, body) {
 	return { box, stop: () => { clearTimeout(timer); seq += 1; } };
 }
 
+// An optional project for the job: a select filled from the caller's
+// projects once they arrive. value() is the chosen id, or null.
+function projectField(prefix) {
+	const sel = h('select', { name: 'project_id', id: `${prefix}-project` }, h('option', { value: '', text: 'None' }));
+	api('GET', '/projects?page_size=100').then((r) => {
+		for (const p of r.items) sel.append(h('option', { value: String(p.id), text: p.name }));
+	}).catch(() => {});
+	return {
+		field: field('Project (optional)', sel, 'Group the job with others; manage projects under Projects.'),
+		value: () => (sel.value ? Number(sel.value) : null),
+	};
+}
+
 function submitted(ctx, job) {
 	ctx.flash(`Job ${job.id} submitted.`);
 	location.hash = `#/jobs/${job.id}`;
@@ -114,6 +128,8 @@ function commandForm(ctx) {
 			'Arguments separated by spaces; quote an argument that has spaces.'),
 		field('Environment (optional)', h('textarea', { name: 'env', id: 'cmd-env', rows: '2', placeholder: 'BUILD_MODE=release' }), 'One NAME=value per line.'),
 		resourceFields('cmd'));
+	const project = projectField('cmd');
+	form.insertBefore(project.field, form.querySelector('fieldset.resources'));
 	const body = () => {
 		const v = formValues(form);
 		const b = { command: splitCommand(v.command || '') };
@@ -121,6 +137,7 @@ function commandForm(ctx) {
 		if (v.name) b.name = v.name;
 		const env = parseEnv(v.env || '');
 		if (Object.keys(env).length) b.env = env;
+		if (project.value()) b.project_id = project.value();
 		b.resources = resources(v);
 		return b;
 	};
@@ -144,9 +161,7 @@ function commandForm(ctx) {
 
 function scriptForm(ctx) {
 	const err = h('p', { class: 'error', role: 'alert' });
-	const bar = h('progress', { max: '100', value: '0', id: 'script-upload-progress', class: 'upload' });
-	const barLabel = h('label', { for: 'script-upload-progress', class: 'muted', text: 'Upload' });
-	const barBox = h('div', { class: 'upload-box', hidden: true }, barLabel, bar);
+	const up = uploadProgress('script-upload-progress', 'Uploaded; the server is storing the files…');
 	const form = h('form', { class: 'card', 'aria-labelledby': 'script-title' },
 		h('h2', { id: 'script-title', text: 'Script job with a data set' }),
 		h('p', { class: 'muted', text: 'Upload a script (its extension picks the interpreter: .py, .sh, .R, …) and, if you like, a data set (zip, tar, tar.gz or csv) that the job finds in /workspace/data.' }),
@@ -155,7 +170,7 @@ function scriptForm(ctx) {
 		field('Data set file (optional)', h('input', { name: 'dataset_file', id: 'script-data', type: 'file', accept: '.zip,.tar,.tgz,.gz,.csv' })),
 		field('requirements.txt (optional)', h('input', { name: 'requirements_file', id: 'script-req', type: 'file', accept: '.txt' })),
 		field('Image', h('input', { name: 'docker_image', id: 'script-image', placeholder: 'python:3.11' }), 'Optional; mapped by the host\'s image list.'),
-		resourceFields('script'), barBox, err);
+		resourceFields('script'), up.box, err);
 	const btn = h('button', { type: 'submit', class: 'primary', text: 'Upload and submit' });
 	form.append(btn);
 	form.addEventListener('submit', async (e) => {
@@ -175,17 +190,59 @@ function scriptForm(ctx) {
 		if (req.length) fd.append('requirements_file', req[0]);
 		fd.append('job_data', JSON.stringify(jobData));
 		btn.disabled = true;
-		barBox.hidden = false;
-		bar.value = 0;
+		up.start();
 		try {
-			const job = await upload('POST', '/jobs', fd, (f) => {
-				bar.value = Math.round(f * 100);
-				barLabel.textContent = f < 1 ? `Uploading… ${Math.round(f * 100)} %` : 'Uploaded; the server is storing the files…';
-			});
+			const job = await upload('POST', '/jobs', fd, up.onProgress);
 			submitted(ctx, job);
 		} catch (x) {
 			err.textContent = x.message;
-			barBox.hidden = true;
+			up.hide();
+		} finally {
+			btn.disabled = false;
+		}
+	});
+	return { form, stop: () => {} };
+}
+
+function shardsForm(ctx) {
+	const err = h('p', { class: 'error', role: 'alert' });
+	const up = uploadProgress('shards-upload-progress', 'Uploaded; the server is splitting the rows…');
+	const form = h('form', { class: 'card', 'aria-labelledby': 'shards-title' },
+		h('h2', { id: 'shards-title', text: 'CSV in shards' }),
+		h('p', { class: 'muted', text: 'One script runs on each shard of a CSV: kiln splits the rows (the header repeated in each shard) into a batch of jobs. A job finds its shard as $KILN_DATA_FILE, and $KILN_SHARD of $KILN_SHARDS.' }),
+		field('Title', h('input', { name: 'title', id: 'shards-title-input', required: true, maxlength: '200', placeholder: 'My training job' })),
+		field('Script file', h('input', { name: 'file_code', id: 'shards-code', type: 'file', required: true })),
+		field('CSV file', h('input', { name: 'file_data', id: 'shards-data', type: 'file', required: true, accept: '.csv,text/csv' })),
+		field('requirements.txt (optional)', h('input', { name: 'file_req', id: 'shards-req', type: 'file', accept: '.txt' })),
+		field('Shards', h('input', { name: 'shards', id: 'shards-count', type: 'number', min: '1', max: '1000', placeholder: 'the host\'s default' }),
+			'1 to 1000, and at most the number of rows.'),
+		up.box, err);
+	const btn = h('button', { type: 'submit', class: 'primary', text: 'Upload and split' });
+	form.append(btn);
+	form.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		err.textContent = '';
+		const v = formValues(form);
+		const code = form.querySelector('#shards-code').files;
+		const data = form.querySelector('#shards-data').files;
+		if (!v.title) { err.textContent = 'Give the batch a title.'; return; }
+		if (!code.length || !data.length) { err.textContent = 'Choose a script file and a CSV file.'; return; }
+		const fd = new FormData();
+		fd.append('title', v.title);
+		fd.append('file_code', code[0]);
+		fd.append('file_data', data[0]);
+		const req = form.querySelector('#shards-req').files;
+		if (req.length) fd.append('file_req', req[0]);
+		if (v.shards) fd.append('shards', v.shards);
+		btn.disabled = true;
+		up.start();
+		try {
+			const r = await upload('POST', '/jobs/upload', fd, up.onProgress);
+			ctx.flash(`${r.rows} rows split into ${r.shards} shard jobs.`);
+			location.hash = `#/batches/${r.batch_id}`;
+		} catch (x) {
+			err.textContent = x.message;
+			up.hide();
 		} finally {
 			btn.disabled = false;
 		}
@@ -225,6 +282,8 @@ function renderForm(ctx) {
 			voice: v.voice || 'default', genre: v.genre || 'cinematic', mood: v.mood || 'neutral',
 		};
 	};
+	const project = projectField('render');
+	form.insertBefore(project.field, form.querySelector('fieldset'));
 	const quote = quoteBox(form, () => {
 		const c = cfg();
 		return { num_images: c.num_images, video_duration: c.video_duration, include_voice: c.include_voice, include_music: c.include_music };
@@ -240,6 +299,7 @@ function renderForm(ctx) {
 			if (!v.script) throw new Error('Write the film\'s script: one scene per line.');
 			const b = { script: form.querySelector('#render-script').value, config: cfg() };
 			if (v.name) b.name = v.name;
+			if (project.value()) b.project_id = project.value();
 			submitted(ctx, await api('POST', '/jobs', { json: b }));
 		} catch (x) {
 			err.textContent = x.message;
@@ -250,7 +310,8 @@ function renderForm(ctx) {
 	return { form, stop: quote.stop };
 }
 
-const KINDS = [['command', 'Command', commandForm], ['script', 'Script + data set', scriptForm], ['render', 'Film render', renderForm]];
+const KINDS = [['command', 'Command', commandForm], ['script', 'Script + data set', scriptForm],
+	['shards', 'CSV in shards', shardsForm], ['render', 'Film render', renderForm]];
 
 export function page(main, ctx) {
 	const current = KINDS.some(([k]) => k === ctx.query.get('kind')) ? ctx.query.get('kind') : 'command';
