@@ -240,7 +240,21 @@ batch_item_new(struct request *req, const struct db_res *res, size_t row)
 enum kiln_err
 h_batches_list(struct request *req)
 {
-	return scope_list(req, STMT_BATCH_LIST, STMT_BATCH_COUNT, batch_item_new);
+	json_t *errs = v_new(req);
+	int64_t user, page, size;
+
+	if (scope_whose(req, errs, &user))
+		return KILN_OK;
+	v_paging(req, errs, &page, &size);
+	if (v_reject(req, errs))
+		return KILN_OK;
+	{
+		struct db_val p[3] = {DBV_I64(user), DBV_I64(size), DBV_I64((page - 1) * size)};
+
+		return scope_page(req, user ? STMT_BATCH_LIST : STMT_BATCH_LIST_ALL,
+				  user ? STMT_BATCH_COUNT : STMT_BATCH_COUNT_ALL, user ? p : p + 1,
+				  user ? 3 : 2, page, size, batch_item_new);
+	}
 }
 
 enum kiln_err

@@ -23,31 +23,6 @@ h_jobs_get(struct request *req)
 	return jobs_respond_get(req, route_param(req, "id")->id);
 }
 
-/* Whose jobs: OUT *user (0 for everyone). 403 for a plain user asking for
- * another scope; 1 after answering. */
-static int
-jobs_scope(struct request *req, json_t *errs, int64_t *user)
-{
-	const char *all = request_query(req, "all"), *uid = request_query(req, "user_id");
-	int everyone = 0;
-
-	*user = req->user_id;
-	if (all == NULL && uid == NULL)
-		return 0;
-	if (!jobs_reads_all(req)) {
-		resp_error(req, KILN_ERR_FORBIDDEN,
-			   "only viewers, operators and admins see other users' jobs");
-		return 1;
-	}
-	if (all != NULL && parse_bool(all, &everyone) != KILN_OK)
-		v_err(errs, "all", "must be true or false", "type_error.bool");
-	if (uid != NULL && parse_i64(uid, 1, INT64_MAX, user) != KILN_OK)
-		v_err(errs, "user_id", "must be a user id", "type_error.integer");
-	else if (uid == NULL && everyone)
-		*user = 0;
-	return 0;
-}
-
 /* ?status=a,b (or status_filter) validated into OUT: out ("" for any). */
 static void
 jobs_status_filter(struct request *req, json_t *errs, char out[JOBS_FILTER_MAX])
@@ -98,7 +73,7 @@ h_jobs_list(struct request *req)
 	char statuses[JOBS_FILTER_MAX];
 	int64_t user, page, size;
 
-	if (jobs_scope(req, errs, &user))
+	if (scope_whose(req, errs, &user))
 		return KILN_OK;
 	jobs_status_filter(req, errs, statuses);
 	v_paging(req, errs, &page, &size);
@@ -130,7 +105,7 @@ h_jobs_stats(struct request *req)
 	enum kiln_err rc;
 	size_t i;
 
-	if (jobs_scope(req, errs, &user))
+	if (scope_whose(req, errs, &user))
 		return KILN_OK;
 	if (v_reject(req, errs))
 		return KILN_OK;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "account.h"
+#include "parse.h"
 #include "response.h"
 #include "validate.h"
 #include "views.h"
@@ -13,6 +14,29 @@ int
 scope_reads_all(const struct request *req)
 {
 	return (req->role_bit & (ROLE_VIEWER | ROLE_OPERATOR | ROLE_ADMIN)) != 0;
+}
+
+int
+scope_whose(struct request *req, json_t *errs, int64_t *user)
+{
+	const char *all = request_query(req, "all"), *uid = request_query(req, "user_id");
+	int everyone = 0;
+
+	*user = req->user_id;
+	if (all == NULL && uid == NULL)
+		return 0;
+	if (!scope_reads_all(req)) {
+		resp_error(req, KILN_ERR_FORBIDDEN,
+			   "only viewers, operators and admins see other users' objects");
+		return 1;
+	}
+	if (all != NULL && parse_bool(all, &everyone) != KILN_OK)
+		v_err(errs, "all", "must be true or false", "type_error.bool");
+	if (uid != NULL && parse_i64(uid, 1, INT64_MAX, user) != KILN_OK)
+		v_err(errs, "user_id", "must be a user id", "type_error.integer");
+	else if (uid == NULL && everyone)
+		*user = 0;
+	return 0;
 }
 
 enum kiln_err

@@ -17,6 +17,12 @@
 /* 1 when the caller may read every user's objects (viewer, operator, admin). */
 int scope_reads_all(const struct request *req);
 
+/* Whose objects a list shows, from ?all=true and ?user_id= (viewers,
+ * operators and admins only): OUT: *user, the caller's id by default, 0
+ * for everyone. Bad values add 422 details to errs; a plain user asking
+ * for another scope is answered 403 and 1 is returned. */
+int scope_whose(struct request *req, json_t *errs, int64_t *user);
+
 /* Loads object id with stmt (one id parameter) into OUT: *res (new) when
  * the caller may see it: its owner, or a role that reads everything; else
  * KILN_ERR_NOT_FOUND, so another user's ids never show they exist. With

@@ -429,6 +429,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "iii", "iississ"},
     [STMT_BATCH_COUNT] = {"batch_count", "SELECT COUNT(*) FROM job_batches WHERE user_id = ?", "i",
 			  "i"},
+    [STMT_BATCH_LIST_ALL] =
+	{"batch_list_all",
+	 "SELECT id, user_id, name, description, max_parallel, failure_policy, " ISO(
+	     "created_at") " FROM job_batches ORDER BY id DESC LIMIT ? OFFSET ?",
+	 "ii", "iississ"},
+    [STMT_BATCH_COUNT_ALL] = {"batch_count_all", "SELECT COUNT(*) FROM job_batches", "", "i"},
     [STMT_BATCH_JOBS] = {"batch_jobs",
 			 "SELECT " JOB_COLS " FROM jobs WHERE batch_id = ? ORDER BY id", "i",
 			 JOB_SIG},

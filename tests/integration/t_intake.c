@@ -298,6 +298,33 @@ test_batches(void)
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/job-batches", u, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "nightly-ui-suite"));
 	it_resp_free(&r);
+	/* another user's list is theirs; staff see every user's, or one's */
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/job-batches", other, NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(strstr(r.body, "nightly-ui-suite"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/job-batches?all=true", u, NULL), 403);
+	CU_ASSERT_EQUAL(
+	    it_call("GET", "/api/v1/job-batches?all=true&page_size=100", admin_token, NULL, &r),
+	    200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "nightly-ui-suite"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/job-batches", admin_token, NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(strstr(r.body, "nightly-ui-suite"));
+	it_resp_free(&r);
+	{
+		char q[128];
+		json_t *l;
+
+		j = it_get_json(u, "/api/v1/auth/me");
+		snprintf(q, sizeof(q), "/api/v1/job-batches?user_id=%lld",
+			 (long long)json_integer_value(json_object_get(j, "id")));
+		json_decref(j);
+		l = it_get_json(admin_token, q);
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(l, "total")), 1);
+		json_decref(l);
+	}
+	CU_ASSERT_EQUAL(it_call_status("GET", "/api/v1/job-batches?all=maybe", admin_token, NULL),
+			422);
 	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 409);
 	/* force-complete is for staff */
 	snprintf(body, sizeof(body), "/api/v1/job-batches/%lld/force-complete", bid);
