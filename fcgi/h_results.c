@@ -141,10 +141,10 @@ h_jobs_signed_url(struct request *req)
 		resp_json_new(req, 200, results_link_new(req, resource, "", ttl));
 		return KILN_OK;
 	}
-	if (path == NULL) { /* the main output: the first the job left */
+	if (path == NULL) { /* the main output: the largest the job left */
 		struct db_val p[1] = {DBV_I64(id)};
 
-		rc = db_exec(req->app->db, STMT_OUTPUT_FIRST, p, 1, &res, NULL, NULL);
+		rc = db_exec(req->app->db, STMT_OUTPUT_MAIN, p, 1, &res, NULL, NULL);
 	} else {
 		struct db_val p[2] = {DBV_I64(id), DBV_STR(path)};
 

@@ -744,9 +744,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			 "SELECT path, size_bytes, sha256, content_type FROM job_outputs"
 			 " WHERE job_id = ? AND path = ?",
 			 "is", "siss"},
-    [STMT_OUTPUT_FIRST] = {"output_first",
-			   "SELECT path FROM job_outputs WHERE job_id = ? ORDER BY id LIMIT 1", "i",
-			   "s"},
+    /* a job's main output: its largest (a render's film, a model's
+     * weights), the first registered of equals */
+    [STMT_OUTPUT_MAIN] = {"output_main",
+			  "SELECT path FROM job_outputs WHERE job_id = ?"
+			  " ORDER BY size_bytes DESC, id LIMIT 1",
+			  "i", "s"},
     [STMT_JOB_STATUS] = {"job_status", "SELECT status, progress FROM jobs WHERE id = ?", "i", "sd"},
     [STMT_GC_IDEMPOTENCY] = {"gc_idempotency",
 			     "DELETE FROM idempotency_keys"

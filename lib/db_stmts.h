@@ -155,7 +155,7 @@ enum db_stmt_id {
 	/* results (fcgi/h_results.c) */
 	STMT_OUTPUTS_LIST,
 	STMT_OUTPUT_GET,
-	STMT_OUTPUT_FIRST,
+	STMT_OUTPUT_MAIN,
 	STMT_JOB_STATUS,
 	/* kilnctl gc (scheduler/gc.c) */
 	STMT_GC_IDEMPOTENCY,

@@ -283,10 +283,12 @@ test_links(void)
 	json_t *j, *arr;
 	const char *url, *s;
 
-	/* the main output by default; a chosen one; bounds; another user */
+	/* the main output (the largest) by default; a chosen one; bounds;
+	 * another user */
 	snprintf(body, sizeof(body), "{\"job_id\": %lld}", done_job);
 	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs/signed-url", owner, body, &r), 200);
 	j = it_json(&r);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "path"), "plots/big list.txt");
 	CU_ASSERT_PTR_NOT_NULL(strstr(it_jstr(j, "url"), "sig="));
 	CU_ASSERT(strlen(it_jstr(j, "expires_at")) == 20);
 	json_decref(j);
