@@ -9,11 +9,14 @@
 #include <string.h>
 
 #include "account.h"
+#include "clock.h"
 #include "handlers.h"
 #include "jobevent.h"
+#include "joblog.h"
 #include "jobs.h"
 #include "jobstate.h"
 #include "ledger.h"
+#include "log.h"
 #include "response.h"
 #include "storage.h"
 #include "validate.h"
@@ -306,13 +309,18 @@ force_txn(struct db *db, void *arg)
 
 static const char *const force_fields[] = {"status", "stdout", "stderr", "reason", NULL};
 
+#define FORCE_LOG_MAX (1 << 20) /* bytes of stdout, and of stderr */
+
 /* POST /jobs/{id}/force-complete {status: completed|failed|cancelled,
- * reason?, stdout?, stderr?} (operator/admin). stdout and stderr are kept
- * for the logs once the Results work stores them; accepted and bounded now. */
+ * reason?, stdout?, stderr?} (operator/admin). With stdout or stderr the
+ * job's logs become those texts (the other one empty), as if the job had
+ * written them: GET /logs and a live tail show them. */
 enum kiln_err
 h_jobs_force_complete(struct request *req)
 {
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0);
+	const char *out = NULL, *err = NULL;
+	size_t olen = 0, elen = 0;
 	struct force f;
 	enum kiln_err rc;
 
@@ -324,8 +332,8 @@ h_jobs_force_complete(struct request *req)
 		v_unknown(obj, force_fields, errs);
 		f.c.to = v_str(obj, "status", 1, 32, errs, NULL);
 		f.reason = v_str(obj, "reason", 0, 64, errs, NULL);
-		v_str(obj, "stdout", 0, 1 << 20, errs, NULL);
-		v_str(obj, "stderr", 0, 1 << 20, errs, NULL);
+		out = v_str(obj, "stdout", 0, FORCE_LOG_MAX, errs, &olen);
+		err = v_str(obj, "stderr", 0, FORCE_LOG_MAX, errs, &elen);
 	}
 	if (f.c.to != NULL && strcmp(f.c.to, "completed") != 0 && strcmp(f.c.to, "failed") != 0 &&
 	    strcmp(f.c.to, "cancelled") != 0)
@@ -342,6 +350,14 @@ h_jobs_force_complete(struct request *req)
 		resp_error(req, KILN_ERR_CONFLICT, "the job has already ended");
 		return KILN_OK;
 	}
+	/* after the commit: the job has ended, so nothing but a supervisor
+	 * on its way out still writes its logs, to files these replace */
+	if ((out != NULL || err != NULL) &&
+	    joblog_replace(req->app->cfg, f.c.id, out ? out : "", olen, err ? err : "", elen,
+			   clock_wall_ms(), f.c.to) != KILN_OK)
+		log_warn("force-complete: job %lld ended, but its logs were not replaced "
+			 "(request %s)",
+			 (long long)f.c.id, req->request_id);
 	return h_jobs_respond(req, f.c.id, 200);
 }
 

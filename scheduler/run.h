@@ -17,6 +17,7 @@
 #include "estimate.h"
 #include "storage.h"
 #include "jobfile.h"
+#include "joblog.h"
 #include "unpack.h"
 
 #define RUN_BILL_EVERY 60 /* seconds between ledger rows while running */
@@ -25,7 +26,7 @@
 #define RUN_PATH (STORAGE_PATH_MAX + 64)
 #define RUN_FSIZE_MAX ((rlim_t)64 << 30) /* the largest file a job may write */
 #define RUN_NPROC_MAX 4096
-#define COMB_LINE_MAX 16384 /* a longer line is cut into records of this */
+#define COMB_LINE_MAX JOBLOG_LINE_MAX /* a longer line is cut into records of this */
 /* combined.log holds both streams and a record head per line: it may grow
  * to this many times max_log_bytes before it stops with a marker */
 #define COMB_CAP_FACTOR 4

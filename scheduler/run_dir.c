@@ -36,13 +36,15 @@ run_mkdir(const char *path)
 }
 
 /* Creates jobs/ID/ with input/, outputs/, logs/, .kiln/ and the working
- * directory, all the job user's but logs/ (ours: the job cannot rewrite
- * its logs). */
+ * directory, all the job user's but logs/, which belongs to the owner of
+ * the storage root (kiln's, as kiln-api runs: the job cannot rewrite its
+ * logs, and a force-complete can replace them). */
 enum kiln_err
 run_prepare(const struct kiln_config *cfg, struct job *j)
 {
 	static const char *const subs[] = {"input", "outputs", ".kiln", NULL};
 	char path[RUN_PATH + 1100];
+	struct stat root;
 	size_t i;
 
 	storage_job_path(cfg, j->id, "", j->dir);
@@ -70,7 +72,8 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	if (run_user != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS) != 0)
 		return KILN_ERR_IO;
 	snprintf(path, sizeof(path), "%s/logs", j->dir);
-	if (run_mkdir(path) != 0 || (geteuid() == 0 && chown(path, 0, 0) != 0))
+	if (run_mkdir(path) != 0 || stat(cfg->storage_root, &root) != 0 ||
+	    (geteuid() == 0 && chown(path, root.st_uid, root.st_gid) != 0))
 		return KILN_ERR_IO;
 	render_job_failure_clear(j->dir); /* an earlier attempt's */
 	return KILN_OK;

@@ -127,6 +127,22 @@ test_force_complete_and_purge(void)
 	CU_ASSERT_PTR_NULL(strstr(r.body, "\"finished_at\":null"));
 	it_resp_free(&r);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, op, "{\"status\":\"completed\"}"), 409);
+	/* the given stderr is the job's log now (it never ran), and complete */
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs?stream=stderr", id);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(r.body, "x");
+	{
+		char done[16];
+
+		CU_ASSERT_PTR_NOT_NULL(it_header(&r, "X-Log-Complete", done, sizeof(done)));
+		CU_ASSERT_STRING_EQUAL(done, "true");
+	}
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, op, "{\"status\":\"completed\"}"), 405);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs", id);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_STRING_EQUAL(r.body, "x\n");
+	it_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/events", id);
 	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"to_status\":\"failed\""));

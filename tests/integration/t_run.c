@@ -866,12 +866,17 @@ supervisor_gone(void *arg)
 
 /* Staff end a running job by hand (force-complete, or PATCH of its
  * status): its supervisor loses the lease, so it kills the job and leaves
- * at the next heartbeat, and charges nothing after the hold went back. */
+ * at the next heartbeat, and charges nothing after the hold went back.
+ * The force-complete gives the logs: what the job still prints on its way
+ * out never shows in them. */
 static void
 test_end_by_hand(void)
 {
 	static const char *const args[] = {"audit", NULL};
-	static const char *const how[][2] = {{"POST", "/force-complete"}, {"PATCH", ""}};
+	static const char *const how[][3] = {
+	    {"POST", "/force-complete",
+	     "{\"status\": \"failed\", \"stdout\": \"forced out\\n\", \"stderr\": \"forced err\"}"},
+	    {"PATCH", "", "{\"status\": \"failed\"}"}};
 	char u[2048], path[128], out[8192];
 	long long uid = it_new_user("run-byhand@example.com", u, sizeof(u)), id, charges;
 	size_t k;
@@ -879,14 +884,13 @@ test_end_by_hand(void)
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	for (k = 0; k < 2; k++) {
-		id = it_submit(u,
-			       "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0}}");
+		id = it_submit(u, "{\"script\": \"while :; do echo tick; sleep 0.05; done\","
+				  " \"resources\": {\"gpus\": 0}}");
 		CU_ASSERT_FATAL(id > 0);
 		json_decref(it_wait_job(u, id, "status", "running", 10000));
 		CU_ASSERT_FATAL(supervisor(id) > 0);
 		snprintf(path, sizeof(path), "/api/v1/jobs/%lld%s", id, how[k][1]);
-		CU_ASSERT_EQUAL(it_call_status(how[k][0], path, admin, "{\"status\": \"failed\"}"),
-				200);
+		CU_ASSERT_EQUAL(it_call_status(how[k][0], path, admin, how[k][2]), 200);
 		charges = it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id);
 		/* the next heartbeat (a second) sees it; then the kill's grace */
 		CU_ASSERT(it_wait(KILL_GRACE_MS + 4000, supervisor_gone, &id));
@@ -896,6 +900,18 @@ test_end_by_hand(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 		CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
 		json_decref(j);
+		if (k == 0) {
+			struct it_resp r;
+
+			snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs", id);
+			CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+			CU_ASSERT_STRING_EQUAL(r.body, "forced out\nforced err\n");
+			it_resp_free(&r);
+			snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs?stream=stdout", id);
+			CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+			CU_ASSERT_STRING_EQUAL(r.body, "forced out\n");
+			it_resp_free(&r);
+		}
 	}
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* joblog.h: the files of a job's logs under jobs/ID/logs/, as kiln-run
+ * writes them and the API reads them: stdout.log and stderr.log as the
+ * streams were, combined.log with both as records "o|e MS TEXT\n" (MS: the
+ * wall clock in milliseconds; a longer line is cut into records of
+ * JOBLOG_LINE_MAX bytes), and end.json with what they hold. Not for: the
+ * live writing (scheduler/run_log.c) or the reading (fcgi/h_results.c). */
+#ifndef KILN_JOBLOG_H
+#define KILN_JOBLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+
+#define JOBLOG_LINE_MAX 16384 /* the longest TEXT of one combined record */
+
+/* Replaces job id's logs with out and err (olen and elen bytes; either may
+ * be empty), as if the job had written all of out, then all of err, at
+ * ms; end.json says so, with status. Each file is written aside and then
+ * put in place, so a reader sees the old file or the new one, and a
+ * supervisor still writing keeps writing to the old one, unseen. */
+enum kiln_err joblog_replace(const struct kiln_config *cfg, int64_t id, const char *out,
+			     size_t olen, const char *err, size_t elen, int64_t ms,
+			     const char *status);
+
+#endif
