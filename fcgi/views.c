@@ -163,6 +163,8 @@ view_job_new(const struct db_res *res, size_t row)
 	json_object_set_new(j, "files_removed", json_boolean(db_res_i64(res, row, 40)));
 	/* a failed job's own line ($KILN_FAILURE_FILE), or null */
 	json_object_set_new(j, "failure_detail", view_str_or_null(res, row, 41));
+	/* the row's last change (a heartbeat too) */
+	json_object_set_new(j, "updated_at", json_string(db_res_str(res, row, 42, NULL)));
 	return j;
 }
 

@@ -81,9 +81,9 @@ _Static_assert(sizeof(APIKEY_AUTH_SIG) - 1 == DB_APIKEY_AUTH_NCOLS, "DB_APIKEY_A
 			       ", " t "exit_signal"                                                \
 			       ", " t "files_removed"                                              \
 			       ", " t "failure_detail"                                             \
-			       ", " t "row_version"
+			       ", " ISO(t "updated_at") ", " t "row_version"
 #define JOB_COLS JOB_COLS_OF("")
-#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisiisi"
+#define JOB_SIG "iisssssidisssssiiiiiiiiiiiisssssdisssisiissi"
 _Static_assert(sizeof(JOB_SIG) - 1 == DB_JOB_NCOLS, "DB_JOB_NCOLS is JOB_SIG's length");
 /* What a reader needs to tell whether it may see job j and whether it
  * changed since it last read it: owner and row_version (sql/019) */

@@ -190,7 +190,7 @@ extern const struct db_stmt_def db_stmts[STMT__COUNT];
 #define DB_JOB_HEAD_NCOLS 2
 /* The columns of a job as the API shows it (job_get, the lists); the last
  * is row_version, which the answer does not show */
-#define DB_JOB_NCOLS 43
+#define DB_JOB_NCOLS 44
 #define DB_JOB_COL_VERSION (DB_JOB_NCOLS - 1)
 
 #endif

@@ -232,6 +232,8 @@ test_seed_example(void)
 	CU_ASSERT(jnull(j, "node") && jnull(j, "batch_id") && jnull(j, "project_id"));
 	CU_ASSERT(jnull(j, "started_at") && jnull(j, "finished_at"));
 	CU_ASSERT(json_is_string(json_object_get(j, "created_at")));
+	/* a new job's row has not changed since it was made */
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "updated_at"), it_jstr(j, "created_at"));
 	CU_ASSERT(json_is_number(json_object_get(j, "progress")));
 	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "progress")), 0, 1e-9);
 	CU_ASSERT_EQUAL(jint(j, "priority"), 0);
