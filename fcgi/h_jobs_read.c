@@ -4,6 +4,7 @@
  * operators and admins may read every user's jobs (all=true or user_id). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "account.h"
 #include "handlers.h"
@@ -11,6 +12,7 @@
 #include "jobstate.h"
 #include "parse.h"
 #include "response.h"
+#include "signed.h"
 #include "scope.h"
 #include "validate.h"
 #include "views.h"
@@ -163,9 +165,62 @@ h_jobs_events(struct request *req)
 	return KILN_OK;
 }
 
+/* A signed link (new) for resource and path as the caller, or null. */
+static json_t *
+brief_link(struct request *req, const char *resource, const char *path)
+{
+	char url[SIGNED_URL_MAX];
+
+	if (signed_url(req->app->cfg->signing_key, resource, path, req->user_id,
+		       (int64_t)time(NULL) + req->app->cfg->url_ttl, url) != 0)
+		return json_null();
+	return json_string(url);
+}
+
+/* A job's original files as links (new): its code (file_code or
+ * script_file) and its data (a shard's CSV, or the data set it names). */
+static void
+brief_links(struct request *req, const struct db_res *res, size_t row, json_t **code, json_t **data)
+{
+	json_t *a =
+	    db_res_is_null(res, row, 4) ? NULL : json_loads(db_res_str(res, row, 4, NULL), 0, NULL);
+	json_t *f;
+	char resource[64];
+	size_t i;
+
+	*code = *data = NULL;
+	snprintf(resource, sizeof(resource), "jobs/%lld/inputs",
+		 (long long)db_res_i64(res, row, 0));
+	json_array_foreach(a, i, f)
+	{
+		const char *field = json_string_value(json_object_get(f, "field"));
+		const char *name = json_string_value(json_object_get(f, "name"));
+
+		if (field == NULL || name == NULL)
+			continue;
+		if (*code == NULL &&
+		    (strcmp(field, "file_code") == 0 || strcmp(field, "script_file") == 0))
+			*code = brief_link(req, resource, name);
+		else if (*data == NULL && strcmp(field, "file_data") == 0)
+			*data = brief_link(req, resource, name);
+	}
+	json_decref(a);
+	if (*data == NULL && !db_res_is_null(res, row, 5)) {
+		snprintf(resource, sizeof(resource), "datasets/%lld",
+			 (long long)db_res_i64(res, row, 5));
+		*data = brief_link(req, resource, "");
+	}
+	if (*code == NULL)
+		*code = json_null();
+	if (*data == NULL)
+		*data = json_null();
+}
+
 /* GET /jobs/list/{user_id}: the marketplace clients' view, a bare array of
  * {id, title, status, created_at, original_code_url, original_data_url},
- * for the user themself or an admin; 404 for anyone else. */
+ * for the user themself or an admin; 404 for anyone else. The URLs are
+ * signed links (url_ttl) to the files the job was submitted with, or null
+ * for a job that had none. */
 enum kiln_err
 h_jobs_list_brief(struct request *req)
 {
@@ -182,13 +237,18 @@ h_jobs_list_brief(struct request *req)
 		return rc;
 	if ((items = json_array()) == NULL)
 		abort();
-	for (i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:n, s:n}", "id",
-						       (json_int_t)db_res_i64(res, i, 0), "title",
-						       db_res_str(res, i, 1, NULL), "status",
-						       db_res_str(res, i, 2, NULL), "created_at",
-						       db_res_str(res, i, 3, NULL),
-						       "original_code_url", "original_data_url"));
+	for (i = 0; i < db_res_rows(res); i++) {
+		json_t *code, *data;
+
+		brief_links(req, res, i, &code, &data);
+		json_array_append_new(items,
+				      json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id",
+						(json_int_t)db_res_i64(res, i, 0), "title",
+						db_res_str(res, i, 1, NULL), "status",
+						db_res_str(res, i, 2, NULL), "created_at",
+						db_res_str(res, i, 3, NULL), "original_code_url",
+						code, "original_data_url", data));
+	}
 	db_res_free(res);
 	resp_json_new(req, 200, items);
 	return KILN_OK;

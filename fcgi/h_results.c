@@ -296,6 +296,54 @@ h_files_output(struct request *req)
 	return KILN_OK;
 }
 
+/* 1 when name is one of the files of a job's inputs_json (h_jobs_files.c:
+ * [{field, name, size_bytes, sha256}]). */
+static int
+results_is_input(const char *inputs, const char *name)
+{
+	json_t *a = inputs != NULL ? json_loads(inputs, 0, NULL) : NULL, *f;
+	size_t i;
+	int found = 0;
+
+	json_array_foreach(a, i, f) found |=
+	    json_is_string(json_object_get(f, "name")) &&
+	    strcmp(json_string_value(json_object_get(f, "name")), name) == 0;
+	json_decref(a);
+	return found;
+}
+
+/* GET /files/jobs/{id}/inputs?path=NAME&...: a file the job was submitted
+ * with (its script, requirements, CSV shard), under jobs/ID/input/. */
+enum kiln_err
+h_files_input(struct request *req)
+{
+	int64_t id = route_param(req, "id")->id, by = 0;
+	char resource[64], root[STORAGE_PATH_MAX], rel[RESULTS_PATH_MAX + 64];
+	struct db_val p[1] = {DBV_I64(id)};
+	struct db_res *res = NULL;
+	const char *path;
+	enum kiln_err rc;
+	int ok;
+
+	snprintf(resource, sizeof(resource), "jobs/%lld/inputs", (long long)id);
+	if (results_check_link(req, resource, &path, &by))
+		return KILN_OK;
+	if ((rc = db_exec(req->app->db, STMT_JOB_INPUTS, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	ok = db_res_rows(res) == 1 && !db_res_is_null(res, 0, 0) &&
+	     results_is_input(db_res_str(res, 0, 0, NULL), path);
+	db_res_free(res);
+	storage_job_path(req->app->cfg, id, "input", root);
+	if (!ok || results_regular_below(root, path) != 0)
+		return KILN_ERR_NOT_FOUND;
+	snprintf(rel, sizeof(rel), "jobs/%lld/input/%s", (long long)id, path);
+	log_info("download: job %lld input %s, link signed by user %lld", (long long)id, path,
+		 (long long)by);
+	results_hand_over(req, arena_strdup(req->arena, rel), "application/octet-stream",
+			  results_filename(req, path));
+	return KILN_OK;
+}
+
 enum kiln_err
 h_files_dataset(struct request *req)
 {

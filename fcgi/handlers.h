@@ -69,6 +69,7 @@ enum kiln_err h_jobs_outputs(struct request *req);
 enum kiln_err h_jobs_signed_url(struct request *req);
 enum kiln_err h_jobs_logs(struct request *req);
 enum kiln_err h_files_output(struct request *req);
+enum kiln_err h_files_input(struct request *req);
 enum kiln_err h_files_dataset(struct request *req);
 enum kiln_err h_files_logs(struct request *req);
 enum kiln_err h_datasets_download(struct request *req);

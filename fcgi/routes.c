@@ -43,6 +43,7 @@ const struct route route_table[] = {
 	{"GET",    "/api/v1/jobs/{id}/outputs",   h_jobs_outputs,    0,                           ROLES_ANY,   BODY_NONE,  "A job's outputs with signed links"},
 	{"POST",   "/api/v1/jobs/signed-url",     h_jobs_signed_url, RF_JSON_BODY,                ROLES_ANY,   BODY_SMALL, "A signed link to a job's output"},
 	{"GET",    "/api/v1/files/jobs/{id}/outputs", h_files_output, RF_NOAUTH,                  0,           BODY_NONE,  "Download an output (signed link)"},
+	{"GET",    "/api/v1/files/jobs/{id}/inputs", h_files_input,  RF_NOAUTH,                   0,           BODY_NONE,  "Download a file a job was submitted with (signed link)"},
 	{"GET",    "/api/v1/files/datasets/{id}", h_files_dataset,   RF_NOAUTH,                   0,           BODY_NONE,  "Download a data set (signed link)"},
 	{"GET",    "/api/v1/files/jobs/{id}/logs", h_files_logs,     RF_NOAUTH | RF_STREAM,       0,           BODY_NONE,  "A job's logs, text or live (signed link: EventSource)"},
 	{"GET",    "/api/v1/datasets/{id}/download", h_datasets_download, 0,                      ROLES_ANY,   BODY_NONE,  "Redirect to a signed link of a data set"},

@@ -368,11 +368,15 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			    "ssis", ""},
     [STMT_JOB_DELETE] = {"job_delete", "DELETE FROM jobs WHERE id = ? AND status = ?", "is", ""},
     /* GET /jobs/list/{user_id}: the marketplace clients' short rows */
+    /* the marketplace list: with the inputs and the data set its links
+     * name */
     [STMT_JOB_LIST_BRIEF] =
 	{"job_list_brief",
 	 "SELECT id, name, status, " ISO(
-	     "created_at") " FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT 1000",
-	 "i", "isss"},
+	     "created_at") ", inputs_json, dataset_id"
+			   " FROM jobs WHERE user_id = ? ORDER BY id DESC LIMIT 1000",
+	 "i", "issssi"},
+    [STMT_JOB_INPUTS] = {"job_inputs", "SELECT inputs_json FROM jobs WHERE id = ?", "i", "s"},
     [STMT_EVENT_INSERT] =
 	{"event_insert",
 	 "INSERT INTO job_events (job_id, from_status, to_status, reason, actor_user_id)"

@@ -500,6 +500,36 @@ test_sharded_upload(void)
 	snprintf(rel, sizeof(rel), "/api/v1/jobs/list/%lld", uid);
 	CU_ASSERT_EQUAL(it_call("GET", rel, u, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "My Training Job [1/3]"));
+	/* its links are the files the first shard was submitted with: the
+	 * script and its own shard, fetched without a token; the signature
+	 * holds the path */
+	{
+		json_t *list = it_json(&r), *item = it_item(list, "title", "My Training Job [1/3]");
+		char *want = shard_csv(first, &n), bad[4096], *p;
+		struct it_resp f;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(item);
+		CU_ASSERT_EQUAL(
+		    it_http("GET", it_jstr(item, "original_code_url"), NULL, NULL, 0, NULL, 0, &f),
+		    0);
+		CU_ASSERT_EQUAL(f.status, 200);
+		CU_ASSERT_STRING_EQUAL(f.body, train_py);
+		it_resp_free(&f);
+		CU_ASSERT_EQUAL(
+		    it_http("GET", it_jstr(item, "original_data_url"), NULL, NULL, 0, NULL, 0, &f),
+		    0);
+		CU_ASSERT_EQUAL(f.status, 200);
+		CU_ASSERT(want != NULL && f.len == n && memcmp(f.body, want, n) == 0);
+		it_resp_free(&f);
+		free(want);
+		snprintf(bad, sizeof(bad), "%s", it_jstr(item, "original_code_url"));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p = strstr(bad, "path=train.py"));
+		memcpy(p, "path=xrain.py", 13);
+		it_http("GET", bad, NULL, NULL, 0, NULL, 0, &f);
+		CU_ASSERT_EQUAL(f.status, 403);
+		it_resp_free(&f);
+		json_decref(list);
+	}
 	it_resp_free(&r);
 	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/jobs", other, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
