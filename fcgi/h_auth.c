@@ -255,6 +255,7 @@ struct refresh_ctx {
 	char fam[AUTH_FAMILY_LEN];
 	char token[AUTH_TOKEN_LEN];
 	char role[16];
+	char email[ACCOUNT_EMAIL_MAX + 1], created_at[32]; /* the user object, as login's */
 };
 
 static enum kiln_err
@@ -284,11 +285,13 @@ refresh_txn(struct db *db, void *arg)
 	if ((rc = db_exec(db, STMT_REFRESH_MARK_USED, p, 1, NULL, NULL, NULL)) != KILN_OK)
 		goto out;
 	p[0] = DBV_I64(c->user_id);
-	if ((rc = db_exec(db, STMT_USER_AUTH, p, 1, &user, NULL, NULL)) != KILN_OK)
+	if ((rc = db_exec(db, STMT_USER_GET, p, 1, &user, NULL, NULL)) != KILN_OK)
 		goto out;
-	if (db_res_rows(user) != 1 || db_res_i64(user, 0, 1) != 1)
+	if (db_res_rows(user) != 1 || db_res_i64(user, 0, 5) != 1)
 		goto out; /* the token is spent either way */
-	snprintf(c->role, sizeof(c->role), "%s", db_res_str(user, 0, 0, NULL));
+	snprintf(c->email, sizeof(c->email), "%s", db_res_str(user, 0, 1, NULL));
+	snprintf(c->role, sizeof(c->role), "%s", db_res_str(user, 0, 4, NULL));
+	snprintf(c->created_at, sizeof(c->created_at), "%s", db_res_str(user, 0, 8, NULL));
 	if ((rc = auth_store_refresh(db, c->cfg, c->user_id, c->fam, c->token)) == KILN_OK)
 		c->outcome = REFRESH_OK;
 out:
@@ -337,7 +340,9 @@ h_auth_refresh(struct request *req)
 		return KILN_OK;
 	}
 	return token_response(req, c.user_id, c.role, c.fam, c.token,
-			      json_pack("{s:I, s:s}", "id", (json_int_t)c.user_id, "role", c.role));
+			      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.user_id,
+					"email", c.email, "role", c.role, "created_at",
+					c.created_at));
 }
 
 static const char *const logout_fields[] = {"refresh_token", NULL};

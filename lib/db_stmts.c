@@ -148,7 +148,6 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			 "SELECT id, email, password_hash, role, is_active, " ISO(
 			     "created_at") " FROM users WHERE email = ?",
 			 "s", "isssis"},
-    [STMT_USER_AUTH] = {"user_auth", "SELECT role, is_active FROM users WHERE id = ?", "i", "si"},
     [STMT_USER_SET_PASSWORD] = {"user_set_password",
 				"UPDATE users SET password_hash = ? WHERE id = ?", "si", ""},
     /* PATCH: each field is set only when its flag (the ? before it) is 1 */

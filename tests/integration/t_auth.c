@@ -108,6 +108,11 @@ check_tokens(const struct it_resp *r, char *access, size_t an, char *refresh, si
 	user = json_object_get(j, "user");
 	CU_ASSERT(json_integer_value(json_object_get(user, "id")) > 0);
 	CU_ASSERT(json_is_string(json_object_get(user, "role")));
+	/* the same user object from login and from a refresh */
+	CU_ASSERT(json_is_string(json_object_get(user, "email")) &&
+		  strchr(json_string_value(json_object_get(user, "email")), '@') != NULL);
+	CU_ASSERT(json_is_string(json_object_get(user, "created_at")) &&
+		  strlen(json_string_value(json_object_get(user, "created_at"))) == 20);
 	if (access != NULL)
 		snprintf(access, an, "%s", json_string_value(json_object_get(j, "access_token")));
 	if (refresh != NULL)
