@@ -341,6 +341,8 @@ h_jobs_force_complete(struct request *req)
 		      "value_error.status");
 	if (v_reject(req, errs))
 		return KILN_OK;
+	if (f.reason == NULL && strcmp(f.c.to, "failed") == 0)
+		f.reason = "forced"; /* a failed job always says why */
 	if (f.reason != NULL)
 		f.c.reason = f.reason;
 	if ((rc = jobs_changeable(req, f.c.id)) != KILN_OK ||

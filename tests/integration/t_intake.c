@@ -154,6 +154,12 @@ test_force_complete_and_purge(void)
 	CU_ASSERT_EQUAL(it_call_status("DELETE", path, u, NULL), 204);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
 	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	/* failed without a reason: "forced" */
+	CU_ASSERT_EQUAL(submit(u, NULL, "{\"script\":\"echo hi\"}", &id, &rep), 202);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", id);
+	CU_ASSERT_EQUAL(it_call("POST", path, op, "{\"status\":\"failed\"}", &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"failure_reason\":\"forced\""));
+	it_resp_free(&r);
 	/* a pending job cannot be purged */
 	CU_ASSERT_EQUAL(submit(u, NULL, "{\"script\":\"echo hi\"}", &id, &rep), 202);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/purge", id);
