@@ -4,15 +4,14 @@
  * operators and admins may read every user's jobs (all=true or user_id). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "account.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "jobstate.h"
+#include "links.h"
 #include "parse.h"
 #include "response.h"
-#include "signed.h"
 #include "scope.h"
 #include "validate.h"
 #include "views.h"
@@ -171,8 +170,7 @@ brief_link(struct request *req, const char *resource, const char *path)
 {
 	char url[SIGNED_URL_MAX];
 
-	if (signed_url(req->app->cfg->signing_key, resource, path, req->user_id,
-		       (int64_t)time(NULL) + req->app->cfg->url_ttl, url) != 0)
+	if (links_sign(req, resource, path, req->app->cfg->url_ttl, url, NULL) != 0)
 		return json_null();
 	return json_string(url);
 }

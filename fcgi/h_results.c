@@ -22,6 +22,7 @@
 #include "handlers.h"
 #include "jobs.h"
 #include "jobstate.h"
+#include "links.h"
 #include "log.h"
 #include "parse.h"
 #include "response.h"
@@ -53,9 +54,8 @@ static json_t *
 results_link_new(struct request *req, const char *resource, const char *path, int64_t ttl)
 {
 	char url[SIGNED_URL_MAX], when[32];
-	int64_t expires = (int64_t)time(NULL) + ttl;
-	int ok =
-	    signed_url(req->app->cfg->signing_key, resource, path, req->user_id, expires, url) == 0;
+	int64_t expires;
+	int ok = links_sign(req, resource, path, ttl, url, &expires) == 0;
 	json_t *j;
 
 	results_iso(expires, when);
@@ -384,8 +384,7 @@ h_datasets_download(struct request *req)
 		return rc;
 	db_res_free(res);
 	snprintf(resource, sizeof(resource), "datasets/%lld", (long long)id);
-	if (signed_url(req->app->cfg->signing_key, resource, "", req->user_id,
-		       (int64_t)time(NULL) + req->app->cfg->url_ttl, url) != 0)
+	if (links_sign(req, resource, "", req->app->cfg->url_ttl, url, NULL) != 0)
 		return KILN_ERR_INTERNAL;
 	request_add_header(req, "Location", url);
 	resp_empty(req, 302);

@@ -24,7 +24,7 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_LINE_MAX 4096
 
-enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE, CT_MONEY, CT_IMAGES };
+enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE, CT_MONEY, CT_IMAGES, CT_URL };
 
 struct config_key {
 	const char *section;
@@ -58,6 +58,7 @@ static const struct config_key config_keys[] = {
     {"api", "sse_max_streams", CT_INT, OFF(sse_max_streams), 0, 100000, "0", 0},
     {"api", "sse_keepalive_seconds", CT_INT, OFF(sse_keepalive_seconds), 1, 3600, "15", 0},
     {"api", "metrics_from", CT_STR, OFF(metrics_from), 0, 0, "", 0},
+    {"api", "public_url", CT_URL, OFF(public_url), 0, 0, "", 0},
     {"storage", "root", CT_STR, OFF(storage_root), 0, 0, "/var/lib/kiln", 0},
     {"auth", "access_ttl", CT_INT, OFF(access_ttl), 60, 86400, "900", 0},
     {"auth", "refresh_ttl", CT_INT, OFF(refresh_ttl), 300, 31536000, "2592000", 0},
@@ -121,6 +122,42 @@ config_errf(char err[CONFIG_ERR_MAX], const char *fmt, ...)
 }
 
 /* Stores value into cfg per k. Returns 0 or -1 with OUT: why. */
+/* 0 when value is "" or an absolute http(s) URL of printable characters
+ * that need no quoting in a link (no space, quote, '<', '>', '?' or '#'),
+ * not ending in '/'. */
+static int
+config_url_check(const char *value, const char **why)
+{
+	const char *host;
+	size_t i;
+
+	if (value[0] == '\0')
+		return 0;
+	if (strncmp(value, "https://", 8) == 0)
+		host = value + 8;
+	else if (strncmp(value, "http://", 7) == 0)
+		host = value + 7;
+	else {
+		*why = "must start with http:// or https://";
+		return -1;
+	}
+	if (host[0] == '\0' || host[0] == '/') {
+		*why = "names no host";
+		return -1;
+	}
+	for (i = 0; value[i] != '\0'; i++)
+		if ((unsigned char)value[i] <= ' ' || (unsigned char)value[i] >= 0x7f ||
+		    strchr("\"'<>?#\\`", value[i]) != NULL) {
+			*why = "has a character a link cannot carry";
+			return -1;
+		}
+	if (value[i - 1] == '/') {
+		*why = "must not end in '/'";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 config_set(struct kiln_config *cfg, const struct config_key *k, const char *value, const char **why)
 {
@@ -129,9 +166,12 @@ config_set(struct kiln_config *cfg, const struct config_key *k, const char *valu
 	int b;
 
 	switch (k->type) {
+	case CT_URL:    /* "" or http(s)://host[:port][/path], without the last '/' */
 	case CT_IMAGES: /* text, once it parses as an image map */
 	case CT_STR:
 		if (k->type == CT_IMAGES && images_check(value, why) != 0)
+			return -1;
+		if (k->type == CT_URL && config_url_check(value, why) != 0)
 			return -1;
 		if (strlen(value) >= CONFIG_STR_MAX) {
 			*why = "value too long";

@@ -37,6 +37,8 @@ struct kiln_config {
 	    sse_max_streams; /* live streams holding workers at once, per host; 0: half the workers */
 	int64_t sse_keepalive_seconds;     /* a silent live stream gets a comment after this */
 	char metrics_from[CONFIG_STR_MAX]; /* addresses that may read /metrics unauthenticated */
+	char public_url
+	    [CONFIG_STR_MAX]; /* "https://kiln.example.com": signed links absolute; "" relative */
 	/* [storage] */
 	char storage_root[CONFIG_STR_MAX];
 	/* [auth] */

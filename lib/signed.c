@@ -51,8 +51,8 @@ signed_encode(const char *s, char *out, size_t n)
 }
 
 int
-signed_url(const char *key, const char *resource, const char *path, int64_t by, int64_t expires,
-	   char url[SIGNED_URL_MAX])
+signed_url(const char *key, const char *base, const char *resource, const char *path, int64_t by,
+	   int64_t expires, char url[SIGNED_URL_MAX])
 {
 	char hex[SIGNED_SIG_HEX + 1], enc[SIGNED_URL_MAX];
 	int n;
@@ -60,8 +60,8 @@ signed_url(const char *key, const char *resource, const char *path, int64_t by, 
 	if (signed_mac(key, resource, path, by, expires, hex) != 0 ||
 	    signed_encode(path, enc, sizeof(enc)) != 0)
 		return -1;
-	n = snprintf(url, SIGNED_URL_MAX, "/api/v1/files/%s?path=%s&by=%lld&expires=%lld&sig=%s",
-		     resource, enc, (long long)by, (long long)expires, hex);
+	n = snprintf(url, SIGNED_URL_MAX, "%s/api/v1/files/%s?path=%s&by=%lld&expires=%lld&sig=%s",
+		     base, resource, enc, (long long)by, (long long)expires, hex);
 	return n < 0 || n >= SIGNED_URL_MAX ? -1 : 0;
 }
 

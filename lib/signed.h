@@ -3,8 +3,9 @@
  * one file, who signed it and until when, and carries an HMAC-SHA-256
  * (libsodium) over exactly that, under [secrets] signing_key:
  *
- *   /api/v1/files/RESOURCE?path=P&by=UID&expires=UNIX&sig=HEX
+ *   BASE/api/v1/files/RESOURCE?path=P&by=UID&expires=UNIX&sig=HEX
  *
+ * (BASE: [api] public_url, or nothing for a link relative to the host)
  * where RESOURCE is "jobs/ID/outputs" or "datasets/ID". The MAC covers
  * "GET\nRESOURCE\nP\nUID\nUNIX"; the check is constant-time. Pure: the
  * clock and the key are the caller's. */
@@ -20,10 +21,11 @@
 enum signed_verdict { SIGNED_OK = 0, SIGNED_EXPIRED, SIGNED_INVALID };
 
 /* The link for resource and path (path may be "": a whole resource) into
- * OUT: url, or -1 when it would not fit. path is percent-encoded in the
- * link; the MAC is over its raw bytes. */
-int signed_url(const char *key, const char *resource, const char *path, int64_t by, int64_t expires,
-	       char url[SIGNED_URL_MAX]);
+ * OUT: url after base ("" or "https://host"), or -1 when it would not
+ * fit. path is percent-encoded in the link; the MAC is over its raw bytes
+ * (base is not covered: the link works wherever it is served). */
+int signed_url(const char *key, const char *base, const char *resource, const char *path,
+	       int64_t by, int64_t expires, char url[SIGNED_URL_MAX]);
 
 /* Percent-encodes s, all but unreserved characters and '/', into OUT:
  * out (n bytes). 0, or -1 when it does not fit. */

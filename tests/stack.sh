@@ -108,6 +108,7 @@ sse_max_seconds = ${KILN_SSE_MAX_SECONDS:-30}
 sse_keepalive_seconds = ${KILN_SSE_KEEPALIVE_SECONDS:-15}
 sse_max_streams = ${KILN_SSE_MAX_STREAMS:-0}
 metrics_from = ${KILN_METRICS_FROM:-}
+public_url = ${KILN_PUBLIC_URL:-}
 
 [storage]
 root = $dir/storage

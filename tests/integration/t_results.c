@@ -294,6 +294,20 @@ test_links(void)
 	json_decref(j);
 	it_resp_free(&r);
 	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/signed-url", other, body), 404);
+	/* with [api] public_url the link is absolute, and the same link */
+	CU_ASSERT_EQUAL_FATAL(it_api_conf("public_url", "", "https:\\/\\/kiln.example.com"), 0);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/jobs/signed-url", owner, body, &r), 200);
+	j = it_json(&r);
+	it_resp_free(&r);
+	url = it_jstr(j, "url");
+	CU_ASSERT_EQUAL(strncmp(url, "https://kiln.example.com/api/v1/files/jobs/", 43), 0);
+	if (strncmp(url, "https://kiln.example.com/", 25) == 0) {
+		CU_ASSERT_EQUAL(it_http("GET", url + 24, NULL, NULL, 0, NULL, 0, &r), 0);
+		CU_ASSERT_EQUAL(r.status, 200);
+		it_resp_free(&r);
+	}
+	json_decref(j);
+	CU_ASSERT_EQUAL_FATAL(it_api_conf("public_url", "https:\\/\\/kiln.example.com", ""), 0);
 	snprintf(body, sizeof(body), "{\"job_id\": %lld, \"path\": \"passwd\"}", done_job);
 	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/jobs/signed-url", owner, body), 404);
 	snprintf(body, sizeof(body), "{\"job_id\": %lld, \"path\": \"../logs/stdout.log\"}",

@@ -156,6 +156,14 @@ t_config_errors(void)
 	expect_error("[api\n", 1, "malformed section header");
 	expect_error("[]\n", 1, "malformed section header");
 	expect_error("[api] x\n", 1, "malformed section header");
+	expect_error("[api]\npublic_url = kiln.example.com\n", 2, "http:// or https://");
+	expect_error("[api]\npublic_url = ftp://kiln.example.com\n", 2, "http:// or https://");
+	expect_error("[api]\npublic_url = https://\n", 2, "names no host");
+	expect_error("[api]\npublic_url = https:///x\n", 2, "names no host");
+	expect_error("[api]\npublic_url = https://kiln.example.com/\n", 2, "must not end in '/'");
+	expect_error("[api]\npublic_url = https://kiln.example.com/a b\n", 2, "cannot carry");
+	expect_error("[api]\npublic_url = https://kiln.example.com/?q\n", 2, "cannot carry");
+	expect_error("[api]\npublic_url = https://kiln.\"example\".com\n", 2, "cannot carry");
 	/* keys belong to their own section */
 	expect_error("[database]\nworkers = 1\n", 2, "unknown key 'workers' in [database]");
 	memset(longval, 'a', sizeof(longval) - 1);
@@ -167,6 +175,15 @@ t_config_errors(void)
 			KILN_ERR_CONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "test.conf:2:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NUL"));
+	/* a public URL with a port and a path; none (links relative to the host) */
+	{
+		static const char ok[] = "[api]\npublic_url = https://kiln.example.com:8443/gpu\n";
+
+		config_defaults(&cfg);
+		CU_ASSERT_STRING_EQUAL(cfg.public_url, "");
+		CU_ASSERT_EQUAL(config_parse(ok, sizeof(ok) - 1, "test.conf", &cfg, err), KILN_OK);
+		CU_ASSERT_STRING_EQUAL(cfg.public_url, "https://kiln.example.com:8443/gpu");
+	}
 }
 
 static void

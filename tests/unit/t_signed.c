@@ -29,12 +29,25 @@ t_signed_roundtrip(void)
 	size_t i;
 
 	CU_ASSERT_EQUAL_FATAL(
-	    signed_url(KEY, "jobs/7/outputs", "model/w eights?.bin", 42, 1000, url), 0);
+	    signed_url(KEY, "", "jobs/7/outputs", "model/w eights?.bin", 42, 1000, url), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(
 	    url,
 	    "/api/v1/files/jobs/7/outputs?path=model/w%20eights%3F.bin&by=42&expires=1000&sig="));
 	sig_of(url, sig);
 	CU_ASSERT_EQUAL(strlen(sig), 64);
+	/* after a public URL: the same link, absolute, the same signature */
+	{
+		char abs[SIGNED_URL_MAX], sig2[SIGNED_SIG_HEX + 1];
+
+		CU_ASSERT_EQUAL_FATAL(signed_url(KEY, "https://kiln.example.com", "jobs/7/outputs",
+						 "model/w eights?.bin", 42, 1000, abs),
+				      0);
+		CU_ASSERT_EQUAL(
+		    strncmp(abs, "https://kiln.example.com/api/v1/files/jobs/7/outputs?", 53), 0);
+		CU_ASSERT_STRING_EQUAL(abs + strlen("https://kiln.example.com"), url);
+		sig_of(abs, sig2);
+		CU_ASSERT_STRING_EQUAL(sig2, sig);
+	}
 	CU_ASSERT_EQUAL(
 	    signed_check(KEY, "jobs/7/outputs", "model/w eights?.bin", 42, 1000, sig, 999),
 	    SIGNED_OK);
@@ -81,7 +94,7 @@ t_signed_roundtrip(void)
 		    signed_check(KEY, "jobs/7/outputs", "model/w eights?.bin", 42, 1000, upper, 0),
 		    SIGNED_INVALID);
 	/* a whole resource: an empty path */
-	CU_ASSERT_EQUAL_FATAL(signed_url(KEY, "datasets/3", "", 1, 50, url), 0);
+	CU_ASSERT_EQUAL_FATAL(signed_url(KEY, "", "datasets/3", "", 1, 50, url), 0);
 	sig_of(url, sig);
 	CU_ASSERT_EQUAL(signed_check(KEY, "datasets/3", "", 1, 50, sig, 10), SIGNED_OK);
 	CU_ASSERT_EQUAL(signed_check(KEY, "datasets/4", "", 1, 50, sig, 10), SIGNED_INVALID);
