@@ -151,7 +151,7 @@ batch_read_jobs(json_t *arr, json_t *errs, struct batch_new *b, int *bad_dir)
 {
 	json_t *spec, *one;
 	size_t i, k;
-	char field[48];
+	char field[256];
 
 	json_array_foreach(arr, i, spec)
 	{
@@ -166,9 +166,12 @@ batch_read_jobs(json_t *arr, json_t *errs, struct batch_new *b, int *bad_dir)
 		b->n = i + 1;
 		for (k = 0; k < json_array_size(one); k++) {
 			json_t *e = json_array_get(one, k), *loc = json_object_get(e, "loc");
+			size_t n = (size_t)snprintf(field, sizeof(field), "jobs[%zu]", i), p;
 
-			snprintf(field, sizeof(field), "jobs[%zu].%s", i,
-				 json_string_value(json_array_get(loc, 1)));
+			/* the rest of its loc after "body": "jobs[1].resources.gpus" */
+			for (p = 1; p < json_array_size(loc) && n < sizeof(field); p++)
+				n += (size_t)snprintf(field + n, sizeof(field) - n, ".%s",
+						      json_string_value(json_array_get(loc, p)));
 			v_err(errs, field, json_string_value(json_object_get(e, "msg")),
 			      json_string_value(json_object_get(e, "type")));
 		}

@@ -378,8 +378,11 @@ jobs_parse_spec(json_t *obj, json_t *errs, struct job_new *j, int *bad_dir)
 		if (!json_is_object(res))
 			v_err(errs, "resources", "must be an object", "type_error.dict");
 		else {
+			size_t mark = json_array_size(errs);
+
 			v_unknown(res, res_fields, errs);
 			jobs_resources(res, &j->res, errs);
+			v_nest(errs, mark, "resources");
 		}
 	}
 	v_int(obj, "priority", 0, 0, -100, 100, &j->priority, errs);
@@ -460,7 +463,7 @@ static const char *const render_job_fields[] = {"name",       "script",   "confi
 int
 jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, struct job_new *j)
 {
-	size_t before = json_array_size(errs), len = 0;
+	size_t before = json_array_size(errs), len = 0, mark;
 	json_t *conf = json_object_get(obj, "config"), *out;
 	int64_t images = 10, duration = 30, fps = 30;
 	int voice_on = 0, music_on = 0;
@@ -483,6 +486,7 @@ jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, stru
 		v_err(errs, "config", "must be an object", "type_error.dict");
 		return 1;
 	}
+	mark = json_array_size(errs);
 	v_unknown(conf, jobspec_render_fields, errs);
 	v_int(conf, "num_images", 0, 0, 1, JOBSPEC_RENDER_IMAGES_MAX, &images, errs);
 	v_int(conf, "video_duration", 0, 0, 1, JOBSPEC_RENDER_SECONDS_MAX, &duration, errs);
@@ -499,6 +503,7 @@ jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, stru
 			 "value_error.voice", errs, &voice);
 	jobs_render_word(conf, "genre", "must be a short word", "value_error.genre", errs, &genre);
 	jobs_render_word(conf, "mood", "must be a short word", "value_error.mood", errs, &mood);
+	v_nest(errs, mark, "config");
 	if (json_array_size(errs) > before)
 		return 1;
 	out = json_pack("{s:I, s:I, s:I, s:s, s:b, s:b, s:s, s:s, s:s}", "num_images",

@@ -36,6 +36,19 @@ v_err(json_t *errs, const char *field, const char *msg, const char *type)
 	json_array_append_new(errs, e);
 }
 
+void
+v_nest(json_t *errs, size_t from, const char *parent)
+{
+	size_t i;
+
+	for (i = from; i < json_array_size(errs); i++) {
+		json_t *loc = json_object_get(json_array_get(errs, i), "loc");
+
+		if (json_is_array(loc) && json_array_insert_new(loc, 1, json_string(parent)) != 0)
+			abort();
+	}
+}
+
 json_t *
 v_object(struct request *req, json_t *errs, int allow_empty)
 {

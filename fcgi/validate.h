@@ -18,6 +18,11 @@ json_t *v_new(struct request *req);
 /* Appends {loc: ["body", field], msg, type} to errs. */
 void v_err(json_t *errs, const char *field, const char *msg, const char *type);
 
+/* Puts parent after "body" in the loc of every detail errs gained since
+ * it held from: what was checked inside the object parent names
+ * (["body", "config", "fps"]). */
+void v_nest(json_t *errs, size_t from, const char *parent);
+
 /* The body as an object (borrowed), or NULL after adding an error. A
  * missing body counts as an empty object when allow_empty is set. */
 json_t *v_object(struct request *req, json_t *errs, int allow_empty);

@@ -1064,6 +1064,38 @@ test_api_key(void)
 	}
 }
 
+/* 422 details name a nested field by its whole path. */
+static void
+test_nested_loc(void)
+{
+	static const struct {
+		const char *path, *body, *want;
+	} cases[] = {
+	    {JOBS, "{\"command\":[\"x\"],\"resources\":{\"gpus\":\"two\"}}",
+	     "\"loc\":[\"body\",\"resources\",\"gpus\"]"},
+	    {JOBS, "{\"command\":[\"x\"],\"resources\":{\"colour\":1}}",
+	     "\"loc\":[\"body\",\"resources\",\"colour\"]"},
+	    {JOBS, "{\"script\":\"a lake\",\"config\":{\"fps\":0}}",
+	     "\"loc\":[\"body\",\"config\",\"fps\"]"},
+	    {JOBS, "{\"script\":\"a lake\",\"config\":{\"bogus\":1}}",
+	     "\"loc\":[\"body\",\"config\",\"bogus\"]"},
+	    {"/api/v1/job-batches",
+	     "{\"name\":\"b\",\"jobs\":[{\"command\":[\"x\"],\"resources\":{\"gpus\":-1}}]}",
+	     "\"loc\":[\"body\",\"jobs[0].resources.gpus\"]"},
+	};
+	struct it_resp r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL(it_call("POST", cases[i].path, owner_token, cases[i].body, &r),
+				422);
+		if (strstr(r.body, cases[i].want) == NULL)
+			fprintf(stderr, "\n  jobs: %s: %s", cases[i].body, r.body);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, cases[i].want));
+		it_resp_free(&r);
+	}
+}
+
 /* ---- GET /jobs/{id}: ETag, 304, and each worker's stored answer ---- */
 
 /* How many answers of GET /jobs/{id} came from source, by the metrics
@@ -1220,6 +1252,7 @@ suite_jobs(void)
 	CU_add_test(s, "PATCH: owner renames and reprioritises; status is the operator's",
 		    test_patch);
 	CU_add_test(s, "an API key submits and lists like a token", test_api_key);
+	CU_add_test(s, "422 details name nested fields by their path", test_nested_loc);
 	CU_add_test(s, "GET /jobs/{id}: ETag, 304, every worker's stored answer follows changes",
 		    test_etag_and_stored_answers);
 }
