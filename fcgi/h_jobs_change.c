@@ -356,10 +356,12 @@ h_jobs_force_complete(struct request *req)
 	 * on its way out still writes its logs, to files these replace */
 	if ((out != NULL || err != NULL) &&
 	    joblog_replace(req->app->cfg, f.c.id, out ? out : "", olen, err ? err : "", elen,
-			   clock_wall_ms(), f.c.to) != KILN_OK)
+			   clock_wall_ms(), f.c.to) != KILN_OK) {
+		request_add_header(req, "X-Kiln-Logs", "not-replaced");
 		log_warn("force-complete: job %lld ended, but its logs were not replaced "
 			 "(request %s)",
 			 (long long)f.c.id, req->request_id);
+	}
 	return h_jobs_respond(req, f.c.id, 200);
 }
 

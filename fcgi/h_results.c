@@ -391,13 +391,13 @@ h_datasets_download(struct request *req)
 	return KILN_OK;
 }
 
-/* Up to limit bytes of the file at path from offset into OUT: *buf
+/* Up to limit bytes of job id's log name from offset into OUT: *buf
  * (arena), OUT: *n; OUT: *size, the file's size (0 when missing). */
 static enum kiln_err
-results_read(struct request *req, const char *path, int64_t offset, int64_t limit, char **buf,
-	     size_t *n, int64_t *size)
+results_read(struct request *req, int64_t id, const char *name, int64_t offset, int64_t limit,
+	     char **buf, size_t *n, int64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = storage_job_log_open(req->app->cfg, id, geteuid(), name);
 	struct stat st;
 	ssize_t got;
 
@@ -405,7 +405,9 @@ results_read(struct request *req, const char *path, int64_t offset, int64_t limi
 	*size = 0;
 	*buf = arena_alloc(req->arena, (size_t)limit + 1);
 	if (fd < 0)
-		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
+		return errno == ENOENT || errno == EPERM || errno == ELOOP || errno == ENOTDIR
+			   ? KILN_OK
+			   : KILN_ERR_IO;
 	if (fstat(fd, &st) == 0)
 		*size = st.st_size;
 	got = offset < *size ? pread(fd, *buf, (size_t)limit, offset) : 0;
@@ -491,12 +493,15 @@ results_sse_record(struct request *req, const char *rec, size_t len, int64_t nex
 static int64_t
 results_end_bytes(struct request *req, int64_t id)
 {
-	char path[STORAGE_PATH_MAX];
+	int fd = storage_job_log_open(req->app->cfg, id, geteuid(), "end.json");
 	json_t *j;
 	int64_t n = -1;
 
-	storage_job_path(req->app->cfg, id, "logs/end.json", path);
-	if ((j = json_load_file(path, 0, NULL)) == NULL)
+	if (fd < 0)
+		return -1;
+	j = json_loadfd(fd, 0, NULL);
+	close(fd);
+	if (j == NULL)
 		return -1;
 	if (json_is_integer(json_object_get(j, "combined_bytes")))
 		n = json_integer_value(json_object_get(j, "combined_bytes"));
@@ -514,7 +519,7 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 {
 	int64_t until = clock_mono_ms() + req->app->cfg->sse_max_seconds * 1000, next_status = 0;
 	int64_t last_write = clock_mono_ms(), total = -1;
-	char path[STORAGE_PATH_MAX], status[32] = "", last_status[32] = "";
+	char status[32] = "", last_status[32] = "";
 	char *buf = arena_alloc(req->arena, RESULTS_LOG_LIMIT_MIN);
 	double progress = 0, last_progress = -1;
 	int fd = -1, gone = 0, ended = 0;
@@ -524,7 +529,6 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 		resp_error(req, KILN_ERR_BUSY, NULL);
 		return KILN_OK;
 	}
-	storage_job_path(req->app->cfg, id, "logs/combined.log", path);
 	gone = resp_stream_begin(req, 200, "text/event-stream") != 0;
 	while (!gone) {
 		ssize_t got = 0;
@@ -532,7 +536,7 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 		int64_t now = clock_mono_ms();
 
 		if (fd < 0)
-			fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			fd = storage_job_log_open(req->app->cfg, id, geteuid(), "combined.log");
 		if (fd >= 0 && (got = pread(fd, buf, RESULTS_LOG_LIMIT_MIN, offset)) < 0)
 			got = 0;
 		while (!gone && (size_t)got > i) {
@@ -659,9 +663,10 @@ static enum kiln_err
 results_logs(struct request *req, int64_t id, int terminal)
 {
 	int64_t offset = 0, limit = RESULTS_LOG_LIMIT, size = 0;
-	const char *stream = request_query(req, "stream"), *final = request_query(req, "final");
+	const char *stream = request_query(req, "stream"), *final = request_query(req, "final"),
+		   *name;
 	const char *o = request_query(req, "offset"), *l = request_query(req, "limit");
-	char path[STORAGE_PATH_MAX], num[32], *buf, *text;
+	char num[32], *buf, *text;
 	size_t n = 0, used = 0, tl = 0, i;
 	enum kiln_err rc;
 
@@ -690,12 +695,10 @@ results_logs(struct request *req, int64_t id, int terminal)
 		resp_error(req, KILN_ERR_CONFLICT, "the job has not ended: its logs are not final");
 		return KILN_OK;
 	}
-	storage_job_path(req->app->cfg, id,
-			 stream == NULL                  ? "logs/combined.log"
-			 : strcmp(stream, "stdout") == 0 ? "logs/stdout.log"
-							 : "logs/stderr.log",
-			 path);
-	if ((rc = results_read(req, path, offset, limit, &buf, &n, &size)) != KILN_OK)
+	name = stream == NULL                  ? "combined.log"
+	       : strcmp(stream, "stdout") == 0 ? "stdout.log"
+					       : "stderr.log";
+	if ((rc = results_read(req, id, name, offset, limit, &buf, &n, &size)) != KILN_OK)
 		return rc;
 	if (stream != NULL) {
 		text = buf;
@@ -707,7 +710,7 @@ results_logs(struct request *req, int64_t id, int terminal)
 
 		if (offset > 0 && n > 0) {
 			char before = 0;
-			int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int fd = storage_job_log_open(req->app->cfg, id, geteuid(), name);
 
 			if (fd >= 0) {
 				if (pread(fd, &before, 1, offset - 1) != 1)

@@ -3,6 +3,7 @@
 #include "joblog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,28 +13,28 @@
 #include "log.h"
 #include "storage.h"
 
-/* Writes len bytes of data as job id's file rel: aside under tmp/, then
- * linked in place of what was there. */
+/* Writes len bytes of data as name in the logs folder lfd: aside as
+ * .name.new, then renamed over name, so a reader sees the old file or
+ * the new one. */
 static enum kiln_err
-joblog_put(const struct kiln_config *cfg, int64_t id, const char *rel, const char *data, size_t len)
+joblog_put(int lfd, const char *name, const char *data, size_t len)
 {
-	char tmp[STORAGE_PATH_MAX], final[STORAGE_PATH_MAX];
-	enum kiln_err rc = KILN_ERR_IO;
-	int fd = storage_tmp_open(cfg, tmp);
+	char tmp[64];
+	int fd;
 
-	if (fd < 0) {
-		log_error("joblog: cannot open a file under tmp/: %s", strerror(errno));
+	snprintf(tmp, sizeof(tmp), ".%s.new", name);
+	fd = openat(lfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || io_write_all(fd, data, len) != 0 || fsync(fd) != 0 ||
+	    renameat(lfd, tmp, lfd, name) != 0) {
+		log_error("joblog: cannot write logs/%s: %s", name, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlinkat(lfd, tmp, 0);
+		}
 		return KILN_ERR_IO;
 	}
-	if (io_write_all(fd, data, len) == 0 && fsync(fd) == 0) {
-		storage_job_path(cfg, id, rel, final);
-		rc = storage_link(cfg, tmp, final);
-	} else {
-		log_error("joblog: cannot write %s: %s", tmp, strerror(errno));
-	}
 	close(fd);
-	unlink(tmp);
-	return rc;
+	return KILN_OK;
 }
 
 /* Stream c's text (len bytes) as combined records, a line (or
@@ -68,25 +69,28 @@ joblog_replace(const struct kiln_config *cfg, int64_t id, const char *out, size_
 {
 	size_t n =
 	    joblog_records(NULL, 'o', out, olen, ms) + joblog_records(NULL, 'e', err, elen, ms);
-	char *comb = malloc(n + 1), end[256];
+	char *comb, end[256];
 	enum kiln_err rc;
+	int lfd = storage_job_logs_open(cfg, id, geteuid(), 1);
 
-	if (comb == NULL)
-		abort();
-	if ((rc = storage_prepare(cfg)) != KILN_OK) {
-		free(comb);
-		return rc;
+	if (lfd < 0) {
+		log_error("joblog: job %lld: no logs folder of ours: %s", (long long)id,
+			  strerror(errno));
+		return KILN_ERR_IO;
 	}
+	if ((comb = malloc(n + 1)) == NULL)
+		abort();
 	n = joblog_records(comb, 'o', out, olen, ms);
 	n += joblog_records(comb + n, 'e', err, elen, ms);
 	snprintf(end, sizeof(end),
 		 "{\"stdout_bytes\": %zu, \"stderr_bytes\": %zu, \"combined_bytes\": %zu, "
 		 "\"stdout_truncated\": false, \"stderr_truncated\": false, \"status\": \"%s\"}\n",
 		 olen, elen, n, status);
-	if ((rc = joblog_put(cfg, id, "logs/stdout.log", out, olen)) == KILN_OK &&
-	    (rc = joblog_put(cfg, id, "logs/stderr.log", err, elen)) == KILN_OK &&
-	    (rc = joblog_put(cfg, id, "logs/combined.log", comb, n)) == KILN_OK)
-		rc = joblog_put(cfg, id, "logs/end.json", end, strlen(end));
+	if ((rc = joblog_put(lfd, "stdout.log", out, olen)) == KILN_OK &&
+	    (rc = joblog_put(lfd, "stderr.log", err, elen)) == KILN_OK &&
+	    (rc = joblog_put(lfd, "combined.log", comb, n)) == KILN_OK)
+		rc = joblog_put(lfd, "end.json", end, strlen(end));
 	free(comb);
+	close(lfd);
 	return rc;
 }

@@ -18,9 +18,13 @@
 
 /* Replaces job id's logs with out and err (olen and elen bytes; either may
  * be empty), as if the job had written all of out, then all of err, at
- * ms; end.json says so, with status. Each file is written aside and then
- * put in place, so a reader sees the old file or the new one, and a
- * supervisor still writing keeps writing to the old one, unseen. */
+ * ms; end.json says so, with status. The logs folder is reached as
+ * storage_job_logs_open checks it (ours, no link followed; made when the
+ * job never ran). Each file is written aside in it and renamed in place,
+ * so a reader sees the old file or the new one, and a supervisor still
+ * writing keeps writing to the old one, unseen. KILN_ERR_IO when the
+ * folder is not ours (a job's own, or one made before kiln-run gave
+ * logs/ to kiln) or a write fails. */
 enum kiln_err joblog_replace(const struct kiln_config *cfg, int64_t id, const char *out,
 			     size_t olen, const char *err, size_t elen, int64_t ms,
 			     const char *status);

@@ -114,6 +114,63 @@ storage_link(const struct kiln_config *cfg, const char *tmp, const char *final)
 	return KILN_OK;
 }
 
+int
+storage_job_logs_open(const struct kiln_config *cfg, int64_t id, uid_t owner, int create)
+{
+	char jobs[STORAGE_PATH_MAX], name[32];
+	int jfd, dfd, lfd, saved;
+	struct stat st;
+
+	snprintf(jobs, sizeof(jobs), "%s/jobs", cfg->storage_root);
+	snprintf(name, sizeof(name), "%lld", (long long)id);
+	if (create && storage_prepare(cfg) != KILN_OK) /* jobs/ at 0711, as jobs need it */
+		return -1;
+	if ((jfd = open(jobs, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (create && mkdirat(jfd, name, 0755) != 0 && errno != EEXIST) {
+		close(jfd);
+		return -1;
+	}
+	dfd = openat(jfd, name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	close(jfd);
+	if (dfd < 0) {
+		errno = saved;
+		return -1;
+	}
+	if (create && mkdirat(dfd, "logs", 0755) != 0 && errno != EEXIST) {
+		close(dfd);
+		return -1;
+	}
+	lfd = openat(dfd, "logs", O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	close(dfd);
+	if (lfd < 0) {
+		errno = saved;
+		return -1;
+	}
+	if (fstat(lfd, &st) != 0 || (st.st_uid != owner && st.st_uid != 0)) {
+		close(lfd);
+		errno = EPERM;
+		return -1;
+	}
+	return lfd;
+}
+
+int
+storage_job_log_open(const struct kiln_config *cfg, int64_t id, uid_t owner, const char *name)
+{
+	int lfd = storage_job_logs_open(cfg, id, owner, 0), fd, saved;
+
+	if (lfd < 0)
+		return -1;
+	fd = openat(lfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	close(lfd);
+	errno = saved;
+	return fd;
+}
+
 static int
 storage_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -123,13 +180,19 @@ storage_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+int
+storage_remove_tree(const char *path)
+{
+	return nftw(path, storage_rm, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT ? -1 : 0;
+}
+
 enum kiln_err
 storage_job_remove(const struct kiln_config *cfg, int64_t id)
 {
 	char path[STORAGE_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/jobs/%lld", cfg->storage_root, (long long)id);
-	if (nftw(path, storage_rm, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
+	if (storage_remove_tree(path) != 0) {
 		log_error("storage: cannot remove %s: %s", path, strerror(errno));
 		return KILN_ERR_IO;
 	}

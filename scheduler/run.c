@@ -502,6 +502,8 @@ run_job_free(struct job *j)
 	free(j->line[1]);
 	if (j->comb_fd >= 0)
 		close(j->comb_fd);
+	if (j->logs_fd >= 0)
+		close(j->logs_fd);
 	free(j->command_json);
 	free(j->script);
 	free(j->env_json);
@@ -609,13 +611,12 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 		log_error("run: job %lld: cannot prepare its directory", (long long)j->id);
 		return rc;
 	}
-	snprintf(path, sizeof(path), "%s/logs/stdout.log", j->dir);
-	j->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	snprintf(path, sizeof(path), "%s/logs/stderr.log", j->dir);
-	j->err_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	snprintf(path, sizeof(path), "%s/logs/combined.log", j->dir);
-	j->comb_fd =
-	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	j->out_fd = openat(j->logs_fd, "stdout.log",
+			   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	j->err_fd = openat(j->logs_fd, "stderr.log",
+			   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	j->comb_fd = openat(j->logs_fd, "combined.log",
+			    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	j->line[0] = malloc(COMB_LINE_MAX + 1);
 	j->line[1] = malloc(COMB_LINE_MAX + 1);
 	if (j->line[0] == NULL || j->line[1] == NULL)
@@ -726,7 +727,7 @@ main(int argc, char **argv)
 	if (crypto_init() != KILN_OK)
 		return 2;
 	memset(&j, 0, sizeof(j));
-	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = j.comb_fd = -1;
+	j.out_fd = j.err_fd = j.log_fd[0] = j.log_fd[1] = j.comb_fd = j.logs_fd = -1;
 	db_library_init();
 	db = db_new(&cfg);
 	if (test_hook("KILN_TEST_RUN_LOSE_COMMIT") != NULL)

@@ -62,6 +62,7 @@ struct job {
 	/* logs/combined.log: both streams as records "o|e MS TEXT\n", a line
 	 * each, in the order they came (what the API interleaves and tails) */
 	int comb_fd;
+	int logs_fd;   /* logs/, as run_prepare made it: every log is opened in it */
 	char *line[2]; /* a stream's partial line (COMB_LINE_MAX) */
 	size_t line_len[2];
 	int64_t comb_bytes;

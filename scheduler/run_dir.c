@@ -35,6 +35,35 @@ run_mkdir(const char *path)
 	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+/* logs/ (path) as a real folder of the storage root's owner (root), open
+ * in OUT: *fd. The job owns the folder around it: an earlier attempt's
+ * job may have put a link, a file or a folder of its own there, and all
+ * of that goes first, so that nothing kiln-run writes as root follows
+ * anything the job made. */
+static int
+run_logs_dir(const char *path, const struct stat *root, int *fd)
+{
+	struct stat st;
+
+	*fd = open(path, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0 && (fstat(*fd, &st) != 0 || st.st_uid != root->st_uid)) {
+		close(*fd);
+		*fd = -1;
+		errno = EPERM;
+	}
+	if (*fd < 0 && errno != ENOENT && storage_remove_tree(path) != 0)
+		return -1;
+	if (*fd < 0 && (mkdir(path, 0755) != 0 ||
+			(*fd = open(path, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0))
+		return -1;
+	if (geteuid() == 0 && fchown(*fd, root->st_uid, root->st_gid) != 0) {
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Creates jobs/ID/ with input/, outputs/, logs/, .kiln/ and the working
  * directory, all the job user's but logs/, which belongs to the owner of
  * the storage root (kiln's, as kiln-api runs: the job cannot rewrite its
@@ -72,8 +101,7 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	if (run_user != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS) != 0)
 		return KILN_ERR_IO;
 	snprintf(path, sizeof(path), "%s/logs", j->dir);
-	if (run_mkdir(path) != 0 || stat(cfg->storage_root, &root) != 0 ||
-	    (geteuid() == 0 && chown(path, root.st_uid, root.st_gid) != 0))
+	if (stat(cfg->storage_root, &root) != 0 || run_logs_dir(path, &root, &j->logs_fd) != 0)
 		return KILN_ERR_IO;
 	render_job_failure_clear(j->dir); /* an earlier attempt's */
 	return KILN_OK;

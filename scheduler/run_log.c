@@ -3,6 +3,7 @@
  * at [sandbox] max_log_bytes each, combined.log with both streams as
  * records "o|e MS TEXT" in the order they came, and end.json. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,12 +128,17 @@ run_pump(const struct kiln_config *cfg, struct job *j, int k)
 void
 run_log_end(struct job *j, const char *status)
 {
-	char path[RUN_PATH + 32];
+	int fd = j->logs_fd < 0
+		     ? -1
+		     : openat(j->logs_fd, "end.json",
+			      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/logs/end.json", j->dir);
-	if ((f = fopen(path, "w")) == NULL)
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	fprintf(f,
 		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"combined_bytes\": %lld, "
 		"\"stdout_truncated\": %s, \"stderr_truncated\": %s, \"status\": \"%s\"}\n",

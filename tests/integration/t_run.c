@@ -916,6 +916,68 @@ test_end_by_hand(void)
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
+/* A job owns its folder, so it can put a link to another job's logs in
+ * place of its own logs/. Nothing kiln writes (kiln-run's end.json as
+ * root, a force-complete's logs) or reads (GET /logs) goes through it. */
+static void
+test_logs_link_planted(void)
+{
+	char u[2048], path[128], body[512], link_out[300];
+	long long uid = it_new_user("run-logslink@example.com", u, sizeof(u)), victim, ends, held;
+	struct it_resp r;
+	char *out;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	victim = it_submit(
+	    u, "{\"script\": \"echo secret-of-the-victim\", \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(victim > 0);
+	json_decref(it_wait_job(u, victim, "status", "completed", 20000));
+	snprintf(link_out, sizeof(link_out),
+		 "mv logs logs.real && ln -s ../%lld/logs logs && echo planted", victim);
+	/* one ends by itself (kiln-run writes its end.json), one is held and
+	 * force-completed with logs of its own */
+	snprintf(body, sizeof(body), "{\"script\": \"%s\", \"resources\": {\"gpus\": 0}}",
+		 link_out);
+	ends = it_submit(u, body);
+	snprintf(body, sizeof(body), "{\"script\": \"%s; sleep 60\", \"resources\": {\"gpus\": 0}}",
+		 link_out);
+	held = it_submit(u, body);
+	CU_ASSERT_FATAL(ends > 0 && held > 0);
+	json_decref(it_wait_job(u, ends, "status", "completed", 20000));
+	json_decref(it_wait_job(u, held, "status", "running", 20000));
+	CU_ASSERT(it_exists("storage/jobs/%lld/logs.real", ends));
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", held);
+	CU_ASSERT_EQUAL(it_call("POST", path, admin,
+				"{\"status\": \"failed\", \"stdout\": \"overwritten\\n\"}", &r),
+			200);
+	{
+		char v[32];
+
+		CU_ASSERT_PTR_NOT_NULL(it_header(&r, "X-Kiln-Logs", v, sizeof(v)));
+		CU_ASSERT_STRING_EQUAL(v, "not-replaced");
+	}
+	it_resp_free(&r);
+	/* the victim's logs are its own, whole; the planters read nothing of them */
+	out = it_job_log(victim, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, "secret-of-the-victim\n");
+	free(out);
+	out = it_job_log(victim, "end.json");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"stdout_bytes\": 21"));
+	free(out);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs", ends);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(strstr(r.body, "secret-of-the-victim"));
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/logs", held);
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(strstr(r.body, "secret-of-the-victim"));
+	it_resp_free(&r);
+	j = it_job(u, held);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+	json_decref(j);
+}
+
 /* Staff put a running job back in the queue (PATCH status pending): its
  * supervisor leaves, the hold of that claim goes back, the job is
  * claimed and run again, and when it ends nothing stays reserved. */
@@ -1217,6 +1279,8 @@ suite_run(void)
 		    test_end_through_outage);
 	CU_add_test(s, "a running job ended by hand: its supervisor kills it and leaves",
 		    test_end_by_hand);
+	CU_add_test(s, "a link planted in place of logs/: nothing written or read through it",
+		    test_logs_link_planted);
 	CU_add_test(s, "a running job requeued by hand: held once, run again, nothing left",
 		    test_requeue_by_hand);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
