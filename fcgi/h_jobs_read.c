@@ -70,12 +70,17 @@ enum kiln_err
 h_jobs_list(struct request *req)
 {
 	json_t *errs = v_new(req);
-	const char *kind = request_query(req, "kind");
+	const char *kind = request_query(req, "kind"), *project = request_query(req, "project_id");
+	const char *batch = request_query(req, "batch_id");
 	char statuses[JOBS_FILTER_MAX];
-	int64_t user, page, size;
+	int64_t user, page, size, pid = 0, bid = 0;
 
 	if (scope_whose(req, errs, &user))
 		return KILN_OK;
+	if (project != NULL && parse_i64(project, 1, INT64_MAX, &pid) != KILN_OK)
+		v_err(errs, "project_id", "must be a project id", "type_error.integer");
+	if (batch != NULL && parse_i64(batch, 1, INT64_MAX, &bid) != KILN_OK)
+		v_err(errs, "batch_id", "must be a batch id", "type_error.integer");
 	jobs_status_filter(req, errs, statuses);
 	v_paging(req, errs, &page, &size);
 	if (kind == NULL)
@@ -85,6 +90,15 @@ h_jobs_list(struct request *req)
 		v_err(errs, "kind", "must be command, script, render or shard", "value_error.kind");
 	if (v_reject(req, errs))
 		return KILN_OK;
+	if (pid != 0 || bid != 0) { /* counted from the jobs: job_counts has no groups */
+		struct db_val p[12] = {
+		    DBV_I64(pid),  DBV_I64(pid),  DBV_I64(bid),      DBV_I64(bid),
+		    DBV_I64(user), DBV_I64(user), DBV_STR(statuses), DBV_STR(statuses),
+		    DBV_STR(kind), DBV_STR(kind), DBV_I64(size),     DBV_I64((page - 1) * size)};
+
+		return scope_page(req, STMT_JOB_LIST_GROUP, STMT_JOB_COUNT_GROUP, p, 12, page, size,
+				  job_item_new);
+	}
 	{
 		struct db_val p[7] = {
 		    DBV_I64(user), DBV_STR(statuses), DBV_STR(statuses),         DBV_STR(kind),

@@ -327,6 +327,16 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			   "SELECT " JOB_COLS " FROM jobs WHERE 1 = 1" JOB_FILTER
 			   " ORDER BY id DESC LIMIT ? OFFSET ?",
 			   "ssssii", JOB_SIG},
+    /* a project's or a batch's jobs (0: any), of user ? (0: everyone's) */
+    [STMT_JOB_LIST_GROUP] = {"job_list_group",
+			     "SELECT " JOB_COLS " FROM jobs WHERE (? = 0 OR project_id = ?)"
+			     " AND (? = 0 OR batch_id = ?) AND (? = 0 OR user_id = ?)" JOB_FILTER
+			     " ORDER BY id DESC LIMIT ? OFFSET ?",
+			     "iiiiiissssii", JOB_SIG},
+    [STMT_JOB_COUNT_GROUP] = {"job_count_group",
+			      "SELECT COUNT(*) FROM jobs WHERE (? = 0 OR project_id = ?)"
+			      " AND (? = 0 OR batch_id = ?) AND (? = 0 OR user_id = ?)" JOB_FILTER,
+			      "iiiiiissss", "i"},
     [STMT_JOB_COUNT_USER] = {"job_count_user",
 			     "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts"
 			     " WHERE user_id = ?" JOB_FILTER,

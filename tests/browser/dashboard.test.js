@@ -312,7 +312,11 @@ test('projects: create, rename, a job in one, delete refused while it is active;
 	assert.equal(await page.getByRole('cell', { name: 'experiments', exact: true }).count(), 0);
 	await shot(page, 'projects');
 
-	// a command job in the project, still running when the project is deleted
+	// a job outside the project, and one in it, still running when the
+	// project is deleted
+	await submitCommand(page, 'outside', 'true');
+	await page.goto(`${BASE}/#/projects`);
+	await page.getByRole('cell', { name: 'trials', exact: true }).waitFor();
 	await page.goto(`${BASE}/#/submit`);
 	await page.getByLabel('Name').fill('in-project');
 	await page.getByRole('textbox', { name: 'Command', exact: true }).fill('sleep 60');
@@ -325,6 +329,7 @@ test('projects: create, rename, a job in one, delete refused while it is active;
 	await page.getByRole('link', { name: 'Jobs of trials' }).click();
 	await page.getByText(/Jobs of project \d+/).waitFor();
 	await page.getByRole('link', { name: 'in-project' }).waitFor();
+	assert.equal(await page.getByRole('link', { name: 'outside', exact: true }).count(), 0);
 	await page.goto(`${BASE}/#/projects`);
 	await page.getByRole('button', { name: 'Delete trials' }).click();
 	await page.getByText('still has jobs that have not ended').waitFor();

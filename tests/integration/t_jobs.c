@@ -1064,6 +1064,54 @@ test_api_key(void)
 	}
 }
 
+/* GET /jobs?project_id= and ?batch_id=: that group's jobs only, and
+ * another user's group shows nothing. */
+static void
+test_list_groups(void)
+{
+	char t[2048], body[256], q[128], ids[512], want[128];
+	long long pid, bid, in_project, loose, total;
+	json_t *j = NULL, *jobs;
+
+	CU_ASSERT_FATAL(it_new_user("jobs-groups@example.com", t, sizeof(t)) > 0);
+	CU_ASSERT_EQUAL_FATAL(call_json("POST", "/api/v1/projects", t, "{\"name\":\"g\"}", &j),
+			      201);
+	pid = jint(j, "id");
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"command\":[\"x\"],\"project_id\":%lld}", pid);
+	in_project = it_submit(t, body);
+	loose = it_submit(t, "{\"command\":[\"y\"]}");
+	CU_ASSERT_EQUAL_FATAL(call_json("POST", "/api/v1/job-batches", t,
+					"{\"name\":\"pair\",\"jobs\":[{\"command\":[\"a\"]},"
+					"{\"command\":[\"b\"]}]}",
+					&j),
+			      201);
+	bid = jint(j, "id");
+	jobs = json_object_get(j, "jobs");
+	snprintf(want, sizeof(want), "%lld,%lld", jint(json_array_get(jobs, 1), "id"),
+		 jint(json_array_get(jobs, 0), "id"));
+	json_decref(j);
+	CU_ASSERT_FATAL(in_project > 0 && loose > 0);
+	snprintf(q, sizeof(q), "?project_id=%lld", pid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	snprintf(body, sizeof(body), "%lld", in_project);
+	CU_ASSERT_STRING_EQUAL(ids, body);
+	CU_ASSERT_EQUAL(total, 1);
+	snprintf(q, sizeof(q), "?batch_id=%lld", bid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_STRING_EQUAL(ids, want);
+	CU_ASSERT_EQUAL(total, 2);
+	snprintf(q, sizeof(q), "?batch_id=%lld&status=cancelled", bid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_EQUAL(total, 0);
+	/* another user asking for these groups sees nothing; bad ids are 422 */
+	snprintf(q, sizeof(q), "?project_id=%lld", pid);
+	CU_ASSERT_EQUAL(list_ids(stranger_token, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT_EQUAL(list_ids(t, "?project_id=abc", ids, sizeof(ids), &total), 422);
+	CU_ASSERT_EQUAL(list_ids(t, "?batch_id=0", ids, sizeof(ids), &total), 422);
+}
+
 /* 422 details name a nested field by its whole path. */
 static void
 test_nested_loc(void)
@@ -1252,6 +1300,7 @@ suite_jobs(void)
 	CU_add_test(s, "PATCH: owner renames and reprioritises; status is the operator's",
 		    test_patch);
 	CU_add_test(s, "an API key submits and lists like a token", test_api_key);
+	CU_add_test(s, "list: by project and by batch", test_list_groups);
 	CU_add_test(s, "422 details name nested fields by their path", test_nested_loc);
 	CU_add_test(s, "GET /jobs/{id}: ETag, 304, every worker's stored answer follows changes",
 		    test_etag_and_stored_answers);

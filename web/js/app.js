@@ -43,6 +43,10 @@ const NAV = [
 ];
 
 let cleanup = null;
+// Each route() draws into a view of its own: a page still loading when the
+// user moves on draws into a view no longer shown, and is stopped once it
+// has loaded (navSeq tells it has been left).
+let navSeq = 0;
 let flashTimer = null;
 
 function allowed(u, who) {
@@ -90,6 +94,7 @@ function currentQuery() {
 }
 
 async function route() {
+	const seq = (navSeq += 1);
 	if (cleanup) {
 		try { cleanup(); } catch { /* a page's cleanup never stops the next */ }
 		cleanup = null;
@@ -116,13 +121,18 @@ async function route() {
 		return;
 	}
 	drawNav();
-	replace(main, h('p', { class: 'muted', text: 'Loading…' }));
+	const view = h('div', { class: 'view' }, h('p', { class: 'muted', text: 'Loading…' }));
+	replace(main, view);
 	const ctx = { params: found.params, query: currentQuery(), user: u, flash };
 	try {
-		const done = await found.page(main, ctx);
+		const done = await found.page(view, ctx);
+		if (seq !== navSeq) {
+			if (typeof done === 'function') { try { done(); } catch { /* left already */ } }
+			return;
+		}
 		if (typeof done === 'function') cleanup = done;
 	} catch (err) {
-		replace(main, h('h1', { text: 'Something went wrong' }), h('p', { class: 'error', role: 'alert', text: err.message }));
+		if (seq === navSeq) replace(view, h('h1', { text: 'Something went wrong' }), h('p', { class: 'error', role: 'alert', text: err.message }));
 	}
 	if (document.activeElement === document.body) main.focus({ preventScroll: true });
 }
