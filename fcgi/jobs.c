@@ -8,7 +8,6 @@
 
 #include "account.h"
 #include "jobcache.h"
-#include "json.h"
 #include "metrics.h"
 #include "response.h"
 #include "scope.h"
@@ -60,49 +59,27 @@ jobs_etag(const struct request *req, char out[JOBS_ETAG_MAX], int64_t id, int64_
 		 req->app->build);
 }
 
-/* Answers job id at version: status with body (len bytes, copied), or
- * with conditional (a GET) 304 when If-None-Match names its ETag. */
-static void
-jobs_answer(struct request *req, int status, int64_t id, int64_t version, const char *body,
-	    size_t len, int conditional)
-{
-	char etag[JOBS_ETAG_MAX], *copy;
-
-	jobs_etag(req, etag, id, version);
-	request_add_header(req, "ETag", etag);
-	if (conditional && resp_etag_listed(req->if_none_match, etag)) {
-		resp_empty(req, 304);
-		return;
-	}
-	copy = arena_alloc(req->arena, len);
-	memcpy(copy, body, len);
-	resp_body(req, status, "application/json", copy, len);
-}
-
-/* Reads job id (which the caller may see), renders it, keeps the answer
- * in this worker's jobcache and answers it. */
+/* Reads job id (which the caller may see), answers it with status and
+ * its ETag, or with conditional (a GET) 304 when If-None-Match names the
+ * tag, and keeps the answer in this worker's jobcache. */
 static enum kiln_err
 jobs_read_answer(struct request *req, int64_t id, int status, int conditional)
 {
 	struct db_res *res = NULL;
 	enum kiln_err rc = jobs_visible(req, id, &res);
+	char etag[JOBS_ETAG_MAX];
 	int64_t version;
-	char *body;
-	size_t len;
 
 	if (rc != KILN_OK)
 		return rc;
 	version = db_res_i64(res, 0, DB_JOB_COL_VERSION);
-	{
-		json_t *job = view_job_new(res, 0);
-
-		body = json_dump_new(job, &len);
-		json_decref(job);
-	}
+	resp_json_new(req, status, view_job_new(res, 0));
 	db_res_free(res);
-	jobcache_put(id, version, body, len);
-	jobs_answer(req, status, id, version, body, len, conditional);
-	free(body);
+	jobcache_put(id, version, req->resp_body, req->resp_len);
+	jobs_etag(req, etag, id, version);
+	request_add_header(req, "ETag", etag);
+	if (conditional && resp_etag_listed(req->if_none_match, etag))
+		resp_empty(req, 304);
 	return KILN_OK;
 }
 
@@ -122,7 +99,7 @@ jobs_respond_get(struct request *req, int64_t id)
 
 	if (h->loaded && h->id == id) {
 		/* the head authentication read: visibility as scope_load decides it */
-		if (!h->found || (h->user_id != req->user_id && !jobs_reads_all(req)))
+		if (!h->found || !scope_may_see(req, h->user_id))
 			return KILN_ERR_NOT_FOUND;
 		jobs_etag(req, etag, id, h->version);
 		if (resp_etag_listed(req->if_none_match, etag)) {
@@ -132,7 +109,11 @@ jobs_respond_get(struct request *req, int64_t id)
 			return KILN_OK;
 		}
 		if ((cached = jobcache_get(id, h->version, &len)) != NULL) {
-			jobs_answer(req, 200, id, h->version, cached, len, 0);
+			char *copy = arena_alloc(req->arena, len);
+
+			memcpy(copy, cached, len);
+			request_add_header(req, "ETag", etag);
+			resp_body(req, 200, "application/json", copy, len);
 			metrics_job_answer(MJA_STORED);
 			return KILN_OK;
 		}

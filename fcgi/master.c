@@ -371,6 +371,7 @@ master_run(const struct kiln_config *cfg, int listen_fd, const char *pidfile)
 		log_error("cannot map the metrics table: %s", strerror(errno));
 		return 1;
 	}
+	worker_init_build();
 	log_info("kiln-api master %ld: %zu workers on %s", (long)getpid(), m.nworkers, cfg->listen);
 	master_fill(&m);
 	for (;;) {

@@ -17,6 +17,12 @@ scope_reads_all(const struct request *req)
 }
 
 int
+scope_may_see(const struct request *req, int64_t owner)
+{
+	return owner == req->user_id || scope_reads_all(req);
+}
+
+int
 scope_whose(struct request *req, json_t *errs, int64_t *user)
 {
 	const char *all = request_query(req, "all"), *uid = request_query(req, "user_id");
@@ -50,7 +56,7 @@ scope_load(struct request *req, enum db_stmt_id stmt, int64_t id, int write, uns
 	if ((rc = db_exec(req->app->db, stmt, p, 1, res, NULL, NULL)) != KILN_OK)
 		return rc;
 	own = db_res_rows(*res) == 1 && db_res_i64(*res, 0, 1) == req->user_id;
-	if (db_res_rows(*res) != 1 || (!own && !scope_reads_all(req)))
+	if (db_res_rows(*res) != 1 || !scope_may_see(req, db_res_i64(*res, 0, 1)))
 		rc = KILN_ERR_NOT_FOUND;
 	else if (write && !own && !(req->role_bit & writers))
 		rc = KILN_ERR_FORBIDDEN;

@@ -17,6 +17,10 @@
 /* 1 when the caller may read every user's objects (viewer, operator, admin). */
 int scope_reads_all(const struct request *req);
 
+/* 1 when the caller may see an object of owner: their own, or they read
+ * everything (scope_load's rule). */
+int scope_may_see(const struct request *req, int64_t owner);
+
 /* Whose objects a list shows, from ?all=true and ?user_id= (viewers,
  * operators and admins only): OUT: *user, the caller's id by default, 0
  * for everyone. Bad values add 422 details to errs; a plain user asking

@@ -22,6 +22,10 @@ int server_listen(const struct kiln_config *cfg, char *err, size_t errlen, char 
  * SIGHUP replaces the workers one by one. pidfile may be NULL. */
 int master_run(const struct kiln_config *cfg, int listen_fd, const char *pidfile);
 
+/* Tags this binary for the workers it forks (the ETags of job answers):
+ * the master calls it once, before the first fork. */
+void worker_init_build(void);
+
 /* Serves requests on listen_fd until told to stop or max_requests served;
  * never returns. SIGTERM lets the request in hand finish. */
 void worker_run(const struct kiln_config *cfg, int listen_fd) __attribute__((noreturn));

@@ -68,12 +68,14 @@ worker_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* The tag of the running binary (OUT: tag): the first 8 bytes of the
- * SHA-256 of /proc/self/exe, so that answers a rebuilt kiln-api shapes
- * differently never share an ETag with the old ones (fcgi/jobs.c); the
- * package version when the binary cannot be read. */
-static void
-worker_build_tag(char tag[17])
+/* The tag of the running binary: the first 8 bytes of the SHA-256 of
+ * /proc/self/exe, so that answers a rebuilt kiln-api shapes differently
+ * never share an ETag with the old ones (fcgi/jobs.c); the package
+ * version when the binary cannot be read. Made once by the master. */
+static char worker_build[17];
+
+void
+worker_init_build(void)
 {
 	struct crypto_sha256_state st;
 	unsigned char digest[CRYPTO_SHA256_BYTES], buf[65536];
@@ -87,11 +89,10 @@ worker_build_tag(char tag[17])
 		close(fd);
 		crypto_sha256_final(&st, digest);
 	}
-	if (fd < 0 || n < 0) {
-		snprintf(tag, 17, "%s", PACKAGE_VERSION);
-		return;
-	}
-	crypto_hex(digest, 8, tag);
+	if (fd < 0 || n < 0)
+		snprintf(worker_build, sizeof(worker_build), "%s", PACKAGE_VERSION);
+	else
+		crypto_hex(digest, 8, worker_build);
 }
 
 static long
@@ -153,7 +154,7 @@ worker_run(const struct kiln_config *cfg, int listen_fd)
 	if (test_hook("KILN_TEST_API_LOSE_COMMIT") != NULL)
 		db_test_lose_commits(app.db); /* tests only: see db.h */
 	app.version = PACKAGE_VERSION;
-	worker_build_tag(app.build);
+	memcpy(app.build, worker_build, sizeof(app.build));
 	(void)db_connect(app.db); /* early, but a failure is retried per request */
 	arena = arena_new();
 	f = fio_new(listen_fd);
