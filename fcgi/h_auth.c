@@ -61,6 +61,14 @@ session_txn(struct db *db, void *ctx)
 	return auth_store_refresh(db, s->cfg, s->user_id, s->fam, s->refresh);
 }
 
+/* The user object a new session answers with (login, refresh). New. */
+static json_t *
+session_user_new(int64_t id, const char *email, const char *role, const char *created_at)
+{
+	return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "email", email, "role", role,
+			 "created_at", created_at);
+}
+
 /* Answers {access_token, refresh_token, token_type, expires_in, user}. */
 static enum kiln_err
 token_response(struct request *req, int64_t user_id, const char *role, const char *fam,
@@ -193,9 +201,8 @@ login(struct request *req, const char *email_in, const char *password, size_t pw
 	}
 	{
 		json_t *user =
-		    json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)s.user_id, "email",
-			      db_res_str(res, 0, 1, NULL), "role", db_res_str(res, 0, 3, NULL),
-			      "created_at", db_res_str(res, 0, 5, NULL));
+		    session_user_new(s.user_id, db_res_str(res, 0, 1, NULL),
+				     db_res_str(res, 0, 3, NULL), db_res_str(res, 0, 5, NULL));
 		char role[16];
 
 		snprintf(role, sizeof(role), "%s", db_res_str(res, 0, 3, NULL));
@@ -340,9 +347,7 @@ h_auth_refresh(struct request *req)
 		return KILN_OK;
 	}
 	return token_response(req, c.user_id, c.role, c.fam, c.token,
-			      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)c.user_id,
-					"email", c.email, "role", c.role, "created_at",
-					c.created_at));
+			      session_user_new(c.user_id, c.email, c.role, c.created_at));
 }
 
 static const char *const logout_fields[] = {"refresh_token", NULL};

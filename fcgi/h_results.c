@@ -397,7 +397,7 @@ static enum kiln_err
 results_read(struct request *req, int64_t id, const char *name, int64_t offset, int64_t limit,
 	     char **buf, size_t *n, int64_t *size)
 {
-	int fd = storage_job_log_open(req->app->cfg, id, geteuid(), name);
+	int fd = storage_job_log_open(req->app->cfg, id, name);
 	struct stat st;
 	ssize_t got;
 
@@ -493,7 +493,7 @@ results_sse_record(struct request *req, const char *rec, size_t len, int64_t nex
 static int64_t
 results_end_bytes(struct request *req, int64_t id)
 {
-	int fd = storage_job_log_open(req->app->cfg, id, geteuid(), "end.json");
+	int fd = storage_job_log_open(req->app->cfg, id, "end.json");
 	json_t *j;
 	int64_t n = -1;
 
@@ -536,7 +536,7 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 		int64_t now = clock_mono_ms();
 
 		if (fd < 0)
-			fd = storage_job_log_open(req->app->cfg, id, geteuid(), "combined.log");
+			fd = storage_job_log_open(req->app->cfg, id, "combined.log");
 		if (fd >= 0 && (got = pread(fd, buf, RESULTS_LOG_LIMIT_MIN, offset)) < 0)
 			got = 0;
 		while (!gone && (size_t)got > i) {
@@ -710,7 +710,7 @@ results_logs(struct request *req, int64_t id, int terminal)
 
 		if (offset > 0 && n > 0) {
 			char before = 0;
-			int fd = storage_job_log_open(req->app->cfg, id, geteuid(), name);
+			int fd = storage_job_log_open(req->app->cfg, id, name);
 
 			if (fd >= 0) {
 				if (pread(fd, &before, 1, offset - 1) != 1)

@@ -63,15 +63,29 @@ joblog_records(char *buf, char c, const char *text, size_t len, int64_t ms)
 	return n;
 }
 
+size_t
+joblog_end_json(char buf[JOBLOG_END_MAX], int64_t out, int64_t err, int64_t comb, int out_cut,
+		int err_cut, const char *status)
+{
+	int n =
+	    snprintf(buf, JOBLOG_END_MAX,
+		     "{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"combined_bytes\": %lld, "
+		     "\"stdout_truncated\": %s, \"stderr_truncated\": %s, \"status\": \"%s\"}\n",
+		     (long long)out, (long long)err, (long long)comb, out_cut ? "true" : "false",
+		     err_cut ? "true" : "false", status);
+
+	return n < 0 ? 0 : (size_t)n < JOBLOG_END_MAX ? (size_t)n : JOBLOG_END_MAX - 1;
+}
+
 enum kiln_err
 joblog_replace(const struct kiln_config *cfg, int64_t id, const char *out, size_t olen,
 	       const char *err, size_t elen, int64_t ms, const char *status)
 {
 	size_t n =
 	    joblog_records(NULL, 'o', out, olen, ms) + joblog_records(NULL, 'e', err, elen, ms);
-	char *comb, end[256];
+	char *comb, end[JOBLOG_END_MAX];
 	enum kiln_err rc;
-	int lfd = storage_job_logs_open(cfg, id, geteuid(), 1);
+	int lfd = storage_job_logs_open(cfg, id, 1);
 
 	if (lfd < 0) {
 		log_error("joblog: job %lld: no logs folder of ours: %s", (long long)id,
@@ -82,10 +96,7 @@ joblog_replace(const struct kiln_config *cfg, int64_t id, const char *out, size_
 		abort();
 	n = joblog_records(comb, 'o', out, olen, ms);
 	n += joblog_records(comb + n, 'e', err, elen, ms);
-	snprintf(end, sizeof(end),
-		 "{\"stdout_bytes\": %zu, \"stderr_bytes\": %zu, \"combined_bytes\": %zu, "
-		 "\"stdout_truncated\": false, \"stderr_truncated\": false, \"status\": \"%s\"}\n",
-		 olen, elen, n, status);
+	joblog_end_json(end, (int64_t)olen, (int64_t)elen, (int64_t)n, 0, 0, status);
 	if ((rc = joblog_put(lfd, "stdout.log", out, olen)) == KILN_OK &&
 	    (rc = joblog_put(lfd, "stderr.log", err, elen)) == KILN_OK &&
 	    (rc = joblog_put(lfd, "combined.log", comb, n)) == KILN_OK)

@@ -16,6 +16,13 @@
 
 #define JOBLOG_LINE_MAX 16384 /* the longest TEXT of one combined record */
 
+#define JOBLOG_END_MAX 256
+
+/* end.json's text into OUT: buf: the bytes each file holds, whether a
+ * stream was cut at max_log_bytes, and the job's end status. Its length. */
+size_t joblog_end_json(char buf[JOBLOG_END_MAX], int64_t out, int64_t err, int64_t comb,
+		       int out_cut, int err_cut, const char *status);
+
 /* Replaces job id's logs with out and err (olen and elen bytes; either may
  * be empty), as if the job had written all of out, then all of err, at
  * ms; end.json says so, with status. The logs folder is reached as

@@ -115,7 +115,7 @@ storage_link(const struct kiln_config *cfg, const char *tmp, const char *final)
 }
 
 int
-storage_job_logs_open(const struct kiln_config *cfg, int64_t id, uid_t owner, int create)
+storage_job_logs_open(const struct kiln_config *cfg, int64_t id, int create)
 {
 	char jobs[STORAGE_PATH_MAX], name[32];
 	int jfd, dfd, lfd, saved;
@@ -149,7 +149,7 @@ storage_job_logs_open(const struct kiln_config *cfg, int64_t id, uid_t owner, in
 		errno = saved;
 		return -1;
 	}
-	if (fstat(lfd, &st) != 0 || (st.st_uid != owner && st.st_uid != 0)) {
+	if (fstat(lfd, &st) != 0 || (st.st_uid != geteuid() && st.st_uid != 0)) {
 		close(lfd);
 		errno = EPERM;
 		return -1;
@@ -158,9 +158,9 @@ storage_job_logs_open(const struct kiln_config *cfg, int64_t id, uid_t owner, in
 }
 
 int
-storage_job_log_open(const struct kiln_config *cfg, int64_t id, uid_t owner, const char *name)
+storage_job_log_open(const struct kiln_config *cfg, int64_t id, const char *name)
 {
-	int lfd = storage_job_logs_open(cfg, id, owner, 0), fd, saved;
+	int lfd = storage_job_logs_open(cfg, id, 0), fd, saved;
 
 	if (lfd < 0)
 		return -1;

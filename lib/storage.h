@@ -39,17 +39,17 @@ enum kiln_err storage_link(const struct kiln_config *cfg, const char *tmp, const
 /* A job's folder belongs to the job's user, who can put anything in
  * place of its logs/ (a link to another job's, a folder of its own): the
  * logs are reached only through these, which follow no link and accept
- * only a logs/ folder of owner (kiln's user, who runs kiln-api) or of
- * root (kiln-run made those before it gave logs/ to kiln). */
+ * only a logs/ folder of the caller's user (kiln's, as kiln-api runs) or
+ * of root (kiln-run made those before it gave logs/ to kiln). */
 
 /* Opens job id's logs/ folder (O_DIRECTORY). With create, makes jobs/ID/
  * and logs/ when missing. The descriptor, or -1 with errno (ENOENT:
- * none; ELOOP, ENOTDIR or EPERM: not a real folder of owner's). */
-int storage_job_logs_open(const struct kiln_config *cfg, int64_t id, uid_t owner, int create);
+ * none; ELOOP, ENOTDIR or EPERM: not a real folder of ours). */
+int storage_job_logs_open(const struct kiln_config *cfg, int64_t id, int create);
 
 /* Opens name in job id's logs/ for reading, as storage_job_logs_open
  * checks it. The descriptor, or -1 with errno. */
-int storage_job_log_open(const struct kiln_config *cfg, int64_t id, uid_t owner, const char *name);
+int storage_job_log_open(const struct kiln_config *cfg, int64_t id, const char *name);
 
 /* Removes path and everything below it, following no link; a missing
  * one is fine. 0 or -1 with errno. */

@@ -18,15 +18,16 @@
 
 const struct passwd *run_user;
 
+/* Gives the job's folder to the job user, all but logs/ (run_logs_dir's). */
 static int
 run_chown(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
-	(void)flag;
-	(void)ftw;
+	if (ftw->level == 1 && flag == FTW_D && strcmp(path + ftw->base, "logs") == 0)
+		return FTW_SKIP_SUBTREE;
 	if (run_user != NULL && lchown(path, run_user->pw_uid, run_user->pw_gid) != 0)
-		return -1;
-	return 0;
+		return FTW_STOP;
+	return FTW_CONTINUE;
 }
 
 static int
@@ -98,7 +99,7 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 		if (run_mkdir(path) != 0)
 			return KILN_ERR_IO;
 	}
-	if (run_user != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS) != 0)
+	if (run_user != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS | FTW_ACTIONRETVAL) != 0)
 		return KILN_ERR_IO;
 	snprintf(path, sizeof(path), "%s/logs", j->dir);
 	if (stat(cfg->storage_root, &root) != 0 || run_logs_dir(path, &root, &j->logs_fd) != 0)

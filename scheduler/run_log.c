@@ -132,17 +132,13 @@ run_log_end(struct job *j, const char *status)
 		     ? -1
 		     : openat(j->logs_fd, "end.json",
 			      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	FILE *f;
+	char end[JOBLOG_END_MAX];
+	size_t n = joblog_end_json(end, j->log_bytes[0], j->log_bytes[1], j->comb_bytes,
+				   j->truncated[0], j->truncated[1], status);
 
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return;
-	}
-	fprintf(f,
-		"{\"stdout_bytes\": %lld, \"stderr_bytes\": %lld, \"combined_bytes\": %lld, "
-		"\"stdout_truncated\": %s, \"stderr_truncated\": %s, \"status\": \"%s\"}\n",
-		(long long)j->log_bytes[0], (long long)j->log_bytes[1], (long long)j->comb_bytes,
-		j->truncated[0] ? "true" : "false", j->truncated[1] ? "true" : "false", status);
-	fclose(f);
+	if (io_write_all(fd, end, n) != 0)
+		log_warn("run: job %lld: end.json not written", (long long)j->id);
+	close(fd);
 }
