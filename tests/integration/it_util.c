@@ -684,15 +684,13 @@ it_job_log(long long id, const char *name)
 int
 it_get_same(const char *token, const char *path, int n, const char *want, char *etag, size_t cap)
 {
-	char auth[4200], tag[256];
-	const char *hdr[] = {auth, NULL};
+	char tag[256];
 	struct it_resp r;
 	int i, ok = 1;
 
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 	etag[0] = '\0';
 	for (i = 0; i < n && ok; i++) {
-		it_http("GET", path, NULL, NULL, 0, hdr, 0, &r);
+		it_call("GET", path, token, NULL, &r);
 		ok = r.status == 200 && it_header(&r, "ETag", tag, sizeof(tag)) != NULL &&
 		     strstr(r.body, want) != NULL && (i == 0 || strcmp(tag, etag) == 0);
 		if (!ok)

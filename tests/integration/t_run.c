@@ -705,7 +705,7 @@ job_said_done(void *arg)
 static void
 test_end_through_outage(void)
 {
-	char u[2048], q[256];
+	char u[2048];
 	long long uid = it_new_user("run-outage@example.com", u, sizeof(u)), id;
 	json_t *j;
 	char *out;
@@ -724,11 +724,10 @@ test_end_through_outage(void)
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
 	json_decref(j);
-	snprintf(q, sizeof(q),
-		 "SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND reason LIKE 'supervisor "
-		 "lost%%'",
-		 id);
-	CU_ASSERT_EQUAL(it_sql_value(q), 0);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld"
+				" AND reason LIKE 'supervisor lost%%'",
+				id),
+			0);
 	out = it_job_log(id, "stdout.log");
 	CU_ASSERT_STRING_EQUAL(out, "done\n");
 	free(out);
@@ -916,6 +915,12 @@ test_end_by_hand(void)
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
+static int
+link_planted(void *arg)
+{
+	return it_exists("storage/jobs/%lld/logs.real", *(long long *)arg);
+}
+
 /* A job owns its folder, so it can put a link to another job's logs in
  * place of its own logs/. Nothing kiln writes (kiln-run's end.json as
  * root, a force-complete's logs) or reads (GET /logs) goes through it. */
@@ -947,6 +952,8 @@ test_logs_link_planted(void)
 	json_decref(it_wait_job(u, ends, "status", "completed", 20000));
 	json_decref(it_wait_job(u, held, "status", "running", 20000));
 	CU_ASSERT(it_exists("storage/jobs/%lld/logs.real", ends));
+	/* the held job has planted its link before it is force-completed */
+	CU_ASSERT_FATAL(it_wait(10000, link_planted, &held));
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", held);
 	CU_ASSERT_EQUAL(it_call("POST", path, admin,
 				"{\"status\": \"failed\", \"stdout\": \"overwritten\\n\"}", &r),
@@ -974,6 +981,7 @@ test_logs_link_planted(void)
 	CU_ASSERT_PTR_NULL(strstr(r.body, "secret-of-the-victim"));
 	it_resp_free(&r);
 	j = it_job(u, held);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
 	json_decref(j);
 }
