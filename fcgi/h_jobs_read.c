@@ -16,7 +16,14 @@
 #include "validate.h"
 #include "views.h"
 
-#define JOBS_FILTER_MAX 256
+/* The list's filters, as the statements' JOB_FILTER binds them. */
+struct jobs_filter {
+	const char *statuses[JOB_STATUS_COUNT]; /* job_statuses' own strings */
+	int64_t nstatuses;                      /* 0: any */
+	const char *kind;                       /* "": any */
+};
+
+_Static_assert(DB_JOB_FILTER_NPARAMS == 3 + JOB_STATUS_COUNT, "JOB_FILTER has a slot per status");
 
 enum kiln_err
 h_jobs_get(struct request *req)
@@ -24,39 +31,54 @@ h_jobs_get(struct request *req)
 	return jobs_respond_get(req, route_param(req, "id")->id);
 }
 
-/* ?status=a,b (or status_filter) validated into OUT: out ("" for any). */
+/* ?status=a,b (or status_filter) validated into F: each status once, at
+ * most all of them. */
 static void
-jobs_status_filter(struct request *req, json_t *errs, char out[JOBS_FILTER_MAX])
+jobs_status_filter(struct request *req, json_t *errs, struct jobs_filter *f)
 {
 	const char *s = request_query(req, "status");
-	char one[32];
+	int i;
 
-	out[0] = '\0';
+	f->nstatuses = 0;
 	if (s == NULL)
 		s = request_query(req, "status_filter");
 	if (s == NULL || s[0] == '\0')
 		return;
-	if (strlen(s) >= JOBS_FILTER_MAX) {
-		v_err(errs, "status", "too many statuses", "value_error.status");
-		return;
-	}
-	memcpy(out, s, strlen(s) + 1);
 	while (*s != '\0') {
 		size_t n = strcspn(s, ",");
 
-		if (n == 0 || n >= sizeof(one)) {
-			v_err(errs, "status", "unknown status", "value_error.status");
+		for (i = 0; i < JOB_STATUS_COUNT; i++)
+			if (strlen(job_statuses[i]) == n && memcmp(s, job_statuses[i], n) == 0)
+				break;
+		if (i == JOB_STATUS_COUNT) {
+			v_qerr(errs, "status", "unknown status", "value_error.status");
+			f->nstatuses = 0;
 			return;
 		}
-		memcpy(one, s, n);
-		one[n] = '\0';
-		if (!job_status_valid(one)) {
-			v_err(errs, "status", "unknown status", "value_error.status");
-			out[0] = '\0';
+		if (f->nstatuses == JOB_STATUS_COUNT) {
+			v_qerr(errs, "status", "too many statuses", "value_error.status");
+			f->nstatuses = 0;
 			return;
 		}
+		f->statuses[f->nstatuses++] = job_statuses[i];
 		s += n + (s[n] == ',');
 	}
+}
+
+/* F's binds (DB_JOB_FILTER_NPARAMS of them) at P; the unused status slots
+ * repeat the first. */
+static size_t
+jobs_filter_binds(const struct jobs_filter *f, struct db_val *p)
+{
+	size_t n = 0;
+	int i;
+
+	p[n++] = DBV_I64(f->nstatuses);
+	for (i = 0; i < JOB_STATUS_COUNT; i++)
+		p[n++] = DBV_STR(i < f->nstatuses ? f->statuses[i] : f->statuses[0]);
+	p[n++] = DBV_STR(f->kind);
+	p[n++] = DBV_STR(f->kind);
+	return n;
 }
 
 static json_t *
@@ -70,44 +92,52 @@ enum kiln_err
 h_jobs_list(struct request *req)
 {
 	json_t *errs = v_new(req);
-	const char *kind = request_query(req, "kind"), *project = request_query(req, "project_id");
-	const char *batch = request_query(req, "batch_id");
-	char statuses[JOBS_FILTER_MAX];
+	const char *project = request_query(req, "project_id"),
+		   *batch = request_query(req, "batch_id");
+	struct jobs_filter f = {.statuses = {"pending"}, .kind = request_query(req, "kind")};
+	struct db_val p[5 + DB_JOB_FILTER_NPARAMS + 2];
+	enum db_stmt_id list, count;
 	int64_t user, page, size, pid = 0, bid = 0;
+	size_t n = 0;
 
 	if (scope_whose(req, errs, &user))
 		return KILN_OK;
 	if (project != NULL && parse_i64(project, 1, INT64_MAX, &pid) != KILN_OK)
-		v_err(errs, "project_id", "must be a project id", "type_error.integer");
+		v_qerr(errs, "project_id", "must be a project id", "type_error.integer");
 	if (batch != NULL && parse_i64(batch, 1, INT64_MAX, &bid) != KILN_OK)
-		v_err(errs, "batch_id", "must be a batch id", "type_error.integer");
-	jobs_status_filter(req, errs, statuses);
+		v_qerr(errs, "batch_id", "must be a batch id", "type_error.integer");
+	jobs_status_filter(req, errs, &f);
 	v_paging(req, errs, &page, &size);
-	if (kind == NULL)
-		kind = "";
-	if (kind[0] != '\0' && strcmp(kind, "command") != 0 && strcmp(kind, "script") != 0 &&
-	    strcmp(kind, "render") != 0 && strcmp(kind, "shard") != 0)
-		v_err(errs, "kind", "must be command, script, render or shard", "value_error.kind");
+	if (f.kind == NULL)
+		f.kind = "";
+	if (f.kind[0] != '\0' && strcmp(f.kind, "command") != 0 && strcmp(f.kind, "script") != 0 &&
+	    strcmp(f.kind, "render") != 0 && strcmp(f.kind, "shard") != 0)
+		v_qerr(errs, "kind", "must be command, script, render or shard",
+		       "value_error.kind");
 	if (v_reject(req, errs))
 		return KILN_OK;
-	if (pid != 0 || bid != 0) { /* counted from the jobs: job_counts has no groups */
-		struct db_val p[12] = {
-		    DBV_I64(pid),  DBV_I64(pid),  DBV_I64(bid),      DBV_I64(bid),
-		    DBV_I64(user), DBV_I64(user), DBV_STR(statuses), DBV_STR(statuses),
-		    DBV_STR(kind), DBV_STR(kind), DBV_I64(size),     DBV_I64((page - 1) * size)};
-
-		return scope_page(req, STMT_JOB_LIST_GROUP, STMT_JOB_COUNT_GROUP, p, 12, page, size,
-				  job_item_new);
+	if (bid != 0) { /* at most BATCH_JOBS_MAX jobs, counted from the jobs */
+		list = STMT_JOB_LIST_BATCH, count = STMT_JOB_COUNT_BATCH;
+		p[n++] = DBV_I64(bid);
+		p[n++] = DBV_I64(pid);
+		p[n++] = DBV_I64(pid);
+		p[n++] = DBV_I64(user);
+		p[n++] = DBV_I64(user);
+	} else if (pid != 0) { /* counted in job_counts, per project */
+		list = STMT_JOB_LIST_PROJECT, count = STMT_JOB_COUNT_PROJECT;
+		p[n++] = DBV_I64(pid);
+		p[n++] = DBV_I64(user);
+		p[n++] = DBV_I64(user);
+	} else if (user != 0) {
+		list = STMT_JOB_LIST_USER, count = STMT_JOB_COUNT_USER;
+		p[n++] = DBV_I64(user);
+	} else {
+		list = STMT_JOB_LIST_ALL, count = STMT_JOB_COUNT_ALL;
 	}
-	{
-		struct db_val p[7] = {
-		    DBV_I64(user), DBV_STR(statuses), DBV_STR(statuses),         DBV_STR(kind),
-		    DBV_STR(kind), DBV_I64(size),     DBV_I64((page - 1) * size)};
-
-		return scope_page(req, user ? STMT_JOB_LIST_USER : STMT_JOB_LIST_ALL,
-				  user ? STMT_JOB_COUNT_USER : STMT_JOB_COUNT_ALL, user ? p : p + 1,
-				  user ? 7 : 6, page, size, job_item_new);
-	}
+	n += jobs_filter_binds(&f, p + n);
+	p[n++] = DBV_I64(size);
+	p[n++] = DBV_I64((page - 1) * size);
+	return scope_page(req, list, count, p, n, page, size, job_item_new);
 }
 
 enum kiln_err

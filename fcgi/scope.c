@@ -37,9 +37,9 @@ scope_whose(struct request *req, json_t *errs, int64_t *user)
 		return 1;
 	}
 	if (all != NULL && parse_bool(all, &everyone) != KILN_OK)
-		v_err(errs, "all", "must be true or false", "type_error.bool");
+		v_qerr(errs, "all", "must be true or false", "type_error.bool");
 	if (uid != NULL && parse_i64(uid, 1, INT64_MAX, user) != KILN_OK)
-		v_err(errs, "user_id", "must be a user id", "type_error.integer");
+		v_qerr(errs, "user_id", "must be a user id", "type_error.integer");
 	else if (uid == NULL && everyone)
 		*user = 0;
 	return 0;

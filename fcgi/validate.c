@@ -174,11 +174,11 @@ v_reject(struct request *req, json_t *errs)
 	return 1;
 }
 
-static void
-v_query_err(json_t *errs, const char *field, const char *msg)
+void
+v_qerr(json_t *errs, const char *field, const char *msg, const char *type)
 {
-	json_t *e = json_pack("{s:[s,s], s:s, s:s}", "loc", "query", field, "msg", msg, "type",
-			      "value_error.number");
+	json_t *e =
+	    json_pack("{s:[s,s], s:s, s:s}", "loc", "query", field, "msg", msg, "type", type);
 
 	if (e == NULL)
 		abort();
@@ -197,7 +197,7 @@ v_paging(struct request *req, json_t *errs, int64_t *page, int64_t *page_size)
 	if (ps == NULL && (ps = request_query(req, "limit")) != NULL)
 		name = "limit";
 	if (p != NULL && parse_i64(p, 1, 1000000000, page) != KILN_OK)
-		v_query_err(errs, "page", "must be an integer >= 1");
+		v_qerr(errs, "page", "must be an integer >= 1", "value_error.number");
 	if (ps != NULL && parse_i64(ps, 1, V_PAGE_SIZE_MAX, page_size) != KILN_OK)
-		v_query_err(errs, name, "must be an integer from 1 to 100");
+		v_qerr(errs, name, "must be an integer from 1 to 100", "value_error.number");
 }

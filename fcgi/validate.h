@@ -18,6 +18,9 @@ json_t *v_new(struct request *req);
 /* Appends {loc: ["body", field], msg, type} to errs. */
 void v_err(json_t *errs, const char *field, const char *msg, const char *type);
 
+/* Appends {loc: ["query", field], msg, type}: a bad query parameter. */
+void v_qerr(json_t *errs, const char *field, const char *msg, const char *type);
+
 /* Puts parent after "body" in the loc of every detail errs gained since
  * it held from: what was checked inside the object parent names
  * (["body", "config", "fps"]). */

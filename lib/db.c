@@ -192,7 +192,13 @@ db_connect(struct db *db)
 	mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &rw);
 	mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
 	mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(db->conn, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
+	/* UTC; and no index-merge intersection: for "project_id = ? AND
+	 * user_id = ? ORDER BY id DESC LIMIT 20" MariaDB 10.11 intersected
+	 * two indexes and sorted every match (95 ms for a 50 000-job project)
+	 * where reading one index backwards stops after 20 rows (0.6 ms) */
+	mysql_options(
+	    db->conn, MYSQL_INIT_COMMAND,
+	    "SET time_zone = '+00:00', optimizer_switch = 'index_merge_intersection=off'");
 	if (mysql_real_connect(db->conn, sock ? NULL : cfg->db_host, cfg->db_user, cfg->db_password,
 			       cfg->db_name, sock ? 0 : (unsigned int)cfg->db_port, sock,
 			       0) == NULL) {

@@ -90,8 +90,12 @@ _Static_assert(sizeof(JOB_SIG) - 1 == DB_JOB_NCOLS, "DB_JOB_NCOLS is JOB_SIG's l
 #define JOB_HEAD_COLS "j.user_id, j.row_version"
 #define JOB_HEAD_SIG "ii"
 _Static_assert(sizeof(JOB_HEAD_SIG) - 1 == DB_JOB_HEAD_NCOLS, "DB_JOB_HEAD_NCOLS");
-/* the list filters: statuses as "a,b" ('' for any), kind ('' for any) */
-#define JOB_FILTER " AND (? = '' OR FIND_IN_SET(status, ?) > 0) AND (? = '' OR kind = ?)"
+/* the list filters: how many statuses (0: any) and JOB_STATUS_COUNT of
+ * them (the unused repeat one), then the kind twice ('' for any). An IN
+ * list, not FIND_IN_SET, so that ix_jobs_user_status serves one status. */
+#define JOB_FILTER " AND (? = 0 OR status IN (?, ?, ?, ?, ?, ?, ?, ?, ?)) AND (? = '' OR kind = ?)"
+#define JOB_FILTER_SIG "isssssssssss" /* the count, 9 statuses, the kind twice */
+_Static_assert(sizeof(JOB_FILTER_SIG) - 1 == DB_JOB_FILTER_NPARAMS, "DB_JOB_FILTER_NPARAMS");
 
 const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_PING] = {"ping", "SELECT 1", "", "i"},
@@ -322,29 +326,41 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_JOB_LIST_USER] = {"job_list_user",
 			    "SELECT " JOB_COLS " FROM jobs WHERE user_id = ?" JOB_FILTER
 			    " ORDER BY id DESC LIMIT ? OFFSET ?",
-			    "issssii", JOB_SIG},
+			    "i" JOB_FILTER_SIG "ii", JOB_SIG},
     [STMT_JOB_LIST_ALL] = {"job_list_all",
 			   "SELECT " JOB_COLS " FROM jobs WHERE 1 = 1" JOB_FILTER
 			   " ORDER BY id DESC LIMIT ? OFFSET ?",
-			   "ssssii", JOB_SIG},
-    /* a project's or a batch's jobs (0: any), of user ? (0: everyone's) */
-    [STMT_JOB_LIST_GROUP] = {"job_list_group",
-			     "SELECT " JOB_COLS " FROM jobs WHERE (? = 0 OR project_id = ?)"
-			     " AND (? = 0 OR batch_id = ?) AND (? = 0 OR user_id = ?)" JOB_FILTER
+			   JOB_FILTER_SIG "ii", JOB_SIG},
+    /* a project's jobs, of user ? (0: everyone's) */
+    [STMT_JOB_LIST_PROJECT] = {"job_list_project",
+			       "SELECT " JOB_COLS " FROM jobs WHERE project_id = ?"
+			       " AND (? = 0 OR user_id = ?)" JOB_FILTER
+			       " ORDER BY id DESC LIMIT ? OFFSET ?",
+			       "iii" JOB_FILTER_SIG "ii", JOB_SIG},
+    [STMT_JOB_COUNT_PROJECT] = {"job_count_project",
+				"SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts"
+				" WHERE project_id = ? AND (? = 0 OR user_id = ?)" JOB_FILTER,
+				"iii" JOB_FILTER_SIG, "i"},
+    /* a batch's jobs (at most BATCH_JOBS_MAX: counted from the jobs), in
+     * project ? (0: any), of user ? (0: everyone's) */
+    [STMT_JOB_LIST_BATCH] = {"job_list_batch",
+			     "SELECT " JOB_COLS " FROM jobs WHERE batch_id = ?"
+			     " AND (? = 0 OR project_id = ?) AND (? = 0 OR user_id = ?)" JOB_FILTER
 			     " ORDER BY id DESC LIMIT ? OFFSET ?",
-			     "iiiiiissssii", JOB_SIG},
-    [STMT_JOB_COUNT_GROUP] = {"job_count_group",
-			      "SELECT COUNT(*) FROM jobs WHERE (? = 0 OR project_id = ?)"
-			      " AND (? = 0 OR batch_id = ?) AND (? = 0 OR user_id = ?)" JOB_FILTER,
-			      "iiiiiissss", "i"},
+			     "iiiii" JOB_FILTER_SIG "ii", JOB_SIG},
+    [STMT_JOB_COUNT_BATCH] =
+	{"job_count_batch",
+	 "SELECT COUNT(*) FROM jobs WHERE batch_id = ?"
+	 " AND (? = 0 OR project_id = ?) AND (? = 0 OR user_id = ?)" JOB_FILTER,
+	 "iiiii" JOB_FILTER_SIG, "i"},
     [STMT_JOB_COUNT_USER] = {"job_count_user",
 			     "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts"
 			     " WHERE user_id = ?" JOB_FILTER,
-			     "issss", "i"},
+			     "i" JOB_FILTER_SIG, "i"},
     [STMT_JOB_COUNT_ALL] = {"job_count_all",
 			    "SELECT CAST(COALESCE(SUM(n), 0) AS SIGNED) FROM job_counts"
 			    " WHERE 1 = 1" JOB_FILTER,
-			    "ssss", "i"},
+			    JOB_FILTER_SIG, "i"},
     [STMT_JOB_STATS_USER] = {"job_stats_user",
 			     "SELECT status, CAST(SUM(n) AS SIGNED) FROM job_counts"
 			     " WHERE user_id = ? GROUP BY status",
@@ -530,12 +546,14 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_AUDIT_JOB_COUNTS] =
 	{"audit_job_counts",
 	 "SELECT x.user_id, u.email, x.status, x.kind, CAST(SUM(x.have) AS SIGNED),"
-	 " CAST(SUM(x.want) AS SIGNED)"
-	 " FROM (SELECT user_id, status, kind, n AS have, 0 AS want FROM job_counts"
-	 " UNION ALL SELECT user_id, status, kind, 0, COUNT(*) FROM jobs"
-	 " GROUP BY user_id, status, kind) x JOIN users u ON u.id = x.user_id"
-	 " GROUP BY x.user_id, u.email, x.status, x.kind HAVING SUM(x.have) <> SUM(x.want)",
-	 "", "isssii"},
+	 " CAST(SUM(x.want) AS SIGNED), x.project_id"
+	 " FROM (SELECT user_id, project_id, status, kind, n AS have, 0 AS want FROM job_counts"
+	 " UNION ALL SELECT user_id, COALESCE(project_id, 0), status, kind, 0, COUNT(*) FROM jobs"
+	 " GROUP BY user_id, COALESCE(project_id, 0), status, kind) x JOIN users u ON u.id = "
+	 "x.user_id"
+	 " GROUP BY x.user_id, u.email, x.project_id, x.status, x.kind"
+	 " HAVING SUM(x.have) <> SUM(x.want)",
+	 "", "isssiii"},
     /* user_spend against the day's charges in the ledger, both ways */
     [STMT_AUDIT_SPEND] =
 	{"audit_spend",

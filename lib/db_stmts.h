@@ -66,8 +66,10 @@ enum db_stmt_id {
 	STMT_JOB_LOCK,
 	STMT_JOB_LIST_USER,
 	STMT_JOB_LIST_ALL,
-	STMT_JOB_LIST_GROUP,
-	STMT_JOB_COUNT_GROUP,
+	STMT_JOB_LIST_PROJECT,
+	STMT_JOB_COUNT_PROJECT,
+	STMT_JOB_LIST_BATCH,
+	STMT_JOB_COUNT_BATCH,
 	STMT_JOB_COUNT_USER,
 	STMT_JOB_COUNT_ALL,
 	STMT_JOB_STATS_USER,
@@ -194,5 +196,8 @@ extern const struct db_stmt_def db_stmts[STMT__COUNT];
  * is row_version, which the answer does not show */
 #define DB_JOB_NCOLS 44
 #define DB_JOB_COL_VERSION (DB_JOB_NCOLS - 1)
+/* The parameters of the job lists' filter: how many statuses, one slot
+ * per status (JOB_STATUS_COUNT), the kind twice */
+#define DB_JOB_FILTER_NPARAMS 12
 
 #endif

@@ -275,12 +275,18 @@ audit_counts_report(struct db_res *res)
 {
 	size_t i, n = db_res_rows(res);
 
-	for (i = 0; i < n; i++)
-		printf("MISMATCH user %lld (%s): job_counts has %lld %s %s jobs, but there are "
+	for (i = 0; i < n; i++) {
+		char where[48] = " outside projects";
+
+		if (db_res_i64(res, i, 6) != 0)
+			snprintf(where, sizeof(where), " in project %lld",
+				 (long long)db_res_i64(res, i, 6));
+		printf("MISMATCH user %lld (%s): job_counts has %lld %s %s jobs%s, but there are "
 		       "%lld\n",
 		       (long long)db_res_i64(res, i, 0), db_res_str(res, i, 1, NULL),
 		       (long long)db_res_i64(res, i, 4), db_res_str(res, i, 2, NULL),
-		       db_res_str(res, i, 3, NULL), (long long)db_res_i64(res, i, 5));
+		       db_res_str(res, i, 3, NULL), where, (long long)db_res_i64(res, i, 5));
+	}
 	return n;
 }
 

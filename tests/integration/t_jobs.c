@@ -1069,8 +1069,9 @@ test_api_key(void)
 static void
 test_list_groups(void)
 {
-	char t[2048], body[256], q[128], ids[512], want[128];
-	long long pid, bid, in_project, loose, total;
+	static const char *const audit[] = {"audit", NULL};
+	char t[2048], body[256], q[128], ids[512], want[128], out[8192];
+	long long pid, bid, in_project, loose, second, total;
 	json_t *j = NULL, *jobs;
 
 	CU_ASSERT_FATAL(it_new_user("jobs-groups@example.com", t, sizeof(t)) > 0);
@@ -1110,6 +1111,73 @@ test_list_groups(void)
 	CU_ASSERT_EQUAL(total, 0);
 	CU_ASSERT_EQUAL(list_ids(t, "?project_id=abc", ids, sizeof(ids), &total), 422);
 	CU_ASSERT_EQUAL(list_ids(t, "?batch_id=0", ids, sizeof(ids), &total), 422);
+	/* a project's totals (kept per project, sql/021) follow its jobs'
+	 * statuses, for the owner and for staff */
+	snprintf(body, sizeof(body), "{\"command\":[\"z\"],\"project_id\":%lld}", pid);
+	second = it_submit(t, body);
+	CU_ASSERT_FATAL(second > 0);
+	CU_ASSERT_EQUAL(job_cancel(t, second), 200);
+	snprintf(q, sizeof(q), "?project_id=%lld&status=cancelled", pid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	snprintf(want, sizeof(want), "%lld", second);
+	CU_ASSERT_STRING_EQUAL(ids, want);
+	CU_ASSERT_EQUAL(total, 1);
+	snprintf(q, sizeof(q), "?project_id=%lld&status=cancelled,pending", pid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	snprintf(want, sizeof(want), "%lld,%lld", second, in_project);
+	CU_ASSERT_STRING_EQUAL(ids, want);
+	CU_ASSERT_EQUAL(total, 2);
+	snprintf(q, sizeof(q), "?project_id=%lld&status=running,failed", pid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_EQUAL(total, 0);
+	snprintf(q, sizeof(q), "?project_id=%lld&all=true", pid);
+	CU_ASSERT_EQUAL(list_ids(admin_token, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_STRING_EQUAL(ids, want);
+	CU_ASSERT_EQUAL(total, 2);
+	/* a project that goes takes its counts along: its jobs count as
+	 * outside any project, and the audit agrees */
+	CU_ASSERT_EQUAL(job_cancel(t, in_project), 200);
+	snprintf(q, sizeof(q), "/api/v1/projects/%lld", pid);
+	CU_ASSERT_EQUAL(it_call_status("DELETE", q, t, NULL), 204);
+	snprintf(q, sizeof(q), "?project_id=%lld", pid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT_EQUAL(list_ids(t, "?status=cancelled", ids, sizeof(ids), &total), 200);
+	CU_ASSERT_EQUAL(total, 2);
+	CU_ASSERT_EQUAL(it_kilnctl(audit, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "job counts match the jobs"));
+}
+
+/* A bad query parameter is a 422 that names it as one. */
+static void
+test_list_bad_query(void)
+{
+	static const struct {
+		const char *query, *field;
+	} cases[] = {
+	    {"?status=bogus", "status"},
+	    {"?status=running,,failed", "status"},
+	    {"?status=pending,pending,pending,pending,pending,pending,pending,pending,pending,"
+	     "pending",
+	     "status"},
+	    {"?kind=film", "kind"},
+	    {"?project_id=-1", "project_id"},
+	    {"?batch_id=x", "batch_id"},
+	    {"?page=0", "page"},
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = NULL, *loc;
+
+		snprintf(path, sizeof(path), JOBS "%s", cases[i].query);
+		CU_ASSERT_EQUAL(call_json("GET", path, owner_token, NULL, &j), 422);
+		loc = json_object_get(json_array_get(json_object_get(j, "detail"), 0), "loc");
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(loc, 0)), "query");
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(loc, 1)), cases[i].field);
+		json_decref(j);
+	}
 }
 
 /* 422 details name a nested field by its whole path. */
@@ -1305,6 +1373,7 @@ suite_jobs(void)
 		    test_patch);
 	CU_add_test(s, "an API key submits and lists like a token", test_api_key);
 	CU_add_test(s, "list: by project and by batch", test_list_groups);
+	CU_add_test(s, "list: a bad query parameter is a 422 naming it", test_list_bad_query);
 	CU_add_test(s, "422 details name nested fields by their path", test_nested_loc);
 	CU_add_test(s, "GET /jobs/{id}: ETag, 304, every worker's stored answer follows changes",
 		    test_etag_and_stored_answers);
