@@ -86,11 +86,11 @@ h_jobs_outputs(struct request *req)
 		abort();
 	for (i = 0; i < db_res_rows(res); i++) {
 		const char *path = db_res_str(res, i, 0, NULL);
-		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s}", "path", path, "size_bytes",
-				      (json_int_t)db_res_i64(res, i, 1), "sha256",
-				      db_res_str(res, i, 2, NULL), "content_type",
-				      db_res_str(res, i, 3, NULL), "created_at",
-				      db_res_str(res, i, 4, NULL));
+		json_t *o = json_pack(
+		    "{s:s, s:I, s:s?, s:s, s:s}", "path", path, "size_bytes",
+		    (json_int_t)db_res_i64(res, i, 1), "sha256",
+		    db_res_is_null(res, i, 2) ? NULL : db_res_str(res, i, 2, NULL), "content_type",
+		    db_res_str(res, i, 3, NULL), "created_at", db_res_str(res, i, 4, NULL));
 
 		if (o == NULL)
 			abort();

@@ -657,7 +657,7 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " heartbeat_at = NOW(6) WHERE id = ? AND lease = ? AND status = 'preparing'",
 	 "ii", ""},
     [STMT_RUN_BEAT] = {"run_beat",
-		       "UPDATE jobs SET heartbeat_at = NOW(6), progress = ?"
+		       "UPDATE jobs SET heartbeat_at = NOW(6), progress = COALESCE(?, progress)"
 		       " WHERE id = ? AND lease = ?",
 		       "dii", ""},
     [STMT_RUN_BILL] = {"run_bill",

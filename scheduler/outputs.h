@@ -4,7 +4,13 @@
  * followed, other kinds skipped), by path relative to outputs/, with its
  * size, SHA-256 and a content type from its extension. A path longer than
  * OUTPUTS_PATH_MAX bytes or not UTF-8 cannot be stored or linked: that
- * file is skipped with a warning, and the others are registered. */
+ * file is skipped with a warning, and the others are registered. The job
+ * shaped the folder, and may still be running in it: a file is read only
+ * when it is, when opened, the regular file the walk saw (no FIFO that
+ * blocks, nothing reached through a folder swapped for a link); folders
+ * deeper than OUTPUTS_DEPTH_MAX are not walked; a file with several names
+ * is read once; and past OUTPUTS_HASH_MAX bytes read (a sparse file of
+ * 64 GiB costs the job no disk) files are registered without a SHA-256. */
 #ifndef KILN_OUTPUTS_H
 #define KILN_OUTPUTS_H
 
@@ -13,14 +19,24 @@
 #include "db.h"
 #include "err.h"
 
-#define OUTPUTS_MAX 10000     /* files registered per job; the rest are left */
-#define OUTPUTS_PATH_MAX 1024 /* bytes of a registered path (job_outputs.path) */
+#define OUTPUTS_MAX 10000             /* files registered per job; the rest are left */
+#define OUTPUTS_PATH_MAX 1024         /* bytes of a registered path (job_outputs.path) */
+#define OUTPUTS_DEPTH_MAX 32          /* folders below outputs/ that are walked */
+#define OUTPUTS_HASH_MAX (64LL << 30) /* bytes read to hash, per job */
 
 /* The content type of a file name by its extension ("application/octet-stream"
  * when unknown). Static. */
 const char *outputs_content_type(const char *name);
 
-/* Registers the regular files under dir for job_id. OUT: *count. */
-enum kiln_err outputs_register(struct db *db, int64_t job_id, const char *dir, int64_t *count);
+/* Called about once a second during a walk (hashing a large output takes
+ * a while): kiln-run's heartbeat. Non-zero stops the walk (the job's lease
+ * was lost: another attempt owns it now). */
+typedef int (*outputs_beat_fn)(void *arg);
+
+/* Registers the regular files under dir for job_id, calling beat (may be
+ * NULL) with arg as it goes. OUT: *count. KILN_ERR_CONFLICT when beat
+ * stopped it. */
+enum kiln_err outputs_register(struct db *db, int64_t job_id, const char *dir, outputs_beat_fn beat,
+			       void *arg, int64_t *count);
 
 #endif

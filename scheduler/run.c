@@ -329,11 +329,12 @@ run_beat_every(const struct kiln_config *cfg)
 }
 
 /* Reads the lease and a cancel request; with write, first writes the
- * heartbeat and progress. OUT: *cancel, *lost. */
+ * heartbeat and progress (< 0: as it is). OUT: *cancel, *lost. */
 static enum kiln_err
 run_beat(struct db *db, struct job *j, double progress, int write, int *cancel, int *lost)
 {
-	struct db_val p[3] = {DBV_F64(progress), DBV_I64(j->id), DBV_I64(j->lease)};
+	struct db_val p[3] = {progress < 0 ? DBV_NULL : DBV_F64(progress), DBV_I64(j->id),
+			      DBV_I64(j->lease)};
 	struct db_val q[1] = {DBV_I64(j->id)};
 	struct db_res *r = NULL;
 	uint64_t changed = 1;
@@ -347,6 +348,29 @@ run_beat(struct db *db, struct job *j, double progress, int write, int *cancel, 
 	*cancel = db_res_rows(r) == 1 && db_res_i64(r, 0, 2) != 0;
 	db_res_free(r);
 	return KILN_OK;
+}
+
+/* outputs_register's heartbeat while it reads a job's outputs (64 GiB
+ * of them take a while): written every run_beat_every seconds, as while
+ * the job ran; the walk stops once the lease is lost. */
+struct run_outputs_beat {
+	struct db *db;
+	struct job *j;
+	int64_t every_ms, next_ms;
+};
+
+static int
+run_outputs_beat(void *arg)
+{
+	struct run_outputs_beat *b = arg;
+	int cancel = 0, lost = 0;
+
+	if (clock_mono_ms() < b->next_ms)
+		return 0;
+	b->next_ms = clock_mono_ms() + b->every_ms;
+	if (run_beat(b->db, b->j, -1, 1, &cancel, &lost) != KILN_OK)
+		return 0; /* the database away: the walk goes on, the reaper waits (sql/020) */
+	return lost;
 }
 
 /* 1 when what the job owes after s seconds is more than its hold and the
@@ -593,6 +617,7 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	char path[RUN_PATH + 32], refused[UNPACK_WHY_MAX];
 	int out[2], err[2], status = 0, short_of = 0, lost = 0, render_bad = 0;
 	struct run_step s;
+	struct run_outputs_beat beat;
 	enum run_end why = END_NONE;
 	enum kiln_err rc;
 	int64_t n = 0, seconds;
@@ -667,7 +692,15 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	run_failure_words(j, &s, render_bad);
 	run_log_end(j, s.to);
 	snprintf(path, sizeof(path), "%s/outputs", j->dir);
-	if (outputs_register(db, j->id, path, &n) != KILN_OK)
+	beat = (struct run_outputs_beat){db, j, 1000 * run_beat_every(cfg),
+					 clock_mono_ms() + 1000 * run_beat_every(cfg)};
+	if ((rc = outputs_register(db, j->id, path, run_outputs_beat, &beat, &n)) ==
+	    KILN_ERR_CONFLICT) {
+		log_warn("run: job %lld: its lease was lost while its outputs were read",
+			 (long long)j->id);
+		return KILN_OK;
+	}
+	if (rc != KILN_OK)
 		log_warn("run: job %lld: outputs not all registered", (long long)j->id);
 	if ((rc = run_txn(db, run_finish_txn, &s, RUN_TRY_END_MS)) != KILN_OK)
 		return rc;

@@ -43,6 +43,8 @@ struct job {
 	int allow_pip;       /* [sandbox] allow_pip */
 	/* where it runs */
 	char dir[RUN_PATH];
+	int dir_again; /* the folder was handed to the job user before: the
+			  job may have shaped it (run_prepare) */
 	int64_t started_ms;
 	pid_t pid;
 	/* billing */

@@ -3,7 +3,7 @@
  * owners, and the data set unpacked into it as the job user. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,46 +18,157 @@
 
 const struct passwd *run_user;
 
-/* Gives the job's folder to the job user, all but logs/ (run_logs_dir's). */
-static int
-run_chown(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	if (ftw->level == 1 && flag == FTW_D && strcmp(path + ftw->base, "logs") == 0)
-		return FTW_SKIP_SUBTREE;
-	if (run_user != NULL && lchown(path, run_user->pw_uid, run_user->pw_gid) != 0)
-		return FTW_STOP;
-	return FTW_CONTINUE;
-}
+/* The job folder's owner: the job's inputs arrive as kiln's (kiln-api
+ * wrote them) and become the job user's when its folder is first handed
+ * over, which is the last thing run_prepare does. From then on the job
+ * may have shaped every entry in the folder (links to anywhere above
+ * all, and it may still be running when a requeued attempt is prepared),
+ * so kiln-run, as root, never follows a path into it: it works on
+ * descriptors opened with O_NOFOLLOW one level at a time, changes only
+ * what it made itself, and sets aside what the job made instead of
+ * walking it. */
 
+/* Gives the folder or file open at fd to the job user (uid -1: the group
+ * only), unless it has it already. */
 static int
-run_mkdir(const char *path)
-{
-	return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-/* logs/ (path) as a real folder of the storage root's owner (root), open
- * in OUT: *fd. The job owns the folder around it: an earlier attempt's
- * job may have put a link, a file or a folder of its own there, and all
- * of that goes first, so that nothing kiln-run writes as root follows
- * anything the job made. */
-static int
-run_logs_dir(const char *path, const struct stat *root, int *fd)
+run_give(int fd, int group_only)
 {
 	struct stat st;
 
-	*fd = open(path, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (run_user == NULL)
+		return 0;
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if (st.st_uid == run_user->pw_uid && st.st_gid == run_user->pw_gid)
+		return 0;
+	return fchownat(fd, "", group_only ? (uid_t)-1 : run_user->pw_uid, run_user->pw_gid,
+			AT_EMPTY_PATH);
+}
+
+/* The folder name in dfd, opened (O_NOFOLLOW) and made first when
+ * missing; a link or a file the job put in its place is removed (the
+ * link itself, never what it names). Returns its descriptor or -1. */
+static int
+run_subdir(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 || (errno != ENOENT && errno != ELOOP && errno != ENOTDIR))
+		return fd;
+	if (errno != ENOENT && unlinkat(dfd, name, 0) != 0)
+		return -1;
+	if (mkdirat(dfd, name, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return openat(dfd, name, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* run_subdir, then given to the job user; closed unless out is given. */
+static int
+run_subdir_give(int dfd, const char *name, int *out)
+{
+	int fd = run_subdir(dfd, name);
+
+	if (fd < 0 || run_give(fd, 0) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (out != NULL)
+		*out = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+/* The files kiln-api put in input/ (ifd), given to the job user: only
+ * plain files, not through links. A file with other names (a batch's
+ * common input is one file in each of its jobs' folders) gets only the
+ * group, so that it stays readable (0640) and no job can change the copy
+ * its siblings read. */
+static int
+run_give_inputs(int ifd)
+{
+	int dup_fd = dup(ifd), rc = 0;
+	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	struct dirent *e;
+
+	if (d == NULL) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		int fd;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((fd = openat(ifd, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			rc = run_give(fd, st.st_nlink > 1);
+		close(fd);
+	}
+	closedir(d);
+	return rc;
+}
+
+/* working_dir (normalised at submit: relative, no "..", no ".") made
+ * folder by folder below dfd, each the job user's. */
+static int
+run_workdir(int dfd, const char *working_dir)
+{
+	char name[256];
+	const char *s = working_dir;
+	int cur = dfd, next = -1;
+
+	while (*s != '\0') {
+		size_t n = strcspn(s, "/");
+
+		if (n == 0 || n >= sizeof(name))
+			break;
+		memcpy(name, s, n);
+		name[n] = '\0';
+		next = -1;
+		if (run_subdir_give(cur, name, &next) != 0)
+			break;
+		if (cur != dfd)
+			close(cur);
+		cur = next;
+		s += n + (s[n] == '/');
+	}
+	if (cur != dfd)
+		close(cur);
+	return *s == '\0' ? 0 : -1;
+}
+
+/* logs/ in dfd as a real folder of the storage root's owner (root), open
+ * in OUT: *fd. Whatever an earlier attempt's job put there (a link, a
+ * file, a folder of its own) is set aside under another name first, so
+ * that nothing kiln-run writes as root follows anything the job made. */
+static int
+run_logs_dir(int dfd, const struct stat *root, int *fd)
+{
+	struct stat st;
+
+	*fd = openat(dfd, "logs", O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (*fd >= 0 && (fstat(*fd, &st) != 0 || st.st_uid != root->st_uid)) {
 		close(*fd);
 		*fd = -1;
 		errno = EPERM;
 	}
-	if (*fd < 0 && errno != ENOENT && storage_remove_tree(path) != 0)
+	if (*fd < 0 && errno != ENOENT) {
+		char aside[64];
+
+		snprintf(aside, sizeof(aside), "logs.job-made.%ld", (long)getpid());
+		if (renameat(dfd, "logs", dfd, aside) != 0)
+			return -1;
+	}
+	if (*fd < 0 && ((mkdirat(dfd, "logs", 0755) != 0 && errno != EEXIST) ||
+			(*fd = openat(dfd, "logs", O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0))
 		return -1;
-	if (*fd < 0 && (mkdir(path, 0755) != 0 ||
-			(*fd = open(path, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0))
-		return -1;
-	if (geteuid() == 0 && fchown(*fd, root->st_uid, root->st_gid) != 0) {
+	if (fstat(*fd, &st) != 0 || st.st_uid != root->st_uid ||
+	    (geteuid() == 0 && fchown(*fd, root->st_uid, root->st_gid) != 0)) {
 		close(*fd);
 		*fd = -1;
 		return -1;
@@ -68,41 +179,39 @@ run_logs_dir(const char *path, const struct stat *root, int *fd)
 /* Creates jobs/ID/ with input/, outputs/, logs/, .kiln/ and the working
  * directory, all the job user's but logs/, which belongs to the owner of
  * the storage root (kiln's, as kiln-api runs: the job cannot rewrite its
- * logs, and a force-complete can replace them). */
+ * logs, and a force-complete can replace them). jobs/ itself is not the
+ * job's, so jobs/ID is what it is named. */
 enum kiln_err
 run_prepare(const struct kiln_config *cfg, struct job *j)
 {
-	static const char *const subs[] = {"input", "outputs", ".kiln", NULL};
-	char path[RUN_PATH + 1100];
-	struct stat root;
+	static const char *const subs[] = {"outputs", ".kiln", NULL};
+	struct stat root, st;
+	int dfd = -1, ifd = -1, ok;
 	size_t i;
 
 	storage_job_path(cfg, j->id, "", j->dir);
 	j->dir[strlen(j->dir) - 1] = '\0'; /* no trailing slash */
-	if (storage_prepare(cfg) != KILN_OK || run_mkdir(j->dir) != 0)
+	if (storage_prepare(cfg) != KILN_OK || stat(cfg->storage_root, &root) != 0 ||
+	    (mkdir(j->dir, 0755) != 0 && errno != EEXIST) ||
+	    (dfd = open(j->dir, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fstat(dfd, &st) != 0) {
+		if (dfd >= 0)
+			close(dfd);
 		return KILN_ERR_IO;
-	for (i = 0; subs[i] != NULL; i++) {
-		snprintf(path, sizeof(path), "%s/%s", j->dir, subs[i]);
-		if (run_mkdir(path) != 0)
-			return KILN_ERR_IO;
 	}
-	/* working_dir was normalised at submit: relative, no "..", no "." */
-	for (i = 0; j->working_dir[i] != '\0'; i++) {
-		if (j->working_dir[i] != '/')
-			continue;
-		snprintf(path, sizeof(path), "%s/%.*s", j->dir, (int)i, j->working_dir);
-		if (run_mkdir(path) != 0)
-			return KILN_ERR_IO;
-	}
-	if (j->working_dir[0] != '\0') {
-		snprintf(path, sizeof(path), "%s/%s", j->dir, j->working_dir);
-		if (run_mkdir(path) != 0)
-			return KILN_ERR_IO;
-	}
-	if (run_user != NULL && nftw(j->dir, run_chown, 16, FTW_PHYS | FTW_ACTIONRETVAL) != 0)
-		return KILN_ERR_IO;
-	snprintf(path, sizeof(path), "%s/logs", j->dir);
-	if (stat(cfg->storage_root, &root) != 0 || run_logs_dir(path, &root, &j->logs_fd) != 0)
+	/* handed over before: an earlier attempt's job may have run in it */
+	j->dir_again = run_user != NULL && st.st_uid == run_user->pw_uid;
+	ok = run_subdir_give(dfd, "input", &ifd) == 0;
+	if (ok && !j->dir_again)
+		ok = run_give_inputs(ifd) == 0;
+	if (ifd >= 0)
+		close(ifd);
+	for (i = 0; ok && subs[i] != NULL; i++)
+		ok = run_subdir_give(dfd, subs[i], NULL) == 0;
+	ok = ok && run_workdir(dfd, j->working_dir) == 0 &&
+	     run_logs_dir(dfd, &root, &j->logs_fd) == 0 && run_give(dfd, 0) == 0;
+	close(dfd);
+	if (!ok)
 		return KILN_ERR_IO;
 	render_job_failure_clear(j->dir); /* an earlier attempt's */
 	return KILN_OK;
@@ -150,17 +259,39 @@ run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out
 	return rc == KILN_OK ? 0 : rc == KILN_ERR_BAD_REQUEST ? 3 : 1;
 }
 
-/* The data set file src linked as data/NAME (its own name when that is a
- * plain file name, else "dataset"). */
-static enum kiln_err
-run_dataset_link(struct job *j, const char *src)
+/* Removes dir (data/, the job's own from an earlier attempt: it may hold
+ * links to anywhere, which a walk as root would follow) in a child
+ * running as the job user. */
+static int
+run_clear_as_job(const char *dir)
 {
-	char dst[RUN_PATH + 160];
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (run_user != NULL && (setgroups(0, NULL) != 0 || setgid(run_user->pw_gid) != 0 ||
+					 setuid(run_user->pw_uid) != 0))
+			_exit(1);
+		_exit(storage_remove_tree(dir) == 0 ? 0 : 1);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0
+		   ? 0
+		   : -1;
+}
+
+/* The data set file src linked into data/ (datafd) as NAME (its own name
+ * when that is a plain file name, else "dataset"), readable by the job:
+ * the stored file's mode changes, in kiln's storage, not through the
+ * link in the job's folder. */
+static enum kiln_err
+run_dataset_link(struct job *j, const char *src, int datafd)
+{
 	const char *name = jobspec_file_name(j->ds_filename) == 0 ? j->ds_filename : "dataset";
 
 	snprintf(j->ds_rel, sizeof(j->ds_rel), "data/%.100s", name);
-	snprintf(dst, sizeof(dst), "%s/%s", j->dir, j->ds_rel);
-	if ((link(src, dst) != 0 && errno != EEXIST) || chmod(dst, 0644) != 0) {
+	if ((linkat(AT_FDCWD, src, datafd, name, 0) != 0 && errno != EEXIST) ||
+	    chmod(src, 0644) != 0) {
 		log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
 			  strerror(errno));
 		return KILN_ERR_IO;
@@ -170,15 +301,17 @@ run_dataset_link(struct job *j, const char *src)
 
 /* The data set under data/: an archive (zip, tar, tar.gz) unpacked there
  * by a child running as the job user (never libarchive as root), any
- * other file, one gzip-compressed file included, linked as data/NAME. OUT: why, non-empty when the data set
- * cannot be used (the job then fails bad_dataset). */
+ * other file, one gzip-compressed file included, linked as data/NAME. An
+ * earlier attempt's data/ goes first. OUT: why, non-empty when the data
+ * set cannot be used (the job then fails bad_dataset). */
 enum kiln_err
 run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MAX])
 {
 	char src[STORAGE_PATH_MAX], dir[RUN_PATH + 32];
 	int archive = strcmp(j->ds_format, "zip") == 0 || strcmp(j->ds_format, "tar") == 0 ||
 		      strcmp(j->ds_format, "tgz") == 0;
-	int p[2], fd, status = 0;
+	int p[2], fd, dfd, datafd = -1, status = 0;
+	enum kiln_err rc = KILN_OK;
 	ssize_t got;
 	pid_t pid;
 
@@ -187,15 +320,25 @@ run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MA
 		return KILN_OK;
 	storage_dataset_path(cfg, j->user_id, j->dataset_id, src);
 	snprintf(dir, sizeof(dir), "%s/data", j->dir);
-	if (run_mkdir(dir) != 0 ||
-	    (run_user != NULL && chown(dir, run_user->pw_uid, run_user->pw_gid)))
+	if ((j->dir_again || run_user == NULL) && run_clear_as_job(dir) != 0)
 		return KILN_ERR_IO;
-	if (!archive)
-		return run_dataset_link(j, src);
+	if ((dfd = open(j->dir, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return KILN_ERR_IO;
+	if (run_subdir_give(dfd, "data", &datafd) != 0)
+		rc = KILN_ERR_IO;
+	close(dfd);
+	if (rc == KILN_OK && !archive)
+		rc = run_dataset_link(j, src, datafd);
+	if (rc != KILN_OK || !archive) {
+		if (datafd >= 0)
+			close(datafd);
+		return rc;
+	}
 	snprintf(j->ds_rel, sizeof(j->ds_rel), "data");
 	if ((fd = open(src, O_RDONLY | O_CLOEXEC)) < 0 || pipe2(p, O_CLOEXEC) != 0) {
 		if (fd >= 0)
 			close(fd);
+		close(datafd);
 		return KILN_ERR_IO;
 	}
 	if ((pid = fork()) == 0) {
@@ -209,10 +352,11 @@ run_dataset(const struct kiln_config *cfg, struct job *j, char why[UNPACK_WHY_MA
 	close(p[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3 && WEXITSTATUS(status) != 4))
-		return KILN_ERR_IO;
-	if (WEXITSTATUS(status) == 3 && why[0] == '\0')
+		rc = KILN_ERR_IO;
+	else if (WEXITSTATUS(status) == 3 && why[0] == '\0')
 		snprintf(why, UNPACK_WHY_MAX, "the data set cannot be unpacked");
-	if (WEXITSTATUS(status) == 4)
-		return run_dataset_link(j, src); /* data.csv.gz: a file, not an archive */
-	return KILN_OK;
+	else if (WEXITSTATUS(status) == 4)
+		rc = run_dataset_link(j, src, datafd); /* data.csv.gz: a file, not an archive */
+	close(datafd);
+	return rc;
 }

@@ -986,6 +986,135 @@ test_logs_link_planted(void)
 	json_decref(j);
 }
 
+static int
+planted_all(void *arg)
+{
+	return it_exists("storage/jobs/%lld/planted.done", *(long long *)arg);
+}
+
+/* A requeued job runs again in the folder its first attempt shaped. That
+ * attempt puts links to a file and a folder outside in place of data/,
+ * .kiln/, input/ and a folder of its working directory, and is requeued
+ * by hand. Preparing the second attempt (as root) follows none of them:
+ * the file keeps its owner and mode, nothing is made in the folder, and
+ * the second attempt finds real folders and its data set. */
+static void
+test_requeue_planted_links(void)
+{
+	char u[2048], target[512], outside[512], body[4096], path[128];
+	long long uid = it_new_user("run-planted@example.com", u, sizeof(u)), ds, id;
+	struct stat st;
+	char *out;
+	FILE *f;
+	DIR *d;
+	int entries = 0;
+	struct dirent *e;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	it_path("planted-target", target, sizeof(target));
+	it_path("planted-outside", outside, sizeof(outside));
+	CU_ASSERT_FATAL((f = fopen(target, "w")) != NULL);
+	fputs("untouched\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(chmod(target, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(outside, 0700), 0);
+	ds = it_upload_dataset(u, "plant.csv", "a,b\n1,2\n", 8);
+	CU_ASSERT_FATAL(ds > 0);
+	snprintf(body, sizeof(body),
+		 "{\"script\": \"cd /workspace; if [ -e planted.mark ]; then"
+		 " test -d data -a ! -L data -a -d a -a ! -L a -a ! -L .kiln -a ! -L input &&"
+		 " cat data/plant.csv && echo second; else touch planted.mark;"
+		 " rm -rf data .kiln input; ln -s %s data; ln -s %s .kiln; ln -s %s input;"
+		 " mv a a.real; ln -s %s a; touch planted.done; sleep 60; fi\","
+		 " \"working_dir\": \"a/b\", \"dataset_id\": %lld, \"max_attempts\": 2,"
+		 " \"resources\": {\"gpus\": 0}}",
+		 target, outside, outside, outside, ds);
+	id = it_submit(u, body);
+	CU_ASSERT_FATAL(id > 0);
+	json_decref(it_wait_job(u, id, "status", "running", 20000));
+	CU_ASSERT_FATAL(it_wait(10000, planted_all, &id));
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin, "{\"status\": \"pending\"}"), 200);
+	j = it_wait_job(u, id, "status", "", 40000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 2);
+	json_decref(j);
+	out = it_job_log(id, "stdout.log");
+	CU_ASSERT_STRING_EQUAL(out, "a,b\n1,2\nsecond\n");
+	free(out);
+	/* nothing outside changed */
+	CU_ASSERT_EQUAL_FATAL(stat(target, &st), 0);
+	CU_ASSERT_EQUAL(st.st_uid, geteuid());
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	CU_ASSERT_EQUAL_FATAL(stat(outside, &st), 0);
+	CU_ASSERT_EQUAL(st.st_uid, geteuid());
+	CU_ASSERT_FATAL((d = opendir(outside)) != NULL);
+	while ((e = readdir(d)) != NULL)
+		entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	CU_ASSERT_EQUAL(entries, 0);
+}
+
+/* What a job leaves in outputs/ is read with care: a file with two names
+ * is hashed once, past the bytes kiln-run hashes per job (1.5 MiB here,
+ * KILN_TEST_OUTPUTS_HASH_MAX) files are registered without a SHA-256, a
+ * FIFO is not opened, and folders deeper than OUTPUTS_DEPTH_MAX (32) are
+ * not walked. */
+static void
+test_outputs_bounded(void)
+{
+	static const char zeros_1mib[] =
+	    "30e14955ebf1352266dc2ff8067e68104607e750abb9d3b36582b8af909fcb58";
+	char u[2048], path[128];
+	const char *sha;
+	long long uid = it_new_user("run-outputs@example.com", u, sizeof(u)), id;
+	json_t *j, *it;
+	size_t i;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	setenv("KILN_TEST_OUTPUTS_HASH_MAX", "1572864", 1);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+	unsetenv("KILN_TEST_OUTPUTS_HASH_MAX");
+	id =
+	    it_submit(u, "{\"script\": \"cd /workspace/outputs && head -c 1048576 /dev/zero > a.bin"
+			 " && ln a.bin twin.bin && head -c 4194304 /dev/zero > big.bin"
+			 " && mkfifo pipe && d=$(seq -s / 40 | sed 's|^|d|; s|/|/d|g')"
+			 " && mkdir -p $d && echo deep > $d/deep.txt"
+			 " && echo shallow > d1/d2/d3/shallow.txt\","
+			 " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	j = it_wait_job(u, id, "status", "", 30000);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/outputs", id);
+	j = it_get_json(u, path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(json_array_size(j), 4);
+	json_array_foreach(j, i, it)
+	{
+		const char *p = json_string_value(json_object_get(it, "path"));
+
+		sha = json_string_value(json_object_get(it, "sha256"));
+		if (strcmp(p, "a.bin") == 0 || strcmp(p, "twin.bin") == 0) {
+			CU_ASSERT_PTR_NOT_NULL(sha);
+			CU_ASSERT(sha != NULL && strcmp(sha, zeros_1mib) == 0);
+		} else if (strcmp(p, "big.bin") == 0) {
+			CU_ASSERT(json_is_null(json_object_get(it, "sha256")));
+			CU_ASSERT_EQUAL(json_integer_value(json_object_get(it, "size_bytes")),
+					4194304);
+		} else {
+			CU_ASSERT_STRING_EQUAL(p, "d1/d2/d3/shallow.txt");
+		}
+	}
+	json_decref(j);
+}
+
 /* Staff put a running job back in the queue (PATCH status pending): its
  * supervisor leaves, the hold of that claim goes back, the job is
  * claimed and run again, and when it ends nothing stays reserved. */
@@ -1291,6 +1420,10 @@ suite_run(void)
 		    test_logs_link_planted);
 	CU_add_test(s, "a running job requeued by hand: held once, run again, nothing left",
 		    test_requeue_by_hand);
+	CU_add_test(s, "links a requeued job planted in its folder are not followed",
+		    test_requeue_planted_links);
+	CU_add_test(s, "outputs: two names hashed once, a cap on bytes hashed, no FIFO, depth",
+		    test_outputs_bounded);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
 		    test_lost_commits);
 	CU_add_test(s, "the scheduler's COMMITs kept but answered as lost: started at once",
