@@ -4,14 +4,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto.h"
 #include "log.h"
+#include "rmtree.h"
 
 static int
 storage_mkdir_mode(const char *path, mode_t mode)
@@ -171,30 +174,162 @@ storage_job_log_open(const struct kiln_config *cfg, int64_t id, const char *name
 	return fd;
 }
 
-static int
-storage_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
 int
 storage_remove_tree(const char *path)
 {
-	return nftw(path, storage_rm, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT ? -1 : 0;
+	char parent[STORAGE_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int pfd, rc, saved;
+
+	if (slash == NULL || slash[1] == '\0' || (size_t)(slash - path) >= sizeof(parent)) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
+	if ((pfd = open(parent[0] ? parent : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	rc = rmtree_at(pfd, slash + 1);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return rc;
+}
+
+/* Runs fn(arg) in a child running as uid:gid (setgroups, setgid, setuid:
+ * possible as root only), who may do no more there than that user could.
+ * 0 when it returned 0, else -1. */
+static int
+storage_as(uid_t uid, gid_t gid, int (*fn)(const void *), const void *arg)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+			_exit(1);
+		_exit(fn(arg) == 0 ? 0 : 1);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		       WEXITSTATUS(status) == 0
+		   ? 0
+		   : -1;
+}
+
+static int
+storage_empty_fn(const void *fd)
+{
+	return rmtree_empty(*(const int *)fd);
+}
+
+static int
+storage_remove_fn(const void *path)
+{
+	return storage_remove_tree(path);
+}
+
+int
+storage_remove_tree_as(const char *path, uid_t uid, gid_t gid)
+{
+	return storage_as(uid, gid, storage_remove_fn, path);
+}
+
+/* Removes the job folder name in jobs/ (jfd). The job may have shaped
+ * everything in it (links to anywhere, a tree 100 000 folders deep,
+ * folders it shut) and, with no sandbox, may still be running. So:
+ * - a folder of the caller's (never handed to the job user, or one user
+ *   for everything) is removed by the caller;
+ * - as root, a folder of another user's (the job user's) is emptied by a
+ *   child running as that user, after the caller removed logs/ when it is
+ *   kiln's (flat, and the job cannot write in it);
+ * - otherwise (kiln-api purging a job that ran: it may not remove the job
+ *   user's files) the folder is renamed ID.gone, which kilnctl gc, as
+ *   root, removes (storage_jobs_sweep). */
+static enum kiln_err
+storage_job_remove_at(int jfd, const char *name)
+{
+	char gone[64];
+	struct stat st, ls;
+	int dfd, lfd, rc = 0;
+
+	if ((dfd = openat(jfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
+	if (fstat(dfd, &st) != 0) {
+		close(dfd);
+		return KILN_ERR_IO;
+	}
+	if (st.st_uid == geteuid()) {
+		rc = rmtree_empty(dfd);
+	} else if (geteuid() == 0) {
+		lfd = openat(dfd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (lfd >= 0 && fstat(lfd, &ls) == 0 && ls.st_uid != st.st_uid)
+			rc = rmtree_empty(lfd) != 0 || unlinkat(dfd, "logs", AT_REMOVEDIR) != 0;
+		if (lfd >= 0)
+			close(lfd);
+		rc = rc != 0 || storage_as(st.st_uid, st.st_gid, storage_empty_fn, &dfd) != 0;
+	} else {
+		close(dfd);
+		snprintf(gone, sizeof(gone), "%.40s.gone", name);
+		return renameat(jfd, name, jfd, gone) == 0 ? KILN_OK : KILN_ERR_IO;
+	}
+	close(dfd);
+	if (rc != 0 || (unlinkat(jfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT))
+		return KILN_ERR_IO;
+	return KILN_OK;
+}
+
+static int
+storage_jobs_open(const struct kiln_config *cfg)
+{
+	char path[STORAGE_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/jobs", cfg->storage_root);
+	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 enum kiln_err
 storage_job_remove(const struct kiln_config *cfg, int64_t id)
 {
-	char path[STORAGE_PATH_MAX];
+	char name[32];
+	int jfd = storage_jobs_open(cfg);
+	enum kiln_err rc;
 
-	snprintf(path, sizeof(path), "%s/jobs/%lld", cfg->storage_root, (long long)id);
-	if (storage_remove_tree(path) != 0) {
-		log_error("storage: cannot remove %s: %s", path, strerror(errno));
+	if (jfd < 0)
+		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
+	snprintf(name, sizeof(name), "%lld", (long long)id);
+	if ((rc = storage_job_remove_at(jfd, name)) != KILN_OK)
+		log_error("storage: cannot remove %s/jobs/%s: %s", cfg->storage_root, name,
+			  strerror(errno));
+	close(jfd);
+	return rc;
+}
+
+enum kiln_err
+storage_jobs_sweep(const struct kiln_config *cfg, int64_t *n)
+{
+	int jfd = storage_jobs_open(cfg), lfd;
+	DIR *d;
+	struct dirent *e;
+
+	if (jfd < 0)
+		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
+	if ((lfd = fcntl(jfd, F_DUPFD_CLOEXEC, 0)) < 0 || (d = fdopendir(lfd)) == NULL) {
+		if (lfd >= 0)
+			close(lfd);
+		close(jfd);
 		return KILN_ERR_IO;
 	}
+	while ((e = readdir(d)) != NULL) {
+		size_t digits = strspn(e->d_name, "0123456789");
+
+		if (digits == 0 || strcmp(e->d_name + digits, ".gone") != 0)
+			continue;
+		if (storage_job_remove_at(jfd, e->d_name) == KILN_OK)
+			(*n)++;
+		else
+			log_error("storage: cannot remove %s/jobs/%s: %s", cfg->storage_root,
+				  e->d_name, strerror(errno));
+	}
+	closedir(d);
+	close(jfd);
 	return KILN_OK;
 }

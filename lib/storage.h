@@ -51,11 +51,22 @@ int storage_job_logs_open(const struct kiln_config *cfg, int64_t id, int create)
  * checks it. The descriptor, or -1 with errno. */
 int storage_job_log_open(const struct kiln_config *cfg, int64_t id, const char *name);
 
-/* Removes path and everything below it, following no link; a missing
- * one is fine. 0 or -1 with errno. */
+/* Removes path and everything below it, following no link (rmtree.h: a
+ * tree only its owner can change, or as a user no stronger than it); a
+ * missing one is fine. 0 or -1 with errno. */
 int storage_remove_tree(const char *path);
 
-/* Removes job id's directory and everything in it; a missing one is fine. */
+/* storage_remove_tree in a child running as uid:gid (the caller is root):
+ * for a tree that user shaped. 0 or -1. */
+int storage_remove_tree_as(const char *path, uid_t uid, gid_t gid);
+
+/* Removes job id's directory and everything in it, safely whatever the
+ * job left there (storage.c says how); a missing one is fine. A caller
+ * that may not remove the job user's files (kiln-api) renames the folder
+ * ID.gone instead, for storage_jobs_sweep. */
 enum kiln_err storage_job_remove(const struct kiln_config *cfg, int64_t id);
+
+/* Removes the ID.gone folders (as root: kilnctl gc). OUT: *n += how many. */
+enum kiln_err storage_jobs_sweep(const struct kiln_config *cfg, int64_t *n);
 
 #endif

@@ -72,7 +72,8 @@ gc_run(struct db *db, const struct kiln_config *cfg, struct gc_counts *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = gc_drain(db, STMT_GC_IDEMPOTENCY, &out->idempotency_keys)) != KILN_OK ||
 	    (rc = gc_drain(db, STMT_GC_REFRESH, &out->refresh_tokens)) != KILN_OK ||
-	    (rc = gc_job_files(db, cfg, &out->job_files)) != KILN_OK)
+	    (rc = gc_job_files(db, cfg, &out->job_files)) != KILN_OK ||
+	    (rc = storage_jobs_sweep(cfg, &out->job_files)) != KILN_OK) /* purged by kiln-api */
 		return rc;
 	log_info("gc: %lld idempotency keys, %lld refresh tokens, files of %lld jobs",
 		 (long long)out->idempotency_keys, (long long)out->refresh_tokens,

@@ -260,24 +260,12 @@ run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out
 }
 
 /* Removes dir (data/, the job's own from an earlier attempt: it may hold
- * links to anywhere, which a walk as root would follow) in a child
- * running as the job user. */
+ * links to anywhere, which a walk as root would follow) as the job user. */
 static int
 run_clear_as_job(const char *dir)
 {
-	int status = 0;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (run_user != NULL && (setgroups(0, NULL) != 0 || setgid(run_user->pw_gid) != 0 ||
-					 setuid(run_user->pw_uid) != 0))
-			_exit(1);
-		_exit(storage_remove_tree(dir) == 0 ? 0 : 1);
-	}
-	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		       WEXITSTATUS(status) == 0
-		   ? 0
-		   : -1;
+	return run_user != NULL ? storage_remove_tree_as(dir, run_user->pw_uid, run_user->pw_gid)
+				: storage_remove_tree(dir);
 }
 
 /* The data set file src linked into data/ (datafd) as NAME (its own name

@@ -8,9 +8,11 @@
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -723,6 +725,51 @@ test_sse_limits(void)
 	CU_ASSERT_STRING_EQUAL(retry, "2");
 }
 
+/* Writes text to a new file path; 0 or -1. */
+static int
+gone_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* A folder kiln-api set aside because it could not remove a job's files
+ * (jobs/ID.gone, the job user's), as the job left it: a link to a file
+ * outside, a folder it shut, and kiln's logs/. The outside file's path
+ * in outside. */
+static void
+gone_folder_make(char *outside, size_t n)
+{
+	static const char *const made[] = {
+	    "storage/jobs/999999.gone",        "storage/jobs/999999.gone/sub",
+	    "storage/jobs/999999.gone/sub/f",  "storage/jobs/999999.gone/link",
+	    "storage/jobs/999999.gone/shut/f", "storage/jobs/999999.gone/shut"};
+	const struct passwd *nobody = getpwnam("nobody");
+	char p[1024], q[1100];
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nobody);
+	CU_ASSERT_EQUAL_FATAL(gone_file(it_path("gc-outside", outside, n), "keep\n"), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(it_path(made[0], p, sizeof(p)), 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(it_path(made[1], p, sizeof(p)), 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(gone_file(it_path(made[2], p, sizeof(p)), ""), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(outside, it_path(made[3], p, sizeof(p))), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(it_path(made[5], p, sizeof(p)), 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(gone_file(it_path(made[4], p, sizeof(p)), ""), 0);
+	for (i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		CU_ASSERT_EQUAL(
+		    lchown(it_path(made[i], p, sizeof(p)), nobody->pw_uid, nobody->pw_gid), 0);
+	CU_ASSERT_EQUAL(chmod(it_path(made[5], p, sizeof(p)), 0), 0);
+	snprintf(q, sizeof(q), "%s/logs", it_path(made[0], p, sizeof(p)));
+	CU_ASSERT_EQUAL_FATAL(mkdir(q, 0755), 0); /* kiln's */
+	snprintf(q, sizeof(q), "%s/logs/stdout.log", p);
+	CU_ASSERT_EQUAL(gone_file(q, "out\n"), 0);
+}
+
 /* kilnctl gc: a job finished 40 days ago loses its files (the row stays),
  * an Idempotency-Key two days old and a refresh token expired three days
  * ago go; what is recent stays. */
@@ -730,7 +777,8 @@ static void
 test_gc(void)
 {
 	static const char *const args[] = {"gc", NULL};
-	char q[512], out[4096], rel[256], disk[4096], auth[2100], idem[64];
+	char q[512], out[4096], rel[256], disk[4096], auth[2100], idem[64], outside[1024];
+	struct stat st;
 	const char *h[] = {auth, idem, NULL}, *body = "{\"command\": [\"true\"]}";
 	struct it_resp r;
 	json_t *j;
@@ -755,8 +803,15 @@ test_gc(void)
 	    " SELECT 0",
 	    done_job, owner_id);
 	CU_ASSERT_EQUAL_FATAL(it_sql_value(q), 0);
+	gone_folder_make(outside, sizeof(outside));
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 1 jobs"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 2 jobs"));
+	/* the set-aside folder went, as the job user; what its link named stayed */
+	CU_ASSERT_NOT_EQUAL(access(it_path("storage/jobs/999999.gone", disk, sizeof(disk)), F_OK),
+			    0);
+	CU_ASSERT_EQUAL(stat(outside, &st), 0);
+	CU_ASSERT_EQUAL(st.st_uid, geteuid());
+	CU_ASSERT_EQUAL(st.st_size, 5);
 	snprintf(rel, sizeof(rel), "storage/jobs/%lld", done_job);
 	CU_ASSERT_NOT_EQUAL(access(it_path(rel, disk, sizeof(disk)), F_OK), 0);
 	j = it_job(owner, done_job);

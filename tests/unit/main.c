@@ -47,5 +47,6 @@ main(void)
 	suite_render_job();
 	suite_auth();
 	suite_jobcache();
+	suite_rmtree();
 	return cunit_run("kiln-unit", NULL);
 }

@@ -31,5 +31,6 @@ void suite_metrics(void);
 void suite_render_job(void);
 void suite_auth(void);
 void suite_jobcache(void);
+void suite_rmtree(void);
 
 #endif
