@@ -693,6 +693,11 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			      " (SELECT CAST(COALESCE(SUM(j.gpus), 0) AS SIGNED) FROM jobs j"      \
 			      " WHERE j.node_id = n.id AND j.status IN ('preparing', 'running'))"
 #define NODE_SIG "isiissiissiii"
+    /* what each live node (a heartbeat within ? seconds) has, idle */
+    [STMT_NODES_CAPACITY] = {"nodes_capacity",
+			     "SELECT gpu_count, cpu_count, memory_bytes FROM nodes"
+			     " WHERE heartbeat_at >= NOW(6) - INTERVAL ? SECOND",
+			     "i", "iii"},
     [STMT_NODES_LIST] = {"nodes_list", "SELECT " NODE_COLS " FROM nodes n ORDER BY n.id", "i",
 			 NODE_SIG},
     [STMT_NODES_ONE] = {"nodes_one", "SELECT " NODE_COLS " FROM nodes n WHERE n.id = ?", "ii",

@@ -152,6 +152,7 @@ enum db_stmt_id {
 	STMT_OUTPUT_INSERT,
 	STMT_RUN_FUNDS,
 	/* nodes (fcgi/h_nodes.c) */
+	STMT_NODES_CAPACITY,
 	STMT_NODES_LIST,
 	STMT_NODES_ONE,
 	STMT_NODE_ACTIVE_JOBS,

@@ -12,6 +12,7 @@ static const char *const reasons[WAIT__COUNT] = {
     [WAIT_INSUFFICIENT] = "insufficient_credits",
     [WAIT_JOB_COST_LIMIT] = "max_job_cost",
     [WAIT_NO_CAPACITY] = "no_capacity",
+    [WAIT_NO_NODE_FITS] = "no_node_fits",
     [WAIT_NODE_DRAINING] = "node_draining",
 };
 

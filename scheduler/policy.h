@@ -28,6 +28,7 @@ enum wait_reason {
 	WAIT_INSUFFICIENT,     /* available credits below the minimum hold */
 	WAIT_JOB_COST_LIMIT,   /* the job's quote is above max_job_cost now */
 	WAIT_NO_CAPACITY,      /* the node lacks the GPUs, CPUs or memory */
+	WAIT_NO_NODE_FITS,     /* no live node has that many, even idle (tick.c) */
 	WAIT_NODE_DRAINING,    /* the node takes no new jobs */
 	WAIT__COUNT
 };

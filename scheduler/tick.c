@@ -422,6 +422,39 @@ tick_waits(struct db *db, struct tick_claim *c, size_t njobs)
 	return tick_exec_json(db, STMT_SCHED_WAITS, tick_dumps(w), NULL, 0, NULL);
 }
 
+/* A job that waits for room no live node has even idle (more GPUs, CPUs
+ * or memory than any of them) waits no_node_fits, not no_capacity: no
+ * job ending makes room for it, a bigger node joining does. Asked only
+ * when a job lacked room on this node. */
+static enum kiln_err
+tick_fits(struct db *db, struct tick_claim *c, size_t njobs)
+{
+	struct db_val p[1] = {DBV_I64(c->cfg->job_lost_seconds)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+	size_t i, k;
+
+	for (i = 0; i < njobs && c->jobs[i].wait != WAIT_NO_CAPACITY; i++)
+		;
+	if (i == njobs)
+		return KILN_OK;
+	if ((rc = db_exec(db, STMT_NODES_CAPACITY, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	for (; i < njobs; i++) {
+		struct pol_job *j = &c->jobs[i];
+		int fits = 0;
+
+		for (k = 0; j->wait == WAIT_NO_CAPACITY && k < db_res_rows(res) && !fits; k++)
+			fits = j->gpus <= db_res_i64(res, k, 0) &&
+			       j->cpus <= db_res_i64(res, k, 1) &&
+			       j->memory_bytes <= db_res_i64(res, k, 2);
+		if (j->wait == WAIT_NO_CAPACITY && !fits)
+			j->wait = WAIT_NO_NODE_FITS;
+	}
+	db_res_free(res);
+	return KILN_OK;
+}
+
 static enum kiln_err
 tick_claim_txn(struct db *db, void *arg)
 {
@@ -459,7 +492,8 @@ tick_claim_txn(struct db *db, void *arg)
 	c->r->started = realloc(c->r->started, (nchosen + 1) * sizeof(*c->r->started));
 	if (c->r->started == NULL)
 		abort();
-	if (nchosen > 0 && (rc = tick_apply(db, c, nchosen)) != KILN_OK)
+	if ((nchosen > 0 && (rc = tick_apply(db, c, nchosen)) != KILN_OK) ||
+	    (rc = tick_fits(db, c, njobs)) != KILN_OK)
 		return rc;
 	return tick_waits(db, c, njobs);
 }

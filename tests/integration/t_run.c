@@ -1115,6 +1115,42 @@ test_outputs_bounded(void)
 	json_decref(j);
 }
 
+/* Waiting for room: a job that only lacks free GPUs says no_capacity; one
+ * that asks for more GPUs than any live node has says no_node_fits, which
+ * no job ending changes. */
+static void
+test_no_node_fits(void)
+{
+	char u[2048], path[128];
+	long long uid = it_new_user("run-fits@example.com", u, sizeof(u)), all, one, big;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "50"), 0);
+	all = it_submit(u, "{\"command\": [\"sleep\", \"30\"], \"resources\": {\"gpus\": 2}}");
+	CU_ASSERT_FATAL(all > 0);
+	json_decref(it_wait_job(u, all, "status", "running", 20000));
+	one = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 1}}");
+	big = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 3}}");
+	CU_ASSERT_FATAL(one > 0 && big > 0);
+	j = it_wait_job(u, one, "wait_reason", "no_capacity", 10000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	j = it_wait_job(u, big, "wait_reason", "no_node_fits", 10000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	/* the GPUs free again: the small one runs, the big one still cannot */
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", all);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202); /* running: asked */
+	json_decref(it_wait_job(u, one, "status", "completed", 20000));
+	j = it_job(u, big);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "pending");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "wait_reason"), "no_node_fits");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", big);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 200);
+}
+
 /* Staff put a running job back in the queue (PATCH status pending): its
  * supervisor leaves, the hold of that claim goes back, the job is
  * claimed and run again, and when it ends nothing stays reserved. */
@@ -1401,6 +1437,8 @@ suite_run(void)
 	CU_add_test(s, "python with a data set: outputs registered, progress", test_python_outputs);
 	CU_add_test(s, "progress through a link the job planted is not read", test_progress_link);
 	CU_add_test(s, "a limit of 2 with 5 jobs: never more than 2 at once", test_concurrency);
+	CU_add_test(s, "no_capacity while the GPUs are busy; no_node_fits past every node",
+		    test_no_node_fits);
 	CU_add_test(s, "insufficient credits, daily cap: pending why, then run",
 		    test_credits_and_cap);
 	CU_add_test(s, "credits running out mid-job: killed_no_credits, audit clean",
