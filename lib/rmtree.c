@@ -10,14 +10,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The folders below the top one the walk is in, outermost first. */
+/* Folders below the top that keep their listing open while the walk is
+ * below them (each holds a descriptor); deeper ones are listed again from
+ * the start when the walk comes back up to them. */
+#define RMTREE_KEEP_OPEN 64
+
+/* One folder on the way down: its name in its parent, and the parent's
+ * listing where the walk left it (NULL past RMTREE_KEEP_OPEN). */
+struct rmtree_level {
+	char *name;
+	DIR *parent;
+};
+
 struct rmtree_path {
-	char **names;
+	struct rmtree_level *levels;
 	size_t depth, cap;
 };
 
 static int
-rmtree_push(struct rmtree_path *p, const char *name)
+rmtree_push(struct rmtree_path *p, const char *name, DIR *parent)
 {
 	char *copy = strdup(name);
 
@@ -25,22 +36,46 @@ rmtree_push(struct rmtree_path *p, const char *name)
 		return -1;
 	if (p->depth == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 32;
-		char **more = realloc(p->names, cap * sizeof(*more));
+		struct rmtree_level *more = realloc(p->levels, cap * sizeof(*more));
 
 		if (more == NULL) {
 			free(copy);
 			return -1;
 		}
-		p->names = more;
+		p->levels = more;
 		p->cap = cap;
 	}
-	p->names[p->depth++] = copy;
+	p->levels[p->depth].name = copy;
+	p->levels[p->depth++].parent = parent;
 	return 0;
+}
+
+/* Opens name in dfd as a folder (O_NOFOLLOW); one shut by its owner
+ * (mode 0) is opened up first, which only its owner (or root) may do. */
+static int
+rmtree_open(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == EACCES && fchmodat(dfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd;
+}
+
+/* A listing of the folder open at fd (taken over). */
+static DIR *
+rmtree_list(int fd)
+{
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+
+	if (d == NULL && fd >= 0)
+		close(fd);
+	return d;
 }
 
 /* Removes name in the folder cur, unless it is a folder with something
  * in it: then OUT: *down is that folder, opened. A folder its owner shut
- * (mode 0) is opened up first, which only its owner (or root) may do. */
+ * is opened up. */
 static int
 rmtree_entry(int cur, const char *name, int *down)
 {
@@ -59,9 +94,7 @@ rmtree_entry(int cur, const char *name, int *down)
 		return 0;
 	if (errno != ENOTEMPTY && errno != EEXIST)
 		return -1;
-	*down = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (*down < 0 && errno == EACCES && fchmodat(cur, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
-		*down = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	*down = rmtree_open(cur, name);
 	return *down < 0 ? -1 : 0;
 }
 
@@ -69,56 +102,75 @@ int
 rmtree_empty(int top)
 {
 	struct rmtree_path path = {NULL, 0, 0};
-	int cur = fcntl(top, F_DUPFD_CLOEXEC, 0), rc = 0;
+	/* a listing of its own ("." opened again, not dup: a descriptor the
+	 * caller read through would share its end), opened up if shut */
+	int fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	DIR *d;
 
-	while (cur >= 0) {
-		int down = -1, lfd = fcntl(cur, F_DUPFD_CLOEXEC, 0);
-		DIR *d = lfd < 0 ? NULL : fdopendir(lfd);
+	if (fd < 0 && errno == EACCES && fchmod(top, 0700) == 0)
+		fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = rmtree_list(fd);
+	rc = d == NULL ? -1 : 0;
+
+	while (d != NULL && rc == 0) {
 		struct dirent *e;
+		struct rmtree_level *up;
+		int down = -1, upfd;
 
-		if (d == NULL) {
-			if (lfd >= 0)
-				close(lfd);
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+			    (rmtree_entry(dirfd(d), e->d_name, &down) != 0 || down >= 0))
+				break;
+		if (e != NULL && down < 0) {
 			rc = -1;
 			break;
 		}
-		while (rc == 0 && down < 0 && (e = readdir(d)) != NULL)
-			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-			    (rmtree_entry(cur, e->d_name, &down) != 0 ||
-			     (down >= 0 && rmtree_push(&path, e->d_name) != 0)))
-				rc = -1;
-		closedir(d);
-		if (rc != 0) {
-			if (down >= 0)
+		if (down >= 0) { /* that folder first, then on with this one */
+			DIR *keep = path.depth < RMTREE_KEEP_OPEN ? d : NULL;
+
+			if (rmtree_push(&path, e->d_name, keep) != 0) {
 				close(down);
-			break;
-		}
-		if (down >= 0) { /* that folder first, then this one again */
-			close(cur);
-			cur = down;
+				rc = -1;
+				break;
+			}
+			if (keep == NULL)
+				closedir(d);
+			if ((d = rmtree_list(down)) == NULL)
+				rc = -1;
 			continue;
 		}
 		if (path.depth == 0)
 			break; /* the top is empty */
-		/* up through "..": see rmtree.h for when that is safe */
-		down = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		close(cur);
-		cur = down;
-		path.depth--;
-		if (cur >= 0 && unlinkat(cur, path.names[path.depth], AT_REMOVEDIR) != 0 &&
-		    errno != ENOENT && errno != ENOTEMPTY)
-			rc = -1; /* ENOTEMPTY: something came in; the next pass sees it */
-		free(path.names[path.depth]);
-		if (cur < 0 || rc != 0)
+		/* up: to the listing kept open, or through ".." (see rmtree.h) */
+		up = &path.levels[--path.depth];
+		if (up->parent != NULL) {
+			closedir(d);
+			d = up->parent;
+		} else {
+			upfd = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			closedir(d);
+			d = rmtree_list(upfd);
+		}
+		if (d == NULL) {
 			rc = -1;
-		if (rc != 0)
-			break;
+		} else if (unlinkat(dirfd(d), up->name, AT_REMOVEDIR) != 0) {
+			if (errno == ENOTEMPTY || errno == EEXIST)
+				rewinddir(d); /* something came in while it was emptied */
+			else if (errno != ENOENT)
+				rc = -1;
+		}
+		free(up->name);
 	}
-	if (cur >= 0)
-		close(cur);
-	while (path.depth > 0)
-		free(path.names[--path.depth]);
-	free(path.names);
+	if (d != NULL)
+		closedir(d);
+	while (path.depth > 0) {
+		struct rmtree_level *l = &path.levels[--path.depth];
+
+		if (l->parent != NULL)
+			closedir(l->parent);
+		free(l->name);
+	}
+	free(path.levels);
 	return rc;
 }
 
@@ -131,7 +183,7 @@ rmtree_at(int pfd, const char *name)
 		return 0;
 	if (errno != EISDIR)
 		return -1;
-	if ((fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = rmtree_open(pfd, name)) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (rmtree_empty(fd) != 0) {
 		saved = errno;

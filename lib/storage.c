@@ -9,10 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "crypto.h"
+#include "io.h"
 #include "log.h"
 #include "rmtree.h"
 
@@ -195,24 +200,46 @@ storage_remove_tree(const char *path)
 	return rc;
 }
 
+/* How long a removal in a child may take: a child of the job user's can
+ * be stopped by the job (SIGSTOP), and the caller (kilnctl gc, kiln-run
+ * preparing a requeued job) must not wait for ever. */
+#define STORAGE_AS_MAX_MS (10 * 60 * 1000)
+
 /* Runs fn(arg) in a child running as uid:gid (setgroups, setgid, setuid:
- * possible as root only), who may do no more there than that user could.
- * 0 when it returned 0, else -1. */
+ * possible as root only), who may do no more there than that user could,
+ * and keeps no descriptor of the caller's but keep_fd (-1: none). 0 when
+ * it returned 0 within STORAGE_AS_MAX_MS, else -1 (it is killed). */
 static int
-storage_as(uid_t uid, gid_t gid, int (*fn)(const void *), const void *arg)
+storage_as(uid_t uid, gid_t gid, int keep_fd, int (*fn)(const void *), const void *arg)
 {
-	int status = 0;
+	int64_t deadline = clock_mono_ms() + STORAGE_AS_MAX_MS, left;
+	int status = 0, pidfd, r = 1;
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		io_close_but(keep_fd, -1);
 		if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
 			_exit(1);
 		_exit(fn(arg) == 0 ? 0 : 1);
 	}
-	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		       WEXITSTATUS(status) == 0
-		   ? 0
-		   : -1;
+	if (pid < 0)
+		return -1;
+	/* its exit, or the deadline: a pidfd turns readable when it exits */
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0) {
+		struct pollfd p = {pidfd, POLLIN, 0};
+
+		do
+			left = deadline - clock_mono_ms();
+		while (left > 0 && (r = poll(&p, 1, (int)left)) < 0 && errno == EINTR);
+		close(pidfd);
+		if (left <= 0 || r == 0)
+			kill(pid, SIGKILL);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		errno = ETIMEDOUT;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
 static int
@@ -230,7 +257,52 @@ storage_remove_fn(const void *path)
 int
 storage_remove_tree_as(const char *path, uid_t uid, gid_t gid)
 {
-	return storage_as(uid, gid, storage_remove_fn, path);
+	return storage_as(uid, gid, -1, storage_remove_fn, path);
+}
+
+/* As root, in the job folder dfd whose owner is owner: removes the
+ * folders in it of another user's, kiln's logs/ under any name the job
+ * gave it (it may rename it, not move it elsewhere: that needs write
+ * permission on logs/ itself). They hold only kiln's files, flat, and
+ * the job cannot write in them. 0 or -1. */
+static int
+storage_foreign_dirs(int dfd, uid_t owner)
+{
+	DIR *d = io_list_dir(dfd);
+	struct dirent *e;
+	int rc = 0;
+
+	if (d == NULL)
+		return -1;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		struct stat st;
+		int fd;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (fd = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) <
+			0)
+			continue; /* not a folder: the job user's to remove */
+		if (fstat(fd, &st) == 0 && st.st_uid != owner) {
+			DIR *ld = fdopendir(fd);
+			struct dirent *f;
+
+			while (ld != NULL && (f = readdir(ld)) != NULL)
+				if (strcmp(f->d_name, ".") != 0 && strcmp(f->d_name, "..") != 0 &&
+				    unlinkat(dirfd(ld), f->d_name, 0) != 0 && errno != ENOENT)
+					rc = -1;
+			if (ld != NULL)
+				closedir(ld);
+			else
+				close(fd);
+			if (rc == 0 && unlinkat(dfd, e->d_name, AT_REMOVEDIR) != 0 &&
+			    errno != ENOENT)
+				rc = -1;
+		} else {
+			close(fd);
+		}
+	}
+	closedir(d);
+	return rc;
 }
 
 /* Removes the job folder name in jobs/ (jfd). The job may have shaped
@@ -239,8 +311,8 @@ storage_remove_tree_as(const char *path, uid_t uid, gid_t gid)
  * - a folder of the caller's (never handed to the job user, or one user
  *   for everything) is removed by the caller;
  * - as root, a folder of another user's (the job user's) is emptied by a
- *   child running as that user, after the caller removed logs/ when it is
- *   kiln's (flat, and the job cannot write in it);
+ *   child running as that user, after the caller removed kiln's folders
+ *   in it (storage_foreign_dirs), which that user may not empty;
  * - otherwise (kiln-api purging a job that ran: it may not remove the job
  *   user's files) the folder is renamed ID.gone, which kilnctl gc, as
  *   root, removes (storage_jobs_sweep). */
@@ -248,8 +320,8 @@ static enum kiln_err
 storage_job_remove_at(int jfd, const char *name)
 {
 	char gone[64];
-	struct stat st, ls;
-	int dfd, lfd, rc = 0;
+	struct stat st;
+	int dfd, rc = 0;
 
 	if ((dfd = openat(jfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
@@ -260,14 +332,14 @@ storage_job_remove_at(int jfd, const char *name)
 	if (st.st_uid == geteuid()) {
 		rc = rmtree_empty(dfd);
 	} else if (geteuid() == 0) {
-		lfd = openat(dfd, "logs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (lfd >= 0 && fstat(lfd, &ls) == 0 && ls.st_uid != st.st_uid)
-			rc = rmtree_empty(lfd) != 0 || unlinkat(dfd, "logs", AT_REMOVEDIR) != 0;
-		if (lfd >= 0)
-			close(lfd);
-		rc = rc != 0 || storage_as(st.st_uid, st.st_gid, storage_empty_fn, &dfd) != 0;
+		rc = storage_foreign_dirs(dfd, st.st_uid) != 0 ||
+		     storage_as(st.st_uid, st.st_gid, dfd, storage_empty_fn, &dfd) != 0;
 	} else {
 		close(dfd);
+		if (strstr(name, ".gone") != NULL) { /* set aside already: for root */
+			errno = EPERM;
+			return KILN_ERR_IO;
+		}
 		snprintf(gone, sizeof(gone), "%.40s.gone", name);
 		return renameat(jfd, name, jfd, gone) == 0 ? KILN_OK : KILN_ERR_IO;
 	}
@@ -306,15 +378,13 @@ storage_job_remove(const struct kiln_config *cfg, int64_t id)
 enum kiln_err
 storage_jobs_sweep(const struct kiln_config *cfg, int64_t *n)
 {
-	int jfd = storage_jobs_open(cfg), lfd;
+	int jfd = storage_jobs_open(cfg);
 	DIR *d;
 	struct dirent *e;
 
 	if (jfd < 0)
 		return errno == ENOENT ? KILN_OK : KILN_ERR_IO;
-	if ((lfd = fcntl(jfd, F_DUPFD_CLOEXEC, 0)) < 0 || (d = fdopendir(lfd)) == NULL) {
-		if (lfd >= 0)
-			close(lfd);
+	if ((d = io_list_dir(jfd)) == NULL) {
 		close(jfd);
 		return KILN_ERR_IO;
 	}

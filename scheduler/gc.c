@@ -26,29 +26,33 @@ gc_drain(struct db *db, enum db_stmt_id stmt, int64_t *n)
 }
 
 /* The files of jobs past retention: the folder, then the outputs' rows,
- * then the mark. A folder that cannot go leaves the job for next time. */
+ * then the mark. A folder that cannot go leaves the job for next time;
+ * the next batches skip it (those jobs come first, oldest first), so
+ * that jobs whose folders will not go cannot hold up everyone's. */
 static enum kiln_err
 gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 {
-	struct db_val p[1] = {DBV_I64(cfg->retention_days)};
 	struct db_res *res = NULL;
-	enum kiln_err rc;
+	enum kiln_err rc = KILN_OK;
+	int64_t failed = 0;
 	size_t i, rows;
-	int64_t before;
 
 	if (cfg->retention_days == 0)
 		return KILN_OK; /* kept for ever */
 	do {
-		before = *n;
-		if ((rc = db_exec(db, STMT_GC_JOBS_OLD, p, 1, &res, NULL, NULL)) != KILN_OK)
+		struct db_val p[2] = {DBV_I64(cfg->retention_days), DBV_I64(failed)};
+
+		if ((rc = db_exec(db, STMT_GC_JOBS_OLD, p, 2, &res, NULL, NULL)) != KILN_OK)
 			return rc;
 		rows = db_res_rows(res);
 		for (i = 0; i < rows; i++) {
 			int64_t id = db_res_i64(res, i, 0);
 			struct db_val q[1] = {DBV_I64(id)};
 
-			if (storage_job_remove(cfg, id) != KILN_OK)
-				continue; /* logged; the next pass tries again */
+			if (storage_job_remove(cfg, id) != KILN_OK) {
+				failed++; /* logged; the next run tries again */
+				continue;
+			}
 			if ((rc = db_exec(db, STMT_GC_OUTPUTS_DELETE, q, 1, NULL, NULL, NULL)) !=
 				KILN_OK ||
 			    (rc = db_exec(db, STMT_GC_JOB_FILES_DONE, q, 1, NULL, NULL, NULL)) !=
@@ -58,9 +62,7 @@ gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 		}
 		db_res_free(res);
 		res = NULL;
-		/* a full batch of folders that would not go comes back the same
-		 * next round: stop, the next run tries again */
-	} while (rc == KILN_OK && rows == GC_BATCH && *n > before);
+	} while (rc == KILN_OK && rows == GC_BATCH);
 	return rc;
 }
 

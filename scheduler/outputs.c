@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "crypto.h"
+#include "io.h"
 #include "json.h"
 #include "log.h"
 #include "testhook.h"
@@ -50,61 +51,54 @@ struct outputs_seen {
 	char hex[65];
 };
 
-/* nftw has no context argument: the walk in progress */
-static struct {
+/* The walk in progress. */
+struct outputs_walk {
 	struct db *db;
 	int64_t job_id, count, hashed, hash_max;
-	size_t base;
 	enum kiln_err rc;
+	int stop; /* OUTPUTS_MAX reached, the lease lost or a database error */
 	outputs_beat_fn beat;
 	void *arg;
 	int64_t next_beat_ms;
 	struct outputs_seen *seen;
 	size_t nseen, capseen;
-} walk;
+	char rel[OUTPUTS_PATH_MAX + 2]; /* the path below outputs/ being looked at */
+};
 
 /* The heartbeat, when a second has passed; -1 when it says stop. */
 static int
-outputs_beat(void)
+outputs_beat(struct outputs_walk *w)
 {
-	if (walk.beat == NULL || clock_mono_ms() < walk.next_beat_ms)
+	if (w->beat == NULL || clock_mono_ms() < w->next_beat_ms)
 		return 0;
-	walk.next_beat_ms = clock_mono_ms() + 1000;
-	if (walk.beat(walk.arg) == 0)
+	w->next_beat_ms = clock_mono_ms() + 1000;
+	if (w->beat(w->arg) == 0)
 		return 0;
-	walk.rc = KILN_ERR_CONFLICT;
+	w->rc = KILN_ERR_CONFLICT;
+	w->stop = 1;
 	return -1;
 }
 
-/* The SHA-256 of path, which must still be the regular file st. OUT:
- * hex. -1 on errors, -2 when the heartbeat said stop. */
+/* The SHA-256 of the regular file fd (st: its fstat), its st_size bytes
+ * at most. OUT: hex. -1 on errors, -2 when the heartbeat said stop. */
 static int
-outputs_hash(const char *path, const struct stat *st, char hex[65])
+outputs_hash(struct outputs_walk *w, int fd, const struct stat *st, char hex[65])
 {
 	unsigned char buf[65536], d[CRYPTO_SHA256_BYTES];
 	struct crypto_sha256_state sha;
-	struct stat now;
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int64_t left = st->st_size;
+	ssize_t got = 0;
 
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &now) != 0 || !S_ISREG(now.st_mode) || now.st_dev != st->st_dev ||
-	    now.st_ino != st->st_ino) {
-		close(fd);
-		errno = ESTALE;
-		return -1;
-	}
 	crypto_sha256_init(&sha);
-	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+	while (left > 0 &&
+	       (got = read(fd, buf, left < (int64_t)sizeof(buf) ? (size_t)left : sizeof(buf))) >
+		   0) {
 		crypto_sha256_update(&sha, buf, (size_t)got);
-		walk.hashed += got;
-		if (outputs_beat() != 0) {
-			close(fd);
+		w->hashed += got;
+		left -= got;
+		if (outputs_beat(w) != 0)
 			return -2;
-		}
 	}
-	close(fd);
 	if (got < 0)
 		return -1;
 	crypto_sha256_final(&sha, d);
@@ -114,110 +108,157 @@ outputs_hash(const char *path, const struct stat *st, char hex[65])
 
 /* Remembers the hash of a file with several names. */
 static void
-outputs_remember(const struct stat *st, const char hex[65])
+outputs_remember(struct outputs_walk *w, const struct stat *st, const char hex[65])
 {
-	if (walk.nseen == walk.capseen) {
-		size_t cap = walk.capseen ? 2 * walk.capseen : 16;
-		struct outputs_seen *more = realloc(walk.seen, cap * sizeof(*more));
+	if (w->nseen == w->capseen) {
+		size_t cap = w->capseen ? 2 * w->capseen : 16;
+		struct outputs_seen *more = realloc(w->seen, cap * sizeof(*more));
 
 		if (more == NULL)
 			return; /* it is read again if met again */
-		walk.seen = more;
-		walk.capseen = cap;
+		w->seen = more;
+		w->capseen = cap;
 	}
-	walk.seen[walk.nseen].dev = st->st_dev;
-	walk.seen[walk.nseen].ino = st->st_ino;
-	memcpy(walk.seen[walk.nseen++].hex, hex, 65);
+	w->seen[w->nseen].dev = st->st_dev;
+	w->seen[w->nseen].ino = st->st_ino;
+	memcpy(w->seen[w->nseen++].hex, hex, 65);
 }
 
 static const char *
-outputs_known(const struct stat *st)
+outputs_known(const struct outputs_walk *w, const struct stat *st)
 {
 	size_t i;
 
-	for (i = 0; i < walk.nseen; i++)
-		if (walk.seen[i].dev == st->st_dev && walk.seen[i].ino == st->st_ino)
-			return walk.seen[i].hex;
+	for (i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return w->seen[i].hex;
 	return NULL;
 }
 
-static int
-outputs_visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Registers name in dfd (w->rel: its path), if it is still the regular
+ * file the listing saw (st): opened without following a link, without
+ * blocking on a FIFO put there since. */
+static void
+outputs_file(struct outputs_walk *w, int dfd, const char *name, const struct stat *seen)
 {
 	char hex[65];
-	const char *rel = path + walk.base, *known = NULL;
-	size_t len = strlen(rel);
-	int hashed = 0;
+	const char *known = NULL;
+	struct stat st;
+	int hashed = 0, fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
-	if (flag == FTW_D && ftw->level >= OUTPUTS_DEPTH_MAX) {
-		log_warn("outputs: job %lld: a folder deeper than %d is not walked",
-			 (long long)walk.job_id, OUTPUTS_DEPTH_MAX);
-		return FTW_SKIP_SUBTREE;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != seen->st_dev ||
+	    st.st_ino != seen->st_ino) {
+		if (fd >= 0)
+			close(fd);
+		return; /* changed under the walk */
 	}
-	if (outputs_beat() != 0)
-		return FTW_STOP;
-	if (flag != FTW_F || !S_ISREG(st->st_mode))
-		return FTW_CONTINUE; /* folders, links (FTW_SL: never followed), devices */
-	if (walk.count >= OUTPUTS_MAX)
-		return FTW_STOP;
-	if (len > OUTPUTS_PATH_MAX || !json_utf8_ok(rel, len)) {
-		log_warn("outputs: job %lld: skipped a path that is not UTF-8 or longer than %d "
-			 "bytes",
-			 (long long)walk.job_id, OUTPUTS_PATH_MAX);
-		return FTW_CONTINUE;
-	}
-	if (st->st_nlink > 1)
-		known = outputs_known(st);
-	if (known == NULL && walk.hashed + st->st_size <= walk.hash_max) {
-		int r = outputs_hash(path, st, hex);
+	if (st.st_nlink > 1)
+		known = outputs_known(w, &st);
+	if (known == NULL && st.st_size <= w->hash_max - w->hashed) {
+		int r = outputs_hash(w, fd, &st, hex);
 
-		if (r == -2)
-			return FTW_STOP;
-		if (r != 0) {
-			log_warn("outputs: cannot read %s: %s", path, strerror(errno));
-			return FTW_CONTINUE;
+		if (r == -2) {
+			close(fd);
+			return;
 		}
-		hashed = 1;
-		if (st->st_nlink > 1)
-			outputs_remember(st, hex);
+		if (r != 0)
+			log_warn("outputs: job %lld: cannot read %s: %s", (long long)w->job_id,
+				 w->rel, strerror(errno));
+		hashed = r == 0;
+		if (hashed && st.st_nlink > 1)
+			outputs_remember(w, &st, hex);
 	}
+	close(fd);
 	{
-		struct db_val p[5] = {DBV_I64(walk.job_id), DBV_STR(rel), DBV_I64(st->st_size),
+		struct db_val p[5] = {DBV_I64(w->job_id), DBV_STR(w->rel), DBV_I64(st.st_size),
 				      known    ? DBV_STR(known)
 				      : hashed ? DBV_STR(hex)
 					       : DBV_NULL,
-				      DBV_STR(outputs_content_type(rel))};
+				      DBV_STR(outputs_content_type(w->rel))};
 
-		if ((walk.rc = db_exec(walk.db, STMT_OUTPUT_INSERT, p, 5, NULL, NULL, NULL)) !=
-		    KILN_OK)
-			return FTW_STOP;
+		if ((w->rc = db_exec(w->db, STMT_OUTPUT_INSERT, p, 5, NULL, NULL, NULL)) != KILN_OK)
+			w->stop = 1;
 	}
-	walk.count++;
-	return FTW_CONTINUE;
+	if (++w->count >= OUTPUTS_MAX)
+		w->stop = 1;
+}
+
+/* Walks the folder dfd (w->rel[0..len): its path; depth: how deep it
+ * is), one level at a time through descriptors opened with O_NOFOLLOW:
+ * a folder swapped for a link while the walk runs is not entered. */
+static void
+outputs_dir(struct outputs_walk *w, int dfd, size_t len, int depth)
+{
+	DIR *d = io_list_dir(dfd);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while (!w->stop && outputs_beat(w) == 0 && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name), at = len ? len + 1 : 0;
+		struct stat st;
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+			continue; /* links (never followed), FIFOs, devices */
+		if (at + n > OUTPUTS_PATH_MAX || !json_utf8_ok(e->d_name, n)) {
+			log_warn(
+			    "outputs: job %lld: skipped a path that is not UTF-8 or longer than "
+			    "%d bytes",
+			    (long long)w->job_id, OUTPUTS_PATH_MAX);
+			continue;
+		}
+		if (len)
+			w->rel[len] = '/';
+		memcpy(w->rel + at, e->d_name, n + 1);
+		if (S_ISREG(st.st_mode)) {
+			outputs_file(w, dfd, e->d_name, &st);
+		} else if (depth + 1 >= OUTPUTS_DEPTH_MAX) {
+			log_warn("outputs: job %lld: a folder deeper than %d is not walked",
+				 (long long)w->job_id, OUTPUTS_DEPTH_MAX);
+		} else if ((sub = openat(dfd, e->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+			struct stat now;
+
+			if (fstat(sub, &now) == 0 && now.st_dev == st.st_dev &&
+			    now.st_ino == st.st_ino)
+				outputs_dir(w, sub, at + n, depth + 1);
+			close(sub);
+		}
+		w->rel[len] = '\0';
+	}
+	closedir(d);
 }
 
 enum kiln_err
 outputs_register(struct db *db, int64_t job_id, const char *dir, outputs_beat_fn beat, void *arg,
 		 int64_t *count)
 {
-	int r;
+	struct outputs_walk *w = calloc(1, sizeof(*w));
+	enum kiln_err rc;
+	int fd;
 
-	memset(&walk, 0, sizeof(walk));
-	walk.db = db;
-	walk.job_id = job_id;
-	walk.base = strlen(dir) + 1;
-	walk.rc = KILN_OK;
-	walk.beat = beat;
-	walk.arg = arg;
-	walk.next_beat_ms = clock_mono_ms() + 1000;
-	walk.hash_max = OUTPUTS_HASH_MAX;
+	if (w == NULL)
+		abort();
+	w->db = db;
+	w->job_id = job_id;
+	w->rc = KILN_OK;
+	w->beat = beat;
+	w->arg = arg;
+	w->next_beat_ms = clock_mono_ms() + 1000;
+	w->hash_max = OUTPUTS_HASH_MAX;
 	if (test_hook("KILN_TEST_OUTPUTS_HASH_MAX") != NULL) /* tests: a smaller one */
-		walk.hash_max = strtoll(test_hook("KILN_TEST_OUTPUTS_HASH_MAX"), NULL, 10);
-	r = nftw(dir, outputs_visit, 16, FTW_PHYS | FTW_ACTIONRETVAL);
-	free(walk.seen);
-	walk.seen = NULL;
-	*count = walk.count;
-	if (r < 0 && errno != ENOENT)
-		return KILN_ERR_IO;
-	return walk.rc;
+		w->hash_max = strtoll(test_hook("KILN_TEST_OUTPUTS_HASH_MAX"), NULL, 10);
+	/* outputs/ itself: a link in its place is not followed */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		outputs_dir(w, fd, 0, 0);
+		close(fd);
+	}
+	*count = w->count;
+	rc = fd < 0 && errno != ENOENT && errno != ELOOP && errno != ENOTDIR ? KILN_ERR_IO : w->rc;
+	free(w->seen);
+	free(w);
+	return rc;
 }

@@ -5,12 +5,14 @@
  * size, SHA-256 and a content type from its extension. A path longer than
  * OUTPUTS_PATH_MAX bytes or not UTF-8 cannot be stored or linked: that
  * file is skipped with a warning, and the others are registered. The job
- * shaped the folder, and may still be running in it: a file is read only
- * when it is, when opened, the regular file the walk saw (no FIFO that
- * blocks, nothing reached through a folder swapped for a link); folders
- * deeper than OUTPUTS_DEPTH_MAX are not walked; a file with several names
- * is read once; and past OUTPUTS_HASH_MAX bytes read (a sparse file of
- * 64 GiB costs the job no disk) files are registered without a SHA-256. */
+ * shaped the folder, and may still be running in it (with no sandbox): the
+ * walk goes through descriptors, one level at a time with O_NOFOLLOW, so
+ * a folder swapped for a link is not entered; a file is read only when it
+ * is, opened, the regular file the listing saw (no FIFO that blocks), and
+ * no further than its size then; folders deeper than OUTPUTS_DEPTH_MAX are
+ * not walked; a file with several names is read once; and past
+ * OUTPUTS_HASH_MAX bytes read (a sparse file of 64 GiB costs the job no
+ * disk) files are registered without a SHA-256. */
 #ifndef KILN_OUTPUTS_H
 #define KILN_OUTPUTS_H
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "jobspec.h"
 #include "log.h"
 #include "render_job.h"
@@ -88,15 +89,12 @@ run_subdir_give(int dfd, const char *name, int *out)
 static int
 run_give_inputs(int ifd)
 {
-	int dup_fd = dup(ifd), rc = 0;
-	DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+	DIR *d = io_list_dir(ifd);
 	struct dirent *e;
+	int rc = 0;
 
-	if (d == NULL) {
-		if (dup_fd >= 0)
-			close(dup_fd);
+	if (d == NULL)
 		return -1;
-	}
 	while (rc == 0 && (e = readdir(d)) != NULL) {
 		struct stat st;
 		int fd;
@@ -142,7 +140,7 @@ run_workdir(int dfd, const char *working_dir)
 	return *s == '\0' ? 0 : -1;
 }
 
-/* logs/ in dfd as a real folder of the storage root's owner (root), open
+/* logs/ in dfd as a real folder of the storage root's owner (kiln), open
  * in OUT: *fd. Whatever an earlier attempt's job put there (a link, a
  * file, a folder of its own) is set aside under another name first, so
  * that nothing kiln-run writes as root follows anything the job made. */
@@ -160,8 +158,13 @@ run_logs_dir(int dfd, const struct stat *root, int *fd)
 	if (*fd < 0 && errno != ENOENT) {
 		char aside[64];
 
-		snprintf(aside, sizeof(aside), "logs.job-made.%ld", (long)getpid());
-		if (renameat(dfd, "logs", dfd, aside) != 0)
+		int k = 0, r;
+
+		do { /* a name the job has not taken */
+			snprintf(aside, sizeof(aside), "logs.job-made.%ld.%d", (long)getpid(), k);
+			r = renameat2(dfd, "logs", dfd, aside, RENAME_NOREPLACE);
+		} while (r != 0 && errno == EEXIST && ++k < 100);
+		if (r != 0)
 			return -1;
 	}
 	if (*fd < 0 && ((mkdirat(dfd, "logs", 0755) != 0 && errno != EEXIST) ||
@@ -217,19 +220,6 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	return KILN_OK;
 }
 
-/* Closes every descriptor from 3 up but a and b. */
-static void
-run_close_but(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-}
-
 /* In a child, as the job user: unpacks the archive on fd into dir.
  * Returns 0, 3 for a refused archive (why on the pipe), 4 for one
  * compressed file that is no archive (the parent links it), 1 otherwise.
@@ -247,7 +237,7 @@ run_unpack_child(const struct kiln_config *cfg, int fd, const char *dir, int out
 	int single;
 	enum kiln_err rc;
 
-	run_close_but(fd, out);
+	io_close_but(fd, out);
 	if (run_user != NULL && (setgroups(0, NULL) != 0 || setgid(run_user->pw_gid) != 0 ||
 				 setuid(run_user->pw_uid) != 0))
 		return 1;
@@ -270,16 +260,20 @@ run_clear_as_job(const char *dir)
 
 /* The data set file src linked into data/ (datafd) as NAME (its own name
  * when that is a plain file name, else "dataset"), readable by the job:
- * the stored file's mode changes, in kiln's storage, not through the
- * link in the job's folder. */
+ * the stored file's mode changes, in kiln's storage (not through a link),
+ * never through the name in the job's folder. */
 static enum kiln_err
 run_dataset_link(struct job *j, const char *src, int datafd)
 {
 	const char *name = jobspec_file_name(j->ds_filename) == 0 ? j->ds_filename : "dataset";
+	int sfd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), ok;
 
 	snprintf(j->ds_rel, sizeof(j->ds_rel), "data/%.100s", name);
-	if ((linkat(AT_FDCWD, src, datafd, name, 0) != 0 && errno != EEXIST) ||
-	    chmod(src, 0644) != 0) {
+	ok = sfd >= 0 && fchmod(sfd, 0644) == 0 &&
+	     (linkat(AT_FDCWD, src, datafd, name, 0) == 0 || errno == EEXIST);
+	if (sfd >= 0)
+		close(sfd);
+	if (!ok) {
 		log_error("run: job %lld: cannot link its data set: %s", (long long)j->id,
 			  strerror(errno));
 		return KILN_ERR_IO;

@@ -739,8 +739,10 @@ gone_file(const char *path, const char *text)
 
 /* A folder kiln-api set aside because it could not remove a job's files
  * (jobs/ID.gone, the job user's), as the job left it: a link to a file
- * outside, a folder it shut, and kiln's logs/. The outside file's path
- * in outside. */
+ * outside, a folder it shut, and kiln's logs/ renamed keep/. And
+ * sub/root-only/secret, root's, which no job could make: only root could
+ * remove it, so it stays while gc removes the folder as the job user. The
+ * outside file's path in outside. */
 static void
 gone_folder_make(char *outside, size_t n)
 {
@@ -764,10 +766,14 @@ gone_folder_make(char *outside, size_t n)
 		CU_ASSERT_EQUAL(
 		    lchown(it_path(made[i], p, sizeof(p)), nobody->pw_uid, nobody->pw_gid), 0);
 	CU_ASSERT_EQUAL(chmod(it_path(made[5], p, sizeof(p)), 0), 0);
-	snprintf(q, sizeof(q), "%s/logs", it_path(made[0], p, sizeof(p)));
-	CU_ASSERT_EQUAL_FATAL(mkdir(q, 0755), 0); /* kiln's */
-	snprintf(q, sizeof(q), "%s/logs/stdout.log", p);
+	snprintf(q, sizeof(q), "%s/keep", it_path(made[0], p, sizeof(p)));
+	CU_ASSERT_EQUAL_FATAL(mkdir(q, 0755), 0); /* kiln's logs/, renamed by the job */
+	snprintf(q, sizeof(q), "%s/keep/stdout.log", p);
 	CU_ASSERT_EQUAL(gone_file(q, "out\n"), 0);
+	snprintf(q, sizeof(q), "%s/sub/root-only", p);
+	CU_ASSERT_EQUAL_FATAL(mkdir(q, 0755), 0);
+	snprintf(q, sizeof(q), "%s/sub/root-only/secret", p);
+	CU_ASSERT_EQUAL(gone_file(q, "root's\n"), 0);
 }
 
 /* kilnctl gc: a job finished 40 days ago loses its files (the row stays),
@@ -805,8 +811,25 @@ test_gc(void)
 	CU_ASSERT_EQUAL_FATAL(it_sql_value(q), 0);
 	gone_folder_make(outside, sizeof(outside));
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 2 jobs"));
-	/* the set-aside folder went, as the job user; what its link named stayed */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 1 jobs"));
+	/* the set-aside folder is emptied as the job user: kiln's keep/ went
+	 * (root removes it first), root's own file stayed, so the folder too */
+	CU_ASSERT_EQUAL(
+	    access(it_path("storage/jobs/999999.gone/sub/root-only/secret", disk, sizeof(disk)),
+		   F_OK),
+	    0);
+	CU_ASSERT_NOT_EQUAL(
+	    access(it_path("storage/jobs/999999.gone/keep", disk, sizeof(disk)), F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(
+	    access(it_path("storage/jobs/999999.gone/link", disk, sizeof(disk)), F_OK), 0);
+	CU_ASSERT_EQUAL(
+	    unlink(it_path("storage/jobs/999999.gone/sub/root-only/secret", disk, sizeof(disk))),
+	    0);
+	CU_ASSERT_EQUAL(
+	    rmdir(it_path("storage/jobs/999999.gone/sub/root-only", disk, sizeof(disk))), 0);
+	/* then it goes whole; what its link named stayed */
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 1 jobs"));
 	CU_ASSERT_NOT_EQUAL(access(it_path("storage/jobs/999999.gone", disk, sizeof(disk)), F_OK),
 			    0);
 	CU_ASSERT_EQUAL(stat(outside, &st), 0);

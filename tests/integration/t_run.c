@@ -994,14 +994,16 @@ planted_all(void *arg)
 
 /* A requeued job runs again in the folder its first attempt shaped. That
  * attempt puts links to a file and a folder outside in place of data/,
- * .kiln/, input/ and a folder of its working directory, and is requeued
- * by hand. Preparing the second attempt (as root) follows none of them:
- * the file keeps its owner and mode, nothing is made in the folder, and
- * the second attempt finds real folders and its data set. */
+ * .kiln/ and a folder of its working directory, and is requeued by hand;
+ * a second name of the file appears in its input/ (as a job could make
+ * where hard links are not protected). Preparing the second attempt (as
+ * root) follows none of them and gives no input away again: the file
+ * keeps its owner, group and mode, nothing is made in the folder, and the
+ * second attempt finds real folders and its data set. */
 static void
 test_requeue_planted_links(void)
 {
-	char u[2048], target[512], outside[512], body[4096], path[128];
+	char u[2048], target[512], outside[512], body[4096], path[128], hard[1024];
 	long long uid = it_new_user("run-planted@example.com", u, sizeof(u)), ds, id;
 	struct stat st;
 	char *out;
@@ -1023,17 +1025,19 @@ test_requeue_planted_links(void)
 	CU_ASSERT_FATAL(ds > 0);
 	snprintf(body, sizeof(body),
 		 "{\"script\": \"cd /workspace; if [ -e planted.mark ]; then"
-		 " test -d data -a ! -L data -a -d a -a ! -L a -a ! -L .kiln -a ! -L input &&"
+		 " test -d data -a ! -L data -a -d a -a ! -L a -a ! -L .kiln &&"
 		 " cat data/plant.csv && echo second; else touch planted.mark;"
-		 " rm -rf data .kiln input; ln -s %s data; ln -s %s .kiln; ln -s %s input;"
+		 " rm -rf data .kiln; ln -s %s data; ln -s %s .kiln;"
 		 " mv a a.real; ln -s %s a; touch planted.done; sleep 60; fi\","
 		 " \"working_dir\": \"a/b\", \"dataset_id\": %lld, \"max_attempts\": 2,"
 		 " \"resources\": {\"gpus\": 0}}",
-		 target, outside, outside, outside, ds);
+		 target, outside, outside, ds);
 	id = it_submit(u, body);
 	CU_ASSERT_FATAL(id > 0);
 	json_decref(it_wait_job(u, id, "status", "running", 20000));
 	CU_ASSERT_FATAL(it_wait(10000, planted_all, &id));
+	snprintf(path, sizeof(path), "storage/jobs/%lld/input/hard", id);
+	CU_ASSERT_EQUAL_FATAL(link(target, it_path(path, hard, sizeof(hard))), 0);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
 	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin, "{\"status\": \"pending\"}"), 200);
 	j = it_wait_job(u, id, "status", "", 40000);
@@ -1047,6 +1051,7 @@ test_requeue_planted_links(void)
 	/* nothing outside changed */
 	CU_ASSERT_EQUAL_FATAL(stat(target, &st), 0);
 	CU_ASSERT_EQUAL(st.st_uid, geteuid());
+	CU_ASSERT_EQUAL(st.st_gid, getegid());
 	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
 	CU_ASSERT_EQUAL_FATAL(stat(outside, &st), 0);
 	CU_ASSERT_EQUAL(st.st_uid, geteuid());
@@ -1061,17 +1066,17 @@ test_requeue_planted_links(void)
  * is hashed once, past the bytes kiln-run hashes per job (1.5 MiB here,
  * KILN_TEST_OUTPUTS_HASH_MAX) files are registered without a SHA-256, a
  * FIFO is not opened, and folders deeper than OUTPUTS_DEPTH_MAX (32) are
- * not walked. */
+ * not walked: a file 31 folders down is registered, one 32 down is not. */
 static void
 test_outputs_bounded(void)
 {
 	static const char zeros_1mib[] =
 	    "30e14955ebf1352266dc2ff8067e68104607e750abb9d3b36582b8af909fcb58";
-	char u[2048], path[128];
+	char u[2048], path[128], edge[256];
 	const char *sha;
 	long long uid = it_new_user("run-outputs@example.com", u, sizeof(u)), id;
 	json_t *j, *it;
-	size_t i;
+	size_t i, n;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
@@ -1083,7 +1088,9 @@ test_outputs_bounded(void)
 			 " && ln a.bin twin.bin && head -c 4194304 /dev/zero > big.bin"
 			 " && mkfifo pipe && d=$(seq -s / 40 | sed 's|^|d|; s|/|/d|g')"
 			 " && mkdir -p $d && echo deep > $d/deep.txt"
-			 " && echo shallow > d1/d2/d3/shallow.txt\","
+			 " && echo shallow > d1/d2/d3/shallow.txt"
+			 " && e=$(seq -s / 31 | sed 's|^|d|; s|/|/d|g') && echo edge > $e/edge.txt"
+			 " && echo over > $e/d32/over.txt\","
 			 " \"resources\": {\"gpus\": 0}}");
 	CU_ASSERT_FATAL(id > 0);
 	j = it_wait_job(u, id, "status", "", 30000);
@@ -1093,9 +1100,12 @@ test_outputs_bounded(void)
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
 	json_decref(j);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/outputs", id);
+	for (i = 1, n = 0; i <= 31; i++)
+		n += (size_t)snprintf(edge + n, sizeof(edge) - n, "d%zu/", i);
+	snprintf(edge + n, sizeof(edge) - n, "edge.txt");
 	j = it_get_json(u, path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_EQUAL(json_array_size(j), 4);
+	CU_ASSERT_EQUAL(json_array_size(j), 5);
 	json_array_foreach(j, i, it)
 	{
 		const char *p = json_string_value(json_object_get(it, "path"));
@@ -1108,6 +1118,8 @@ test_outputs_bounded(void)
 			CU_ASSERT(json_is_null(json_object_get(it, "sha256")));
 			CU_ASSERT_EQUAL(json_integer_value(json_object_get(it, "size_bytes")),
 					4194304);
+		} else if (strstr(p, "edge") != NULL) { /* 31 folders down: the deepest walked */
+			CU_ASSERT_STRING_EQUAL(p, edge);
 		} else {
 			CU_ASSERT_STRING_EQUAL(p, "d1/d2/d3/shallow.txt");
 		}

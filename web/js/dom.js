@@ -152,6 +152,7 @@ const WAIT_WORDS = {
 	daily_cost_cap: 'Waiting: today\'s spending cap is reached. It starts tomorrow (UTC) or when the cap is raised.',
 	max_job_cost: 'Waiting: its quote is above the maximum cost per job.',
 	no_capacity: 'Waiting: no node has enough free GPUs, CPUs or memory right now.',
+	no_node_fits: 'Waiting: it asks for more GPUs, CPUs or memory than any node has. Cancel it and ask for less, or wait for a bigger node.',
 	node_draining: 'Waiting: the node is draining and takes no new jobs.',
 	requeued: 'Requeued after its node was lost; waiting for a new start.',
 };
