@@ -31,7 +31,7 @@ static const struct {
     [KILN_ERR_RANGE] = {422, "out_of_range", "value out of range"},
     [KILN_ERR_COST_LIMIT] = {400, "cost_limit_exceeded", "the job may cost more than max_job_cost"},
     [KILN_ERR_WORKING_DIR] = {400, "bad_working_dir",
-			      "working_dir must stay inside the job directory"},
+			      "working_dir must stay inside the job directory, outside logs/"},
     [KILN_ERR_BUSY] = {503, "too_many_streams", "too many live streams; retry later"},
     [KILN_ERR_LINK_EXPIRED] = {403, "link_expired", "link expired"},
     [KILN_ERR_LINK_INVALID] = {403, "link_invalid", "invalid link"},

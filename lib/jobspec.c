@@ -40,6 +40,9 @@ jobspec_working_dir(const char *in, char out[JOBSPEC_DIR_MAX + 1])
 		p += len;
 	}
 	out[o] = '\0';
+	/* logs/ is kiln's: kiln-run makes it a folder the job cannot write */
+	if (strncmp(out, "logs", 4) == 0 && (out[4] == '\0' || out[4] == '/'))
+		return -1;
 	return 0;
 }
 

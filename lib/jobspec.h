@@ -16,7 +16,7 @@
  * directory ("" for the directory itself): a relative path, or an absolute
  * one under /workspace. Empty and "." segments are dropped. Returns 0, or
  * -1 for an absolute path elsewhere, any ".." segment, control characters,
- * a backslash, or more than JOBSPEC_DIR_MAX bytes. */
+ * a backslash, more than JOBSPEC_DIR_MAX bytes, or logs/ (kiln's) or below. */
 int jobspec_working_dir(const char *in, char out[JOBSPEC_DIR_MAX + 1]);
 
 /* 0 when name may be set in a job's environment: [A-Za-z_][A-Za-z0-9_]*,

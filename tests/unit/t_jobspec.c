@@ -68,10 +68,12 @@ t_jobspec_working_dir(void)
 	    {"a//b/./c/", "a/b/c"},
 	    {"./a", "a"},
 	    {"a..b", "a..b"},
+	    {"logsx/a", "logsx/a"},
+	    {"a/logs", "a/logs"},
 	};
 	static const char *const bad[] = {
-	    "/etc", "/workspaces/x", "..",   "../x", "a/../../b", "/workspace/../etc",
-	    "a/..", "a\\b",          "a\nb", "/",
+	    "/etc", "/workspaces/x", "..", "../x", "a/../../b", "/workspace/../etc", "a/..",
+	    "a\\b", "a\nb",          "/",  "logs", "./logs/x",  "/workspace/logs",
 	};
 	char out[JOBSPEC_DIR_MAX + 1], big[JOBSPEC_DIR_MAX + 2];
 	size_t i;
