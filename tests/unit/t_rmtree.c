@@ -4,6 +4,7 @@
  * a file and a folder outside (removed, never followed: what they name
  * stays), a FIFO, folders shut with mode 0; a missing name is fine. */
 #include <CUnit/CUnit.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -79,6 +80,35 @@ test_rmtree_whole(void)
 	CU_ASSERT_EQUAL(rmdir(base), 0);
 }
 
+/* A caller that listed the folder to its end through a descriptor of the
+ * same open file (as storage_foreign_dirs does before the child empties
+ * the folder) leaves nothing for rmtree_empty to miss. */
+static void
+test_rmtree_after_listing(void)
+{
+	char base[] = "/tmp/kiln-rmtree-XXXXXX";
+	int bfd, seen = 0;
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+
+	CU_ASSERT_FATAL(mkdtemp(base) != NULL);
+	CU_ASSERT_FATAL((bfd = open(base, O_RDONLY | O_DIRECTORY)) >= 0);
+	close(openat(bfd, "a", O_WRONLY | O_CREAT, 0600));
+	CU_ASSERT_EQUAL(mkdirat(bfd, "b", 0700), 0);
+	close(openat(bfd, "b/c", O_WRONLY | O_CREAT, 0600));
+	CU_ASSERT_FATAL((d = fdopendir(dup(bfd))) != NULL);
+	while ((e = readdir(d)) != NULL)
+		seen++;
+	closedir(d);
+	CU_ASSERT_EQUAL(seen, 4);
+	CU_ASSERT_EQUAL(rmtree_empty(bfd), 0);
+	CU_ASSERT_EQUAL(fstatat(bfd, "a", &st, AT_SYMLINK_NOFOLLOW), -1);
+	CU_ASSERT_EQUAL(fstatat(bfd, "b", &st, AT_SYMLINK_NOFOLLOW), -1);
+	close(bfd);
+	CU_ASSERT_EQUAL(rmdir(base), 0);
+}
+
 void
 suite_rmtree(void)
 {
@@ -88,4 +118,6 @@ suite_rmtree(void)
 		    "a deep tree with links, a FIFO and shut folders goes whole; links "
 		    "are not followed",
 		    test_rmtree_whole);
+	CU_add_test(s, "a folder its caller listed to the end is still emptied",
+		    test_rmtree_after_listing);
 }
