@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* t_rmtree.c: a tree as a job can leave it goes whole: 5 000 folders
- * deep (10 000 bytes of path, past PATH_MAX: no walk by path), links to
- * a file and a folder outside (removed, never followed: what they name
- * stays), a FIFO, folders shut with mode 0; a missing name is fine. */
+/* t_rmtree.c: removing job folders. A tree as a job can leave it goes
+ * whole: 5 000 folders deep (10 000 bytes of path, past PATH_MAX: no walk
+ * by path), links to a file and a folder outside (removed, never
+ * followed: what they name stays), a FIFO, folders shut with mode 0; a
+ * missing name is fine. A caller that is not root sets aside a folder it
+ * may not empty, and root's sweep removes it. */
 #include <CUnit/CUnit.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rmtree.h"
+#include "storage.h"
 #include "suites.h"
 
 #define DEPTH 5000
@@ -109,6 +114,80 @@ test_rmtree_after_listing(void)
 	CU_ASSERT_EQUAL(rmdir(base), 0);
 }
 
+/* In a child running as nobody: what storage_job_remove(id) or, with
+ * sweep, storage_jobs_sweep does there. The child's exit: 0 when it said
+ * KILN_OK (and the sweep counted *n == want), else 1. */
+static int
+as_nobody(const struct kiln_config *cfg, int64_t id, int sweep, int64_t want)
+{
+	const struct passwd *nobody = getpwnam("nobody");
+	int status = 0;
+	pid_t pid;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nobody);
+	if ((pid = fork()) == 0) {
+		int64_t n = 0;
+
+		if (setgid(nobody->pw_gid) != 0 || setuid(nobody->pw_uid) != 0)
+			_exit(2);
+		if (sweep)
+			_exit(storage_jobs_sweep(cfg, &n) == KILN_OK && n == want ? 0 : 1);
+		_exit(storage_job_remove(cfg, id) == KILN_OK ? 0 : 1);
+	}
+	CU_ASSERT_FATAL(pid > 0 && waitpid(pid, &status, 0) == pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* kiln-api is not root: a job folder that is not its own (the job
+ * user's) it may not empty, so it sets it aside as ID.gone; another
+ * caller that is not root leaves a .gone alone; root's sweep (kilnctl
+ * gc) removes it. */
+static void
+test_storage_set_aside(void)
+{
+	struct kiln_config *cfg = calloc(1, sizeof(*cfg));
+	const struct passwd *nobody = getpwnam("nobody");
+	char base[] = "/tmp/kiln-storage-XXXXXX", path[256];
+	struct stat st;
+	int64_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nobody);
+	if (geteuid() != 0) { /* needs a second user */
+		free(cfg);
+		return;
+	}
+	CU_ASSERT_FATAL(mkdtemp(base) != NULL);
+	CU_ASSERT_EQUAL(chmod(base, 0711), 0);
+	snprintf(cfg->storage_root, sizeof(cfg->storage_root), "%s", base);
+	snprintf(path, sizeof(path), "%s/jobs", base);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0711), 0);
+	CU_ASSERT_EQUAL_FATAL(chown(path, nobody->pw_uid, nobody->pw_gid), 0); /* kiln's */
+	snprintf(path, sizeof(path), "%s/jobs/5", base);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0755), 0); /* another user's: root's here */
+	snprintf(path, sizeof(path), "%s/jobs/5/x", base);
+	close(open(path, O_WRONLY | O_CREAT, 0644));
+
+	CU_ASSERT_EQUAL(as_nobody(cfg, 5, 0, 0), 0);
+	snprintf(path, sizeof(path), "%s/jobs/5", base);
+	CU_ASSERT_EQUAL(lstat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/jobs/5.gone/x", base);
+	CU_ASSERT_EQUAL(lstat(path, &st), 0);
+	CU_ASSERT_EQUAL(as_nobody(cfg, 0, 1, 0),
+			0); /* not root: nothing removed, nothing renamed */
+	snprintf(path, sizeof(path), "%s/jobs/5.gone/x", base);
+	CU_ASSERT_EQUAL(lstat(path, &st), 0);
+	CU_ASSERT_EQUAL(storage_jobs_sweep(cfg, &n), KILN_OK);
+	CU_ASSERT_EQUAL(n, 1);
+	snprintf(path, sizeof(path), "%s/jobs/5.gone", base);
+	CU_ASSERT_EQUAL(lstat(path, &st), -1);
+
+	snprintf(path, sizeof(path), "%s/jobs", base);
+	CU_ASSERT_EQUAL(rmdir(path), 0);
+	CU_ASSERT_EQUAL(rmdir(base), 0);
+	free(cfg);
+}
+
 void
 suite_rmtree(void)
 {
@@ -120,4 +199,6 @@ suite_rmtree(void)
 		    test_rmtree_whole);
 	CU_add_test(s, "a folder its caller listed to the end is still emptied",
 		    test_rmtree_after_listing);
+	CU_add_test(s, "not root: a job folder set aside as ID.gone; root's sweep removes it",
+		    test_storage_set_aside);
 }
