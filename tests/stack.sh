@@ -184,12 +184,22 @@ admin_token() {
 
 api_health() { curl -fsS --max-time 2 "http://127.0.0.1:$port/api/v1/health"; }
 
+# api_workers_up: the master has forked as many workers as kiln.conf says
+# (a test that reads the workers right after api-start must find them).
+api_workers_up() {
+	local pid want
+	pid=$(cat "$dir/run/kiln-api.pid") || return 1
+	want=$(awk -F' *= *' '$1 == "workers" { print $2 }' "$dir/kiln.conf")
+	[ "$(wc -w < "/proc/$pid/task/$pid/children")" -ge "${want:-1}" ]
+}
+
 api_start() {
 	pid_alive "$dir/run/kiln-api.pid" && return 0
 	setsid "$build/fcgi/kiln-api" -c "$dir/kiln.conf" -p "$dir/run/kiln-api.pid" \
 		</dev/null >>"$dir/log/kiln-api.log" 2>&1 &
 	wait_for 10 "kiln-api socket" test -S "$dir/run/api.sock"
 	wait_for 10 "kiln-api pid file" test -s "$dir/run/kiln-api.pid"
+	wait_for 10 "kiln-api workers" api_workers_up
 }
 
 api_stop() { stop_pid "$dir/run/kiln-api.pid" kiln-api; }
