@@ -38,11 +38,15 @@ io_close_but(int a, int b)
 	b = b < 3 ? 2 : b;
 	lo = a < b ? a : b;
 	hi = a < b ? b : a;
-	if (lo > 3)
-		close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
+	if ((lo > 3 && close_range(3, (unsigned)lo - 1, 0) != 0) ||
+	    (hi > lo + 1 && close_range((unsigned)lo + 1, (unsigned)hi - 1, 0) != 0) ||
+	    close_range((unsigned)hi + 1, ~0U, 0) != 0) {
+		long fd, max = sysconf(_SC_OPEN_MAX); /* a kernel before 5.9: one by one */
+
+		for (fd = 3; fd < (max > 0 ? max : 65536); fd++)
+			if (fd != lo && fd != hi)
+				close((int)fd);
+	}
 }
 
 DIR *

@@ -20,6 +20,8 @@
 struct rmtree_level {
 	char *name;
 	DIR *parent;
+	dev_t dev; /* the parent's, to check ".." by when parent is NULL */
+	ino_t ino;
 };
 
 struct rmtree_path {
@@ -28,7 +30,7 @@ struct rmtree_path {
 };
 
 static int
-rmtree_push(struct rmtree_path *p, const char *name, DIR *parent)
+rmtree_push(struct rmtree_path *p, const char *name, DIR *parent, const struct stat *pst)
 {
 	char *copy = strdup(name);
 
@@ -46,6 +48,8 @@ rmtree_push(struct rmtree_path *p, const char *name, DIR *parent)
 		p->cap = cap;
 	}
 	p->levels[p->depth].name = copy;
+	p->levels[p->depth].dev = pst->st_dev;
+	p->levels[p->depth].ino = pst->st_ino;
 	p->levels[p->depth++].parent = parent;
 	return 0;
 }
@@ -127,8 +131,10 @@ rmtree_empty(int top)
 		}
 		if (down >= 0) { /* that folder first, then on with this one */
 			DIR *keep = path.depth < RMTREE_KEEP_OPEN ? d : NULL;
+			struct stat pst;
 
-			if (rmtree_push(&path, e->d_name, keep) != 0) {
+			if (fstat(dirfd(d), &pst) != 0 ||
+			    rmtree_push(&path, e->d_name, keep, &pst) != 0) {
 				close(down);
 				rc = -1;
 				break;
@@ -147,8 +153,17 @@ rmtree_empty(int top)
 			closedir(d);
 			d = up->parent;
 		} else {
+			struct stat ust;
+
 			upfd = openat(dirfd(d), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			closedir(d);
+			/* the parent it came down from, not where a move put it */
+			if (upfd >= 0 && (fstat(upfd, &ust) != 0 || ust.st_dev != up->dev ||
+					  ust.st_ino != up->ino)) {
+				close(upfd);
+				upfd = -1;
+				errno = ESTALE;
+			}
 			d = rmtree_list(upfd);
 		}
 		if (d == NULL) {

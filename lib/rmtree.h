@@ -5,11 +5,12 @@
  * descriptors, one level at a time with O_NOFOLLOW: a link is removed,
  * never followed. Folders shut by their owner (mode 0) are opened up.
  *
- * The walk climbs back through "..". Someone who can move a folder of the
- * tree while it runs could make that lead elsewhere, so run it only on a
- * tree nobody else can change (kiln's own), or as a user who may do no
- * more than the tree's owner could (storage_job_remove's child, as the
- * job user). */
+ * Below 64 levels the walk climbs back through "..", and stops (ESTALE)
+ * when that is not the folder it came down from. Someone who can move a
+ * folder of the tree while it runs could still race that check, so run
+ * it only on a tree nobody else can change (kiln's own), or as a user who
+ * may do no more than the tree's owner could (storage_job_remove's child,
+ * as the job user). */
 #ifndef KILN_RMTREE_H
 #define KILN_RMTREE_H
 

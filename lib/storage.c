@@ -224,7 +224,9 @@ storage_as(uid_t uid, gid_t gid, int keep_fd, int (*fn)(const void *), const voi
 	}
 	if (pid < 0)
 		return -1;
-	/* its exit, or the deadline: a pidfd turns readable when it exits */
+	/* its exit, or the deadline: a pidfd turns readable when it exits;
+	 * without one (a kernel before 5.3), its state is looked at every
+	 * 50 ms */
 	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) >= 0) {
 		struct pollfd p = {pidfd, POLLIN, 0};
 
@@ -232,14 +234,25 @@ storage_as(uid_t uid, gid_t gid, int keep_fd, int (*fn)(const void *), const voi
 			left = deadline - clock_mono_ms();
 		while (left > 0 && (r = poll(&p, 1, (int)left)) < 0 && errno == EINTR);
 		close(pidfd);
-		if (left <= 0 || r == 0)
+		if (left <= 0 || r <= 0)
 			kill(pid, SIGKILL);
+	} else {
+		while ((r = (int)waitpid(pid, &status, WNOHANG)) == 0 && clock_mono_ms() < deadline)
+			usleep(50000);
+		if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return 0;
+		if (r == pid) {
+			errno = EIO;
+			return -1;
+		}
+		kill(pid, SIGKILL);
 	}
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		errno = ETIMEDOUT;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	errno = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? ETIMEDOUT : EIO;
+	return -1;
 }
 
 static int
@@ -274,7 +287,7 @@ storage_foreign_dirs(int dfd, uid_t owner)
 
 	if (d == NULL)
 		return -1;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
+	while ((e = readdir(d)) != NULL) {
 		struct stat st;
 		int fd;
 
@@ -286,6 +299,8 @@ storage_foreign_dirs(int dfd, uid_t owner)
 			DIR *ld = fdopendir(fd);
 			struct dirent *f;
 
+			/* a folder inside (kiln makes none) stays: that job's folder
+			 * then stays too, logged, and gc goes on with the others */
 			while (ld != NULL && (f = readdir(ld)) != NULL)
 				if (strcmp(f->d_name, ".") != 0 && strcmp(f->d_name, "..") != 0 &&
 				    unlinkat(dirfd(ld), f->d_name, 0) != 0 && errno != ENOENT)
@@ -294,8 +309,7 @@ storage_foreign_dirs(int dfd, uid_t owner)
 				closedir(ld);
 			else
 				close(fd);
-			if (rc == 0 && unlinkat(dfd, e->d_name, AT_REMOVEDIR) != 0 &&
-			    errno != ENOENT)
+			if (unlinkat(dfd, e->d_name, AT_REMOVEDIR) != 0 && errno != ENOENT)
 				rc = -1;
 		} else {
 			close(fd);
@@ -332,8 +346,8 @@ storage_job_remove_at(int jfd, const char *name)
 	if (st.st_uid == geteuid()) {
 		rc = rmtree_empty(dfd);
 	} else if (geteuid() == 0) {
-		rc = storage_foreign_dirs(dfd, st.st_uid) != 0 ||
-		     storage_as(st.st_uid, st.st_gid, dfd, storage_empty_fn, &dfd) != 0;
+		rc = storage_foreign_dirs(dfd, st.st_uid) != 0;
+		rc = storage_as(st.st_uid, st.st_gid, dfd, storage_empty_fn, &dfd) != 0 || rc;
 	} else {
 		close(dfd);
 		if (strstr(name, ".gone") != NULL) { /* set aside already: for root */

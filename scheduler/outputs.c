@@ -56,7 +56,8 @@ struct outputs_walk {
 	struct db *db;
 	int64_t job_id, count, hashed, hash_max;
 	enum kiln_err rc;
-	int stop; /* OUTPUTS_MAX reached, the lease lost or a database error */
+	int stop;                    /* OUTPUTS_MAX reached, the lease lost or a database error */
+	int64_t bad_names, too_deep; /* skipped: said once, at the end */
 	outputs_beat_fn beat;
 	void *arg;
 	int64_t next_beat_ms;
@@ -204,10 +205,7 @@ outputs_dir(struct outputs_walk *w, int dfd, size_t len, int depth)
 		    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
 			continue; /* links (never followed), FIFOs, devices */
 		if (at + n > OUTPUTS_PATH_MAX || !json_utf8_ok(e->d_name, n)) {
-			log_warn(
-			    "outputs: job %lld: skipped a path that is not UTF-8 or longer than "
-			    "%d bytes",
-			    (long long)w->job_id, OUTPUTS_PATH_MAX);
+			w->bad_names++;
 			continue;
 		}
 		if (len)
@@ -216,8 +214,7 @@ outputs_dir(struct outputs_walk *w, int dfd, size_t len, int depth)
 		if (S_ISREG(st.st_mode)) {
 			outputs_file(w, dfd, e->d_name, &st);
 		} else if (depth + 1 >= OUTPUTS_DEPTH_MAX) {
-			log_warn("outputs: job %lld: a folder deeper than %d is not walked",
-				 (long long)w->job_id, OUTPUTS_DEPTH_MAX);
+			w->too_deep++;
 		} else if ((sub = openat(dfd, e->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
 			struct stat now;
@@ -256,6 +253,13 @@ outputs_register(struct db *db, int64_t job_id, const char *dir, outputs_beat_fn
 		outputs_dir(w, fd, 0, 0);
 		close(fd);
 	}
+	if (w->bad_names > 0)
+		log_warn("outputs: job %lld: skipped %lld paths that are not UTF-8 or longer than "
+			 "%d bytes",
+			 (long long)job_id, (long long)w->bad_names, OUTPUTS_PATH_MAX);
+	if (w->too_deep > 0)
+		log_warn("outputs: job %lld: %lld folders %d levels down were not walked",
+			 (long long)job_id, (long long)w->too_deep, OUTPUTS_DEPTH_MAX);
 	*count = w->count;
 	rc = fd < 0 && errno != ENOENT && errno != ELOOP && errno != ENOTDIR ? KILN_ERR_IO : w->rc;
 	free(w->seen);

@@ -9,8 +9,9 @@
  * walk goes through descriptors, one level at a time with O_NOFOLLOW, so
  * a folder swapped for a link is not entered; a file is read only when it
  * is, opened, the regular file the listing saw (no FIFO that blocks), and
- * no further than its size then; folders deeper than OUTPUTS_DEPTH_MAX are
- * not walked; a file with several names is read once; and past
+ * no further than its size then; a folder OUTPUTS_DEPTH_MAX levels down is
+ * not walked (a file 31 folders below outputs/ is registered, one 32 is
+ * not); a file with several names is read once; and past
  * OUTPUTS_HASH_MAX bytes read (a sparse file of 64 GiB costs the job no
  * disk) files are registered without a SHA-256. */
 #ifndef KILN_OUTPUTS_H
@@ -23,7 +24,7 @@
 
 #define OUTPUTS_MAX 10000             /* files registered per job; the rest are left */
 #define OUTPUTS_PATH_MAX 1024         /* bytes of a registered path (job_outputs.path) */
-#define OUTPUTS_DEPTH_MAX 32          /* folders below outputs/ that are walked */
+#define OUTPUTS_DEPTH_MAX 32          /* a folder this many levels down is not walked */
 #define OUTPUTS_HASH_MAX (64LL << 30) /* bytes read to hash, per job */
 
 /* The content type of a file name by its extension ("application/octet-stream"

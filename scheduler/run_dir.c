@@ -111,8 +111,10 @@ run_give_inputs(int ifd)
 	return rc;
 }
 
-/* working_dir (normalised at submit: relative, no "..", no ".") made
- * folder by folder below dfd, each the job user's. */
+/* working_dir (normalised at submit: relative, no "..", no ".", not in
+ * logs/) made folder by folder below dfd, each the job user's. A job
+ * queued before submit refused logs/ is refused here: this runs before
+ * run_logs_dir, and would give kiln's logs/ to the job user. */
 static int
 run_workdir(int dfd, const char *working_dir)
 {
@@ -120,6 +122,8 @@ run_workdir(int dfd, const char *working_dir)
 	const char *s = working_dir;
 	int cur = dfd, next = -1;
 
+	if (strncmp(s, "logs", 4) == 0 && (s[4] == '\0' || s[4] == '/'))
+		return -1;
 	while (*s != '\0') {
 		size_t n = strcspn(s, "/");
 

@@ -190,7 +190,7 @@ api_workers_up() {
 	local pid want
 	pid=$(cat "$dir/run/kiln-api.pid") || return 1
 	want=$(awk -F' *= *' '$1 == "workers" { print $2 }' "$dir/kiln.conf")
-	[ "$(wc -w < "/proc/$pid/task/$pid/children")" -ge "${want:-1}" ]
+	[ "$(pgrep -c -P "$pid")" -ge "${want:-1}" ]
 }
 
 api_start() {
