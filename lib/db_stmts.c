@@ -798,8 +798,8 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     [STMT_GC_JOBS_OLD] =
 	{"gc_jobs_old",
 	 "SELECT id FROM jobs WHERE files_removed = 0"
-	 " AND finished_at < NOW(6) - INTERVAL ? DAY ORDER BY finished_at, id LIMIT 1000 OFFSET ?",
-	 "ii", "i"},
+	 " AND finished_at < NOW(6) - INTERVAL ? DAY ORDER BY finished_at, id LIMIT ? OFFSET ?",
+	 "iii", "i"},
     [STMT_GC_OUTPUTS_DELETE] = {"gc_outputs_delete", "DELETE FROM job_outputs WHERE job_id = ?",
 				"i", ""},
     [STMT_GC_JOB_FILES_DONE] = {"gc_job_files_done",

@@ -2,10 +2,12 @@
 /* gc.c: the daily clean-up (see gc.h). */
 #include "gc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "storage.h"
+#include "testhook.h"
 
 #define GC_BATCH 1000 /* rows per statement, jobs per round */
 
@@ -34,15 +36,18 @@ gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 {
 	struct db_res *res = NULL;
 	enum kiln_err rc = KILN_OK;
-	int64_t failed = 0;
+	int64_t failed = 0, batch = GC_BATCH;
 	size_t i, rows;
 
 	if (cfg->retention_days == 0)
-		return KILN_OK; /* kept for ever */
+		return KILN_OK;                      /* kept for ever */
+	if (test_hook("KILN_TEST_GC_BATCH") != NULL) /* tests: batches of a few */
+		batch = strtoll(test_hook("KILN_TEST_GC_BATCH"), NULL, 10);
 	do {
-		struct db_val p[2] = {DBV_I64(cfg->retention_days), DBV_I64(failed)};
+		struct db_val p[3] = {DBV_I64(cfg->retention_days), DBV_I64(batch),
+				      DBV_I64(failed)};
 
-		if ((rc = db_exec(db, STMT_GC_JOBS_OLD, p, 2, &res, NULL, NULL)) != KILN_OK)
+		if ((rc = db_exec(db, STMT_GC_JOBS_OLD, p, 3, &res, NULL, NULL)) != KILN_OK)
 			return rc;
 		rows = db_res_rows(res);
 		for (i = 0; i < rows; i++) {
@@ -62,7 +67,7 @@ gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 		}
 		db_res_free(res);
 		res = NULL;
-	} while (rc == KILN_OK && rows == GC_BATCH);
+	} while (rc == KILN_OK && (int64_t)rows == batch);
 	return rc;
 }
 

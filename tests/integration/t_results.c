@@ -725,6 +725,14 @@ test_sse_limits(void)
 	CU_ASSERT_STRING_EQUAL(retry, "2");
 }
 
+/* The path of storage/jobs/ID/sub in out (rel: scratch of n). */
+static const char *
+p_of(char *rel, size_t n, long long id, const char *sub, char *out, size_t on)
+{
+	snprintf(rel, n, "storage/jobs/%lld/%s", id, sub);
+	return it_path(rel, out, on);
+}
+
 /* Writes text to a new file path; 0 or -1. */
 static int
 gone_file(const char *path, const char *text)
@@ -856,6 +864,57 @@ test_gc(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 0 jobs"));
 }
 
+/* kilnctl gc goes past a job whose folder will not go: in batches of one
+ * (KILN_TEST_GC_BATCH), with the oldest folder holding root's own file
+ * (the job user, who removes it, may not), the two younger jobs still
+ * lose their files; the oldest's go once root's file is gone. */
+static void
+test_gc_skips_stuck(void)
+{
+	static const char *const args[] = {"gc", NULL};
+	const struct passwd *nobody = getpwnam("nobody");
+	const char *body = "{\"resources\": {\"gpus\": 0}, \"command\": [\"true\"]}";
+	char out[4096], q[512], rel[256], p[1024];
+	long long ids[3];
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nobody);
+	for (i = 0; i < 3; i++) {
+		ids[i] = it_submit(owner, body);
+		CU_ASSERT_FATAL(ids[i] > 0);
+		json_decref(it_wait_job(owner, ids[i], "status", "completed", 20000));
+		snprintf(q, sizeof(q),
+			 "UPDATE jobs SET finished_at = NOW(6) - INTERVAL %d DAY WHERE id = %lld;"
+			 " SELECT 0",
+			 50 - i, ids[i]);
+		CU_ASSERT_EQUAL_FATAL(it_sql_value(q), 0);
+	}
+	/* the oldest: a folder of the job user's with root's inside */
+	CU_ASSERT_EQUAL_FATAL(mkdir(p_of(rel, sizeof(rel), ids[0], "stuck", p, sizeof(p)), 0755),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(chown(p, nobody->pw_uid, nobody->pw_gid), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    mkdir(p_of(rel, sizeof(rel), ids[0], "stuck/root-only", p, sizeof(p)), 0755), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    gone_file(p_of(rel, sizeof(rel), ids[0], "stuck/root-only/f", p, sizeof(p)),
+		      "root's\n"),
+	    0);
+	setenv("KILN_TEST_GC_BATCH", "1", 1);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	unsetenv("KILN_TEST_GC_BATCH");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 2 jobs"));
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(access(p_of(rel, sizeof(rel), ids[i], "", p, sizeof(p)), F_OK) == 0,
+				i == 0);
+	/* root's file gone, the next run removes the rest */
+	CU_ASSERT_EQUAL(unlink(p_of(rel, sizeof(rel), ids[0], "stuck/root-only/f", p, sizeof(p))),
+			0);
+	CU_ASSERT_EQUAL(rmdir(p_of(rel, sizeof(rel), ids[0], "stuck/root-only", p, sizeof(p))), 0);
+	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "the files of 1 jobs"));
+	CU_ASSERT_NOT_EQUAL(access(p_of(rel, sizeof(rel), ids[0], "", p, sizeof(p)), F_OK), 0);
+}
+
 void
 suite_results(void)
 {
@@ -875,4 +934,5 @@ suite_results(void)
 		    test_sse_ten_thousand);
 	CU_add_test(s, "live tail limits: time per stream, streams per host", test_sse_limits);
 	CU_add_test(s, "kilnctl gc: old job files, keys and tokens go; recent ones stay", test_gc);
+	CU_add_test(s, "kilnctl gc goes past a job folder that will not go", test_gc_skips_stuck);
 }
