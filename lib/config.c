@@ -90,6 +90,7 @@ static const struct config_key config_keys[] = {
     {"scheduler", "min_hold_seconds", CT_INT, OFF(min_hold_seconds), 0, 86400, "60", 0},
     {"scheduler", "max_start", CT_INT, OFF(max_start), 1, 1000, "64", 0},
     {"scheduler", "kill_grace_seconds", CT_INT, OFF(kill_grace_seconds), 1, 600, "5", 0},
+    {"scheduler", "fence_seconds", CT_INT, OFF(fence_seconds), 0, 86400, "0", 0},
     {"sandbox", "images", CT_IMAGES, OFF(images), 0, 0, "nvidia/cuda:*=host, python:*=host", 0},
     {"sandbox", "mode", CT_STR, OFF(sandbox), 0, 0, "bwrap", 0},
     {"render", "path", CT_STR, OFF(render_path), 0, 0, "", 0},
@@ -356,6 +357,19 @@ config_parse(const char *text, size_t len, const char *name, struct kiln_config 
 			return KILN_ERR_CONFIG;
 		pos = end + 1;
 	}
+	/* a fenced job must be dead before another host may requeue it (a
+	 * second of margin: alarm() counts whole seconds), and a healthy one
+	 * never goes that long between heartbeats */
+	if (cfg->fence_seconds > 0 && (cfg->fence_seconds >= cfg->job_lost_seconds - 1 ||
+				       cfg->fence_seconds <= config_heartbeat_seconds(cfg))) {
+		config_errf(err,
+			    "%s: [scheduler] fence_seconds (%lld) must be more than the heartbeat "
+			    "interval (%lld s) and less than job_lost_seconds - 1 (%lld)",
+			    name, (long long)cfg->fence_seconds,
+			    (long long)config_heartbeat_seconds(cfg),
+			    (long long)cfg->job_lost_seconds - 1);
+		return KILN_ERR_CONFIG;
+	}
 	return KILN_OK;
 }
 
@@ -453,4 +467,12 @@ config_program_path(const char *configured, const char *name, char *out, size_t 
 	if ((slash = strrchr(self, '/')) != NULL)
 		*slash = '\0';
 	snprintf(out, n, "%s/%s", self, name);
+}
+
+int64_t
+config_heartbeat_seconds(const struct kiln_config *cfg)
+{
+	int64_t s = cfg->job_lost_seconds / 3;
+
+	return s < 1 ? 1 : s > 5 ? 5 : s;
 }

@@ -78,6 +78,7 @@ struct kiln_config {
 	int64_t min_hold_seconds;       /* the smallest hold, in seconds of the job's rate */
 	int64_t max_start;              /* jobs a tick starts at most */
 	int64_t kill_grace_seconds;     /* SIGTERM, then SIGKILL after this */
+	int64_t fence_seconds; /* kill a job after this long without a heartbeat (0: never) */
 	/* [sandbox] */
 	char images[CONFIG_STR_MAX];   /* the image map (images.h) */
 	char sandbox[CONFIG_STR_MAX];  /* bwrap | none */
@@ -120,5 +121,11 @@ const char *config_path(const char *explicit_path);
  * in the folder of the running program (kiln-run beside kiln-scheduler,
  * kiln-render beside kiln-run). */
 void config_program_path(const char *configured, const char *name, char *out, size_t n);
+
+/* How often kiln-run writes a running job's heartbeat when its progress
+ * stays put: well inside job_lost_seconds (a third), and at most every
+ * 5 s, because every write of the row moves its row_version (sql/019) and
+ * so the ETag that pollers of GET /jobs/{id} hold. */
+int64_t config_heartbeat_seconds(const struct kiln_config *cfg);
 
 #endif

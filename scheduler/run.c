@@ -46,6 +46,25 @@
 #include "jobevent.h"
 
 static volatile sig_atomic_t run_stop;
+/* [scheduler] fence_seconds: SIGALRM comes that long after the last
+ * heartbeat written (each write sets it again). Cut off from the
+ * database, kiln-run must end its job before another host may requeue it
+ * (job_lost_seconds), even while it is stuck in a database call: the
+ * handler kills the job's process group at once; the loop then kills the
+ * rest of its session and leaves as a lost supervisor does. */
+static volatile sig_atomic_t run_fenced;
+static volatile sig_atomic_t run_fence_pgid;
+
+static void
+on_fence(int sig)
+{
+	(void)sig;
+	if (run_fence_pgid > 0) {
+		kill(-(pid_t)run_fence_pgid, SIGKILL);
+		kill((pid_t)run_fence_pgid, SIGKILL);
+	}
+	run_fenced = 1;
+}
 
 static void
 on_term(int sig)
@@ -316,18 +335,6 @@ run_progress(const struct job *j)
 	return v;
 }
 
-/* How often a running job's heartbeat is written when its progress stays
- * put: well inside job_lost_seconds, and at most every 5 s, because every
- * write of the row moves its row_version (sql/019) and so the ETag that
- * pollers of GET /jobs/{id} hold. */
-static int64_t
-run_beat_every(const struct kiln_config *cfg)
-{
-	int64_t s = cfg->job_lost_seconds / 3;
-
-	return s < 1 ? 1 : s > 5 ? 5 : s;
-}
-
 /* Reads the lease and a cancel request; with write, first writes the
  * heartbeat and progress (< 0: as it is). OUT: *cancel, *lost. */
 static enum kiln_err
@@ -351,7 +358,7 @@ run_beat(struct db *db, struct job *j, double progress, int write, int *cancel, 
 }
 
 /* outputs_register's heartbeat while it reads a job's outputs (64 GiB
- * of them take a while): written every run_beat_every seconds, as while
+ * of them take a while): written every config_heartbeat_seconds, as while
  * the job ran; the walk stops once the lease is lost. */
 struct run_outputs_beat {
 	struct db *db;
@@ -434,6 +441,16 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 	enum kiln_err rc;
 
 	*why = END_NONE;
+	if (cfg->fence_seconds > 0) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fence;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGALRM, &sa, NULL);
+		run_fence_pgid = j->pid;
+		alarm((unsigned)cfg->fence_seconds);
+	}
 	while (!exited || open_streams > 0) {
 		/* the pidfd wakes us when the job exits, whatever its streams do */
 		struct pollfd pf[3] = {{j->log_fd[0], POLLIN, 0},
@@ -474,12 +491,20 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 				progress = p;
 			if (run_stop)
 				*why = END_LOST;
-			beat = s - beat_s >= run_beat_every(cfg) || progress != beat_progress;
+			beat = s - beat_s >= config_heartbeat_seconds(cfg) ||
+			       progress != beat_progress;
 			if ((rc = run_beat(db, j, progress, beat, &cancel, &lost)) != KILN_OK) {
 				log_warn("run: job %lld: heartbeat failed", (long long)j->id);
 			} else if (beat) {
 				beat_s = s;
 				beat_progress = progress;
+				if (cfg->fence_seconds > 0)
+					alarm((unsigned)cfg->fence_seconds);
+			}
+			if (run_fenced && *why == END_NONE) {
+				log_warn("run: job %lld: no heartbeat written for %lld s: fenced",
+					 (long long)j->id, (long long)cfg->fence_seconds);
+				*why = END_LOST;
 			}
 			if (lost)
 				*why = END_LOST;
@@ -509,6 +534,10 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 			if (*why != END_NONE)
 				run_kill(cfg, j, &kill_at);
 		}
+	}
+	if (cfg->fence_seconds > 0) {
+		alarm(0);
+		run_fence_pgid = 0;
 	}
 	if (!exited)
 		waitpid(j->pid, status, 0);
@@ -692,8 +721,8 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	run_failure_words(j, &s, render_bad);
 	run_log_end(j, s.to);
 	snprintf(path, sizeof(path), "%s/outputs", j->dir);
-	beat = (struct run_outputs_beat){db, j, 1000 * run_beat_every(cfg),
-					 clock_mono_ms() + 1000 * run_beat_every(cfg)};
+	beat = (struct run_outputs_beat){db, j, 1000 * config_heartbeat_seconds(cfg),
+					 clock_mono_ms() + 1000 * config_heartbeat_seconds(cfg)};
 	if ((rc = outputs_register(db, j->id, path, run_outputs_beat, &beat, &n)) ==
 	    KILN_ERR_CONFLICT) {
 		log_warn("run: job %lld: its lease was lost while its outputs were read",

@@ -733,6 +733,77 @@ test_end_through_outage(void)
 	free(out);
 }
 
+/* The fenced job's sleep: a length of its own (a leftover of an earlier
+ * run on this machine must not count). */
+static char fence_sleep[32];
+
+static int
+sleeper_gone(void *arg)
+{
+	char cmd[96];
+
+	(void)arg;
+	snprintf(cmd, sizeof(cmd), "pgrep -f '^sleep %s$' >/dev/null", fence_sleep);
+	return it_run_shell(cmd) != 0;
+}
+
+static int
+planted_once(void *arg)
+{
+	return it_exists("storage/jobs/%lld/ran-once", *(long long *)arg);
+}
+
+/* [scheduler] fence_seconds: a supervisor cut off from the database kills
+ * its job once no heartbeat was written for that long, before another
+ * host could requeue it (job_lost_seconds), so that the job never runs
+ * twice at once. Here the database is down for everyone: the job is
+ * killed while it is down, and the reaper requeues it once it is back. */
+static void
+test_fence(void)
+{
+	char u[2048], body[512], *out;
+	long long uid = it_new_user("run-fence@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    it_run_shell("sed -i 's/^job_lost_seconds = 4$/job_lost_seconds = 8\\n"
+			 "fence_seconds = 4/' \"$KILN_IT_DIR/kiln.conf\""),
+	    0);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	snprintf(fence_sleep, sizeof(fence_sleep), "%d%03d", 36000 + (int)getpid() % 1000,
+		 (int)(it_now_ms() % 1000));
+	snprintf(body, sizeof(body),
+		 "{\"script\": \"cd /workspace; if [ -e ran-once ]; then echo second;"
+		 " else touch ran-once; exec sleep %s; fi\", \"max_attempts\": 2,"
+		 " \"resources\": {\"gpus\": 0}}",
+		 fence_sleep);
+	id = it_submit(u, body);
+	CU_ASSERT(id > 0);
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
+	CU_ASSERT(it_wait(10000, planted_once, &id));
+	CU_ASSERT(!sleeper_gone(NULL));
+	CU_ASSERT_EQUAL(it_stack("db-stop"), 0);
+	/* fenced: 4 s after its last heartbeat, 1 s of grace, while the
+	 * database is still down (without the fence it runs on) */
+	CU_ASSERT(it_wait(12000, sleeper_gone, NULL));
+	CU_ASSERT_EQUAL(it_stack("db-start"), 0);
+	j = it_wait_job(u, id, "status", "completed", 40000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 2);
+	json_decref(j);
+	out = it_job_log(id, "stdout.log");
+	CU_ASSERT(out != NULL && strcmp(out, "second\n") == 0);
+	free(out);
+	CU_ASSERT_EQUAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL(it_run_shell("sed -i '/^fence_seconds = 4$/d;"
+				     " s/^job_lost_seconds = 8$/job_lost_seconds = 4/'"
+				     " \"$KILN_IT_DIR/kiln.conf\""),
+			0);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+}
+
 /* Every other COMMIT of kiln-run kept but answered as a lost connection
  * (KILN_TEST_RUN_LOSE_COMMIT): each write is run again and recognises its
  * own work. The job starts once, is charged once, ends completed on its
@@ -1464,6 +1535,8 @@ suite_run(void)
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "a job ends in a database outage past job_lost_seconds: once, completed",
 		    test_end_through_outage);
+	CU_add_test(s, "fence_seconds: cut off from the database, the job is killed in time",
+		    test_fence);
 	CU_add_test(s, "a running job ended by hand: its supervisor kills it and leaves",
 		    test_end_by_hand);
 	CU_add_test(s, "a link planted in place of logs/: nothing written or read through it",

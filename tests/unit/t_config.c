@@ -290,6 +290,36 @@ t_config_path(void)
 	}
 }
 
+/* [scheduler] fence_seconds: off by default; it must be more than the
+ * heartbeat interval (a healthy job would be fenced) and less than
+ * job_lost_seconds - 1 (a fenced job still running when another host
+ * requeues it). */
+static void
+t_config_fence(void)
+{
+	struct kiln_config cfg;
+	char err[CONFIG_ERR_MAX];
+
+	config_defaults(&cfg);
+	CU_ASSERT_EQUAL(cfg.fence_seconds, 0);
+	CU_ASSERT_EQUAL(config_heartbeat_seconds(&cfg), 5);
+	CU_ASSERT_EQUAL(parse_text("[scheduler]\nfence_seconds = 20\n", &cfg, err), KILN_OK);
+	CU_ASSERT_EQUAL(cfg.fence_seconds, 20);
+	/* 20 is too late with 21: another host may requeue it a second later */
+	CU_ASSERT_EQUAL(
+	    parse_text("[scheduler]\njob_lost_seconds = 21\nfence_seconds = 20\n", &cfg, err),
+	    KILN_ERR_CONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "fence_seconds"));
+	/* every 5 s a heartbeat: 5 would fence a healthy job */
+	CU_ASSERT_EQUAL(parse_text("[scheduler]\nfence_seconds = 5\n", &cfg, err), KILN_ERR_CONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "heartbeat interval (5 s)"));
+	CU_ASSERT_EQUAL(parse_text("[scheduler]\njob_lost_seconds = 8\nkill_grace_seconds = 1\n"
+				   "fence_seconds = 4\n",
+				   &cfg, err),
+			KILN_OK);
+	CU_ASSERT_EQUAL(config_heartbeat_seconds(&cfg), 2);
+}
+
 void
 suite_config(void)
 {
@@ -304,4 +334,5 @@ suite_config(void)
 	CU_add_test(s, "over-long line", t_config_long_line);
 	CU_add_test(s, "config_load and secrets permissions", t_config_load);
 	CU_add_test(s, "config_path precedence", t_config_path);
+	CU_add_test(s, "fence_seconds within the heartbeat and job_lost_seconds", t_config_fence);
 }
