@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -334,6 +335,7 @@ static enum kiln_err
 storage_job_remove_at(int jfd, const char *name)
 {
 	char gone[64];
+	const struct passwd *pw;
 	struct stat st;
 	int dfd, rc = 0;
 
@@ -346,8 +348,12 @@ storage_job_remove_at(int jfd, const char *name)
 	if (st.st_uid == geteuid()) {
 		rc = rmtree_empty(dfd);
 	} else if (geteuid() == 0) {
+		/* as the owner, in its own group (the folder's is kiln's) */
+		pw = getpwuid(st.st_uid);
 		rc = storage_foreign_dirs(dfd, st.st_uid) != 0;
-		rc = storage_as(st.st_uid, st.st_gid, dfd, storage_empty_fn, &dfd) != 0 || rc;
+		rc = storage_as(st.st_uid, pw != NULL ? pw->pw_gid : st.st_gid, dfd,
+				storage_empty_fn, &dfd) != 0 ||
+		     rc;
 	} else {
 		close(dfd);
 		if (strstr(name, ".gone") != NULL) { /* set aside already: for root */

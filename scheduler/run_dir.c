@@ -29,10 +29,16 @@ const struct passwd *run_user;
  * what it made itself, and sets aside what the job made instead of
  * walking it. */
 
-/* Gives the folder or file open at fd to the job user (uid -1: the group
- * only), unless it has it already. */
+/* The group of the storage root (kiln's): the job's folders are the job
+ * user's, in this group, setgid (02750), so that what the job makes in
+ * them is in it too. kiln-api (logs, inputs) and nginx (downloads; a
+ * member of kiln's group) read there; other users do not even pass. */
+static gid_t run_share_gid;
+
+/* Gives the folder or file open at fd (O_RDONLY) to the job user, in
+ * kiln's group; a folder also gets 02750. */
 static int
-run_give(int fd, int group_only)
+run_give(int fd)
 {
 	struct stat st;
 
@@ -40,10 +46,10 @@ run_give(int fd, int group_only)
 		return 0;
 	if (fstat(fd, &st) != 0)
 		return -1;
-	if (st.st_uid == run_user->pw_uid && st.st_gid == run_user->pw_gid)
-		return 0;
-	return fchownat(fd, "", group_only ? (uid_t)-1 : run_user->pw_uid, run_user->pw_gid,
-			AT_EMPTY_PATH);
+	if ((st.st_uid != run_user->pw_uid || st.st_gid != run_share_gid) &&
+	    fchown(fd, run_user->pw_uid, run_share_gid) != 0)
+		return -1;
+	return S_ISDIR(st.st_mode) && (st.st_mode & 07777) != 02750 ? fchmod(fd, 02750) : 0;
 }
 
 /* The folder name in dfd, opened (O_NOFOLLOW) and made first when
@@ -69,7 +75,7 @@ run_subdir_give(int dfd, const char *name, int *out)
 {
 	int fd = run_subdir(dfd, name);
 
-	if (fd < 0 || run_give(fd, 0) != 0) {
+	if (fd < 0 || run_give(fd) != 0) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -82,10 +88,11 @@ run_subdir_give(int dfd, const char *name, int *out)
 }
 
 /* The files kiln-api put in input/ (ifd), given to the job user: only
- * plain files, not through links. A file with other names (a batch's
- * common input is one file in each of its jobs' folders) gets only the
- * group, so that it stays readable (0640) and no job can change the copy
- * its siblings read. */
+ * plain files, not through links (the job has not run yet). A file with
+ * other names (a batch's common input is one file in each of its jobs'
+ * folders) stays kiln's and becomes 0644 (the folders around it let only
+ * the job user and kiln's group through), so that no job can change the
+ * copy its siblings read. */
 static int
 run_give_inputs(int ifd)
 {
@@ -101,10 +108,11 @@ run_give_inputs(int ifd)
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if ((fd = openat(ifd, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		if ((fd = openat(ifd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) <
+		    0)
 			continue;
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-			rc = run_give(fd, st.st_nlink > 1);
+			rc = st.st_nlink > 1 ? fchmod(fd, 0644) : run_give(fd);
 		close(fd);
 	}
 	closedir(d);
@@ -206,6 +214,7 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 			close(dfd);
 		return KILN_ERR_IO;
 	}
+	run_share_gid = root.st_gid;
 	/* handed over before: an earlier attempt's job may have run in it */
 	j->dir_again = run_user != NULL && st.st_uid == run_user->pw_uid;
 	ok = run_subdir_give(dfd, "input", &ifd) == 0;
@@ -216,7 +225,7 @@ run_prepare(const struct kiln_config *cfg, struct job *j)
 	for (i = 0; ok && subs[i] != NULL; i++)
 		ok = run_subdir_give(dfd, subs[i], NULL) == 0;
 	ok = ok && run_workdir(dfd, j->working_dir) == 0 &&
-	     run_logs_dir(dfd, &root, &j->logs_fd) == 0 && run_give(dfd, 0) == 0;
+	     run_logs_dir(dfd, &root, &j->logs_fd) == 0 && run_give(dfd) == 0;
 	close(dfd);
 	if (!ok)
 		return KILN_ERR_IO;
