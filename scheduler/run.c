@@ -471,6 +471,8 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 				}
 		if (!exited && waitpid(j->pid, status, WNOHANG) == j->pid) {
 			exited = 1;
+			if (cfg->fence_seconds > 0)
+				alarm(0); /* it ended by itself: its end is recorded */
 			exited_at = clock_mono_ms();
 		}
 		if (exited && open_streams > 0 && kill_at == 0) {
@@ -501,11 +503,8 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 				if (cfg->fence_seconds > 0)
 					alarm((unsigned)cfg->fence_seconds);
 			}
-			if (run_fenced && *why == END_NONE) {
-				log_warn("run: job %lld: no heartbeat written for %lld s: fenced",
-					 (long long)j->id, (long long)cfg->fence_seconds);
-				*why = END_LOST;
-			}
+			if (run_fenced && *why == END_NONE)
+				*why = END_LOST; /* said below */
 			if (lost)
 				*why = END_LOST;
 			else if (cancel && *why == END_NONE)
@@ -538,6 +537,12 @@ run_supervise(struct db *db, const struct kiln_config *cfg, struct job *j, int *
 	if (cfg->fence_seconds > 0) {
 		alarm(0);
 		run_fence_pgid = 0;
+	}
+	/* fenced (the kill may have been seen as its exit before the flag) */
+	if (run_fenced) {
+		log_warn("run: job %lld: no heartbeat written for %lld s: fenced", (long long)j->id,
+			 (long long)cfg->fence_seconds);
+		*why = END_LOST;
 	}
 	if (!exited)
 		waitpid(j->pid, status, 0);
