@@ -129,12 +129,28 @@ export function uploadProgress(id, storing) {
 	const box = h('div', { class: 'upload-box', hidden: true }, label, bar);
 	return {
 		box,
-		start() { bar.value = 0; box.hidden = false; },
 		onProgress(f) {
 			bar.value = Math.round(f * 100);
 			label.textContent = f < 1 ? `Uploading… ${Math.round(f * 100)} %` : storing;
 		},
 		hide() { box.hidden = true; },
+		/* Runs send (an upload reporting to onProgress) with btn off and
+		 * the bar shown: its answer, or null with the error in err and
+		 * the bar hidden. */
+		async run(btn, err, send) {
+			btn.disabled = true;
+			bar.value = 0;
+			box.hidden = false;
+			try {
+				return await send();
+			} catch (x) {
+				err.textContent = x.message;
+				box.hidden = true;
+				return null;
+			} finally {
+				btn.disabled = false;
+			}
+		},
 	};
 }
 

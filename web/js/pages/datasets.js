@@ -61,19 +61,12 @@ export async function list(main, ctx) {
 		const desc = form.querySelector('#dataset-description').value.trim();
 		fd.append('name', name || files[0].name);
 		if (desc) fd.append('description', desc);
-		btn.disabled = true;
-		up.start();
-		try {
-			const d = await upload('POST', '/datasets', fd, up.onProgress);
-			ctx.flash(`Data set "${d.name}" uploaded (${bytes(d.size_bytes)}).`);
-			form.reset();
-			load();
-		} catch (x) {
-			err.textContent = x.message;
-		} finally {
-			btn.disabled = false;
-			up.hide();
-		}
+		const d = await up.run(btn, err, () => upload('POST', '/datasets', fd, up.onProgress));
+		up.hide();
+		if (!d) return;
+		ctx.flash(`Data set "${d.name}" uploaded (${bytes(d.size_bytes)}).`);
+		form.reset();
+		load();
 	});
 	replace(main, h('h1', { text: 'Data sets' }), out, form);
 	await load();

@@ -189,17 +189,8 @@ function scriptForm(ctx) {
 		const req = form.querySelector('#script-req').files;
 		if (req.length) fd.append('requirements_file', req[0]);
 		fd.append('job_data', JSON.stringify(jobData));
-		btn.disabled = true;
-		up.start();
-		try {
-			const job = await upload('POST', '/jobs', fd, up.onProgress);
-			submitted(ctx, job);
-		} catch (x) {
-			err.textContent = x.message;
-			up.hide();
-		} finally {
-			btn.disabled = false;
-		}
+		const job = await up.run(btn, err, () => upload('POST', '/jobs', fd, up.onProgress));
+		if (job) submitted(ctx, job);
 	});
 	return { form, stop: () => {} };
 }
@@ -234,18 +225,10 @@ function shardsForm(ctx) {
 		const req = form.querySelector('#shards-req').files;
 		if (req.length) fd.append('file_req', req[0]);
 		if (v.shards) fd.append('shards', v.shards);
-		btn.disabled = true;
-		up.start();
-		try {
-			const r = await upload('POST', '/jobs/upload', fd, up.onProgress);
-			ctx.flash(`${r.rows} rows split into ${r.shards} shard jobs.`);
-			location.hash = `#/batches/${r.batch_id}`;
-		} catch (x) {
-			err.textContent = x.message;
-			up.hide();
-		} finally {
-			btn.disabled = false;
-		}
+		const r = await up.run(btn, err, () => upload('POST', '/jobs/upload', fd, up.onProgress));
+		if (!r) return;
+		ctx.flash(`${r.rows} rows split into ${r.shards} shard jobs.`);
+		location.hash = `#/batches/${r.batch_id}`;
 	});
 	return { form, stop: () => {} };
 }
