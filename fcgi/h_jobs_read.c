@@ -66,7 +66,7 @@ jobs_status_filter(struct request *req, json_t *errs, struct jobs_filter *f)
 }
 
 /* F's binds (DB_JOB_FILTER_NPARAMS of them) at P; the unused status slots
- * repeat the first. */
+ * repeat the first ("" when there is none). */
 static size_t
 jobs_filter_binds(const struct jobs_filter *f, struct db_val *p)
 {
@@ -75,7 +75,9 @@ jobs_filter_binds(const struct jobs_filter *f, struct db_val *p)
 
 	p[n++] = DBV_I64(f->nstatuses);
 	for (i = 0; i < JOB_STATUS_COUNT; i++)
-		p[n++] = DBV_STR(i < f->nstatuses ? f->statuses[i] : f->statuses[0]);
+		p[n++] = DBV_STR(i < f->nstatuses ? f->statuses[i]
+				 : f->nstatuses   ? f->statuses[0]
+						  : "");
 	p[n++] = DBV_STR(f->kind);
 	p[n++] = DBV_STR(f->kind);
 	return n;
@@ -94,7 +96,7 @@ h_jobs_list(struct request *req)
 	json_t *errs = v_new(req);
 	const char *project = request_query(req, "project_id"),
 		   *batch = request_query(req, "batch_id");
-	struct jobs_filter f = {.statuses = {"pending"}, .kind = request_query(req, "kind")};
+	struct jobs_filter f = {.kind = request_query(req, "kind")};
 	struct db_val p[5 + DB_JOB_FILTER_NPARAMS + 2];
 	enum db_stmt_id list, count;
 	int64_t user, page, size, pid = 0, bid = 0;

@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clock.h"
 #include "crypto.h"
 #include "io.h"
 #include "json.h"
@@ -60,20 +59,16 @@ struct outputs_walk {
 	int64_t bad_names, too_deep; /* skipped: said once, at the end */
 	outputs_beat_fn beat;
 	void *arg;
-	int64_t next_beat_ms;
 	struct outputs_seen *seen;
 	size_t nseen, capseen;
 	char rel[OUTPUTS_PATH_MAX + 2]; /* the path below outputs/ being looked at */
 };
 
-/* The heartbeat, when a second has passed; -1 when it says stop. */
+/* The heartbeat (it decides when to write); -1 when it says stop. */
 static int
 outputs_beat(struct outputs_walk *w)
 {
-	if (w->beat == NULL || clock_mono_ms() < w->next_beat_ms)
-		return 0;
-	w->next_beat_ms = clock_mono_ms() + 1000;
-	if (w->beat(w->arg) == 0)
+	if (w->beat == NULL || w->beat(w->arg) == 0)
 		return 0;
 	w->rc = KILN_ERR_CONFLICT;
 	w->stop = 1;
@@ -244,7 +239,6 @@ outputs_register(struct db *db, int64_t job_id, const char *dir, outputs_beat_fn
 	w->rc = KILN_OK;
 	w->beat = beat;
 	w->arg = arg;
-	w->next_beat_ms = clock_mono_ms() + 1000;
 	w->hash_max = OUTPUTS_HASH_MAX;
 	if (test_hook("KILN_TEST_OUTPUTS_HASH_MAX") != NULL) /* tests: a smaller one */
 		w->hash_max = strtoll(test_hook("KILN_TEST_OUTPUTS_HASH_MAX"), NULL, 10);

@@ -31,9 +31,10 @@
  * when unknown). Static. */
 const char *outputs_content_type(const char *name);
 
-/* Called about once a second during a walk (hashing a large output takes
- * a while): kiln-run's heartbeat. Non-zero stops the walk (the job's lease
- * was lost: another attempt owns it now). */
+/* Called for every entry and every 64 KiB read during a walk (hashing a
+ * large output takes a while): kiln-run's heartbeat, which writes when its
+ * interval has passed. Non-zero stops the walk (the job's lease was lost:
+ * another attempt owns it now). */
 typedef int (*outputs_beat_fn)(void *arg);
 
 /* Registers the regular files under dir for job_id, calling beat (may be
