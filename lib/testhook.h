@@ -23,4 +23,14 @@ test_hook(const char *name)
 #endif
 }
 
+/* The switch name as a number, or dflt when it is unset (or the build has
+ * no test hooks). */
+static inline long long
+test_hook_ll(const char *name, long long dflt)
+{
+	const char *v = test_hook(name);
+
+	return v != NULL ? strtoll(v, NULL, 10) : dflt;
+}
+
 #endif

@@ -36,13 +36,12 @@ gc_job_files(struct db *db, const struct kiln_config *cfg, int64_t *n)
 {
 	struct db_res *res = NULL;
 	enum kiln_err rc = KILN_OK;
-	int64_t failed = 0, batch = GC_BATCH;
+	int64_t failed = 0, batch;
 	size_t i, rows;
 
 	if (cfg->retention_days == 0)
-		return KILN_OK;                      /* kept for ever */
-	if (test_hook("KILN_TEST_GC_BATCH") != NULL) /* tests: batches of a few */
-		batch = strtoll(test_hook("KILN_TEST_GC_BATCH"), NULL, 10);
+		return KILN_OK;                               /* kept for ever */
+	batch = test_hook_ll("KILN_TEST_GC_BATCH", GC_BATCH); /* tests: batches of a few */
 	do {
 		struct db_val p[3] = {DBV_I64(cfg->retention_days), DBV_I64(batch),
 				      DBV_I64(failed)};

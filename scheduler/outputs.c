@@ -239,9 +239,8 @@ outputs_register(struct db *db, int64_t job_id, const char *dir, outputs_beat_fn
 	w->rc = KILN_OK;
 	w->beat = beat;
 	w->arg = arg;
-	w->hash_max = OUTPUTS_HASH_MAX;
-	if (test_hook("KILN_TEST_OUTPUTS_HASH_MAX") != NULL) /* tests: a smaller one */
-		w->hash_max = strtoll(test_hook("KILN_TEST_OUTPUTS_HASH_MAX"), NULL, 10);
+	/* tests: a smaller one */
+	w->hash_max = test_hook_ll("KILN_TEST_OUTPUTS_HASH_MAX", OUTPUTS_HASH_MAX);
 	/* outputs/ itself: a link in its place is not followed */
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
 		outputs_dir(w, fd, 0, 0);
