@@ -152,6 +152,15 @@ run_workdir(int dfd, const char *working_dir)
 	return *s == '\0' ? 0 : -1;
 }
 
+/* Whether st (of a folder in the job's folder) is kiln's: the storage
+ * root's owner's, or this process's (made as root and not yet given to
+ * kiln). The job user can make neither. */
+static int
+run_kiln_made(const struct stat *st, const struct stat *root)
+{
+	return st->st_uid == root->st_uid || st->st_uid == geteuid();
+}
+
 /* logs/ in dfd as a real folder of the storage root's owner (kiln), open
  * in OUT: *fd. Whatever an earlier attempt's job put there (a link, a
  * file, a folder of its own) is set aside under another name first, so
@@ -162,7 +171,7 @@ run_logs_dir(int dfd, const struct stat *root, int *fd)
 	struct stat st;
 
 	*fd = openat(dfd, "logs", O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (*fd >= 0 && (fstat(*fd, &st) != 0 || st.st_uid != root->st_uid)) {
+	if (*fd >= 0 && (fstat(*fd, &st) != 0 || !run_kiln_made(&st, root))) {
 		close(*fd);
 		*fd = -1;
 		errno = EPERM;
@@ -182,8 +191,9 @@ run_logs_dir(int dfd, const struct stat *root, int *fd)
 	if (*fd < 0 && ((mkdirat(dfd, "logs", 0755) != 0 && errno != EEXIST) ||
 			(*fd = openat(dfd, "logs", O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0))
 		return -1;
-	if (fstat(*fd, &st) != 0 || st.st_uid != root->st_uid ||
-	    (geteuid() == 0 && fchown(*fd, root->st_uid, root->st_gid) != 0)) {
+	if (fstat(*fd, &st) != 0 || !run_kiln_made(&st, root) ||
+	    ((st.st_uid != root->st_uid || st.st_gid != root->st_gid) &&
+	     fchown(*fd, root->st_uid, root->st_gid) != 0)) {
 		close(*fd);
 		*fd = -1;
 		return -1;

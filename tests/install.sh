@@ -13,7 +13,11 @@
 #      user kiln with /etc/kiln/kiln.conf on a socket passed the way
 #      kiln-api.socket passes it (systemd-socket-activate), and health,
 #      documents, metrics, the auth rate limit and the internal files
-#      location checked through nginx on port 80.
+#      location checked through nginx on port 80;
+#   3. a job with a script and a data set, run by kiln-scheduler ticks as
+#      root with `[sandbox] job_user = kiln-job` (the production users):
+#      its logs, outputs and data set read back through kiln-api (kiln)
+#      and nginx (www-data), then purged as kiln and removed by gc.
 # KILN_INSTALL_KEEP=1 keeps the scratch folder (/tmp/kiln-install.*).
 # Needs root (namespaces, a system user inside them). Every wait polls a
 # condition with a deadline.
@@ -159,8 +163,9 @@ chown kiln:kiln /etc/kiln/kiln.conf
 chmod 0600 /etc/kiln/kiln.conf
 kilnctl -c /etc/kiln/kiln.conf migrate >"$T/log/migrate.log" 2>&1 ||
 	{ cat "$T/log/migrate.log"; die "kilnctl migrate (installed SQL) failed"; }
-kilnctl -c /etc/kiln/kiln.conf user create --email admin@example.com --role admin >/dev/null ||
-	die "kilnctl user create failed"
+adminpw=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+echo "$adminpw" | kilnctl -c /etc/kiln/kiln.conf user create --email admin@example.com --role admin \
+	--password-stdin >/dev/null || die "kilnctl user create failed"
 ok "migrations from /usr/share/kiln/sql, first admin"
 
 # socket activation, as kiln-api.socket does it: the socket is opened
@@ -215,6 +220,71 @@ echo probe >/var/lib/kiln/probe
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/_kiln_files/probe")
 [ "$code" = 404 ] || die "the internal files location answered $code"
 ok "documents, security headers, metrics, internal location"
+
+# ---- 3. a job end to end, with the production users ----------------------------
+# kiln-api runs as kiln, kiln-run as root dropping to kiln-job, nginx as
+# www-data in kiln's group: the job's folder, its data set, outputs and
+# logs must be readable by the ones that serve them, and removable by gc
+useradd --system --user-group --no-create-home --shell /usr/sbin/nologin kiln-job
+sed -i -e 's|^job_user = .*|job_user = kiln-job|' -e 's|^gpus = .*|gpus = 1|' \
+	-e 's|^node_name = .*|node_name = install|' /etc/kiln/kiln.conf
+json() { python3 -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1], {"j": j}))' "$1"; }
+tok=$(curl -fsS -H 'Content-Type: application/json' \
+	-d "{\"email\": \"admin@example.com\", \"password\": \"$adminpw\"}" "$base/api/v1/auth/login" |
+	json 'j["access_token"]') || die "the admin could not log in"
+api() { curl -sS -H "Authorization: Bearer $tok" "$@"; }
+api -fo /dev/null -H 'Content-Type: application/json' -d '{"amount": 100, "reason": "install test"}' \
+	"$base/api/v1/admin/wallet/1/grant" || die "no credits for the admin"
+cat >"$T/train.sh" <<'JOB'
+set -e
+rows=$(wc -l <"$KILN_DATASET")
+echo "user=$(id -un) rows=$rows"
+mkdir -p "$KILN_OUTPUT_DIR/deep"
+echo "made by $(id -un) from $rows rows" >"$KILN_OUTPUT_DIR/result.txt"
+echo deep >"$KILN_OUTPUT_DIR/deep/more.txt"
+JOB
+printf 'a,b\n1,2\n3,4\n' >"$T/data.csv"
+api -o "$T/job.json" -F script_file=@"$T/train.sh" -F dataset_file=@"$T/data.csv" \
+	-F 'job_data={"script_name": "train.sh", "docker_image": "python:3.11"}' "$base/api/v1/jobs"
+id=$(json 'j["id"]' <"$T/job.json") || { cat "$T/job.json"; die "the upload job was not taken"; }
+ds=$(json 'j["dataset_id"]' <"$T/job.json")
+# the tick, as kiln-scheduler.timer fires it (root), until the job ends
+status() { api "$base/api/v1/jobs/$id" | json 'j["status"]'; }
+ended() {
+	kiln-scheduler -c /etc/kiln/kiln.conf >>"$T/log/scheduler.log" 2>&1 || return 1
+	case $(status) in completed | failed | cancelled | killed* | lost) return 0 ;; esac
+	return 1
+}
+wait_for 60 "job $id to end" ended
+[ "$(status)" = completed ] ||
+	{ api "$base/api/v1/jobs/$id"; api "$base/api/v1/jobs/$id/logs"; die "job $id did not complete"; }
+api -f "$base/api/v1/jobs/$id/logs" >"$T/logs" || die "kiln-api cannot read the job's logs"
+grep -q '^user=kiln-job rows=3$' "$T/logs" || { cat "$T/logs"; die "the job did not run as kiln-job on its data set"; }
+dir=/var/lib/kiln/jobs/$id
+[ "$(stat -c '%U:%G %a' "$dir")" = "kiln-job:kiln 2750" ] ||
+	die "job folder is $(stat -c '%U:%G %a' "$dir"), not kiln-job:kiln 2750"
+[ "$(stat -c %G "$dir/outputs/deep/more.txt")" = kiln ] || die "an output is not in kiln's group"
+api -f "$base/api/v1/jobs/$id/outputs" >"$T/outputs" || die "no outputs"
+for f in result.txt deep/more.txt; do
+	url=$(json "[o['url'] for o in j if o['path'] == '$f'][0]" <"$T/outputs") ||
+		{ cat "$T/outputs"; die "no output $f"; }
+	curl -fsS -o "$T/got" "$base$url" || die "nginx could not serve output $f"
+	cmp -s "$T/got" "$dir/outputs/$f" || die "output $f came back different"
+done
+grep -qx 'made by kiln-job from 3 rows' "$dir/outputs/result.txt" || die "the job's output is not what it wrote"
+api -fsSL -o "$T/got" "$base/api/v1/datasets/$ds/download" || die "nginx could not serve the data set"
+cmp -s "$T/got" "$T/data.csv" || die "the data set came back different"
+ok "job $id as kiln-job: logs, outputs and data set served by kiln-api and nginx"
+
+# kiln-api (not root) cannot remove kiln-job's files: it sets the folder
+# aside, and gc (root, as kiln-gc.service runs) removes it
+code=$(api -o "$T/b" -w '%{http_code}' -X DELETE "$base/api/v1/jobs/$id/purge")
+[ "$code" = 204 ] || { cat "$T/b"; die "purge answered $code"; }
+[ ! -e "$dir" ] || die "the purged job's folder is still in place"
+kilnctl -c /etc/kiln/kiln.conf gc >"$T/log/gc.log" 2>&1 || { cat "$T/log/gc.log"; die "kilnctl gc failed"; }
+leftover=$(ls -A /var/lib/kiln/jobs)
+[ -z "$leftover" ] || { ls -la /var/lib/kiln/jobs; die "gc left $leftover"; }
+ok "purge as kiln, then gc as root: nothing left of job $id"
 
 limited=0
 guesses=()
