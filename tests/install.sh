@@ -237,29 +237,40 @@ api -fo /dev/null -H 'Content-Type: application/json' -d '{"amount": 100, "reaso
 	"$base/api/v1/admin/wallet/1/grant" || die "no credits for the admin"
 cat >"$T/train.sh" <<'JOB'
 set -e
-rows=$(wc -l <"$KILN_DATASET")
+f=$KILN_DATASET
+[ -d "$f" ] && f=$f/data.csv
+rows=$(wc -l <"$f")
 echo "user=$(id -un) rows=$rows"
 mkdir -p "$KILN_OUTPUT_DIR/deep"
 echo "made by $(id -un) from $rows rows" >"$KILN_OUTPUT_DIR/result.txt"
 echo deep >"$KILN_OUTPUT_DIR/deep/more.txt"
 JOB
 printf 'a,b\n1,2\n3,4\n' >"$T/data.csv"
-api -o "$T/job.json" -F script_file=@"$T/train.sh" -F dataset_file=@"$T/data.csv" \
-	-F 'job_data={"script_name": "train.sh", "docker_image": "python:3.11"}' "$base/api/v1/jobs"
-id=$(json 'j["id"]' <"$T/job.json") || { cat "$T/job.json"; die "the upload job was not taken"; }
-ds=$(json 'j["dataset_id"]' <"$T/job.json")
-# the tick, as kiln-scheduler.timer fires it (root), until the job ends
-status() { api "$base/api/v1/jobs/$id" | json 'j["status"]'; }
-ended() {
-	kiln-scheduler -c /etc/kiln/kiln.conf >>"$T/log/scheduler.log" 2>&1 || return 1
-	case $(status) in completed | failed | cancelled | killed* | lost) return 0 ;; esac
-	return 1
+tar -C "$T" -czf "$T/data.tgz" data.csv
+# a CSV data set is linked into the job's data/, an archive is unpacked
+# there by a child running as the job user
+submit() { # DATASET: prints the job's id
+	api -o "$T/job.json" -F script_file=@"$T/train.sh" -F dataset_file=@"$1" \
+		-F 'job_data={"script_name": "train.sh", "docker_image": "python:3.11"}' "$base/api/v1/jobs"
+	json 'j["id"]' <"$T/job.json" || { cat "$T/job.json" >&2; die "the job with $1 was not taken"; }
 }
-wait_for 60 "job $id to end" ended
-[ "$(status)" = completed ] ||
-	{ api "$base/api/v1/jobs/$id"; api "$base/api/v1/jobs/$id/logs"; die "job $id did not complete"; }
-api -f "$base/api/v1/jobs/$id/logs" >"$T/logs" || die "kiln-api cannot read the job's logs"
-grep -q '^user=kiln-job rows=3$' "$T/logs" || { cat "$T/logs"; die "the job did not run as kiln-job on its data set"; }
+id=$(submit "$T/data.csv")
+ds=$(json 'j["dataset_id"]' <"$T/job.json")
+id2=$(submit "$T/data.tgz")
+# the tick, as kiln-scheduler.timer fires it (root), until both jobs end
+status() { api "$base/api/v1/jobs/$1" | json 'j["status"]'; }
+over() { case $(status "$1") in completed | failed | cancelled | killed* | lost) return 0 ;; esac; return 1; }
+ended() {
+	kiln-scheduler -c /etc/kiln/kiln.conf >>"$T/log/scheduler.log" 2>&1 && over "$id" && over "$id2"
+}
+wait_for 60 "jobs $id and $id2 to end" ended
+for j in "$id" "$id2"; do
+	[ "$(status "$j")" = completed ] ||
+		{ api "$base/api/v1/jobs/$j"; api "$base/api/v1/jobs/$j/logs"; die "job $j did not complete"; }
+	api -f "$base/api/v1/jobs/$j/logs" >"$T/logs" || die "kiln-api cannot read job $j's logs"
+	grep -q '^user=kiln-job rows=3$' "$T/logs" ||
+		{ cat "$T/logs"; die "job $j did not run as kiln-job on its data set"; }
+done
 dir=/var/lib/kiln/jobs/$id
 [ "$(stat -c '%U:%G %a' "$dir")" = "kiln-job:kiln 2750" ] ||
 	die "job folder is $(stat -c '%U:%G %a' "$dir"), not kiln-job:kiln 2750"
@@ -274,17 +285,19 @@ done
 grep -qx 'made by kiln-job from 3 rows' "$dir/outputs/result.txt" || die "the job's output is not what it wrote"
 api -fsSL -o "$T/got" "$base/api/v1/datasets/$ds/download" || die "nginx could not serve the data set"
 cmp -s "$T/got" "$T/data.csv" || die "the data set came back different"
-ok "job $id as kiln-job: logs, outputs and data set served by kiln-api and nginx"
+ok "jobs $id (CSV) and $id2 (tar.gz) as kiln-job: logs, outputs and data set served by kiln-api and nginx"
 
-# kiln-api (not root) cannot remove kiln-job's files: it sets the folder
-# aside, and gc (root, as kiln-gc.service runs) removes it
-code=$(api -o "$T/b" -w '%{http_code}' -X DELETE "$base/api/v1/jobs/$id/purge")
-[ "$code" = 204 ] || { cat "$T/b"; die "purge answered $code"; }
-[ ! -e "$dir" ] || die "the purged job's folder is still in place"
+# kiln-api (not root) cannot remove kiln-job's files: it sets the folders
+# aside, and gc (root, as kiln-gc.service runs) removes them
+for j in "$id" "$id2"; do
+	code=$(api -o "$T/b" -w '%{http_code}' -X DELETE "$base/api/v1/jobs/$j/purge")
+	[ "$code" = 204 ] || { cat "$T/b"; die "purge of job $j answered $code"; }
+	[ ! -e "/var/lib/kiln/jobs/$j" ] || die "purged job $j's folder is still in place"
+done
 kilnctl -c /etc/kiln/kiln.conf gc >"$T/log/gc.log" 2>&1 || { cat "$T/log/gc.log"; die "kilnctl gc failed"; }
 leftover=$(ls -A /var/lib/kiln/jobs)
 [ -z "$leftover" ] || { ls -la /var/lib/kiln/jobs; die "gc left $leftover"; }
-ok "purge as kiln, then gc as root: nothing left of job $id"
+ok "purge as kiln, then gc as root: nothing left of jobs $id and $id2"
 
 limited=0
 guesses=()
