@@ -188,6 +188,8 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 	run_devices(j, devnames, devs);
 	{
 		/* a render runs kiln-render on the host's system */
+		char *root = realpath(cfg->storage_root, NULL);
+		int argc;
 		struct sandbox_spec s = {"bwrap",
 					 ws,
 					 render ? "host" : j->image_root,
@@ -197,9 +199,12 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 					 access("/etc/kiln", F_OK) == 0,
 					 argv,
 					 render ? tool : NULL,
-					 render ? RENDER_JOB_TOOL : NULL};
+					 render ? RENDER_JOB_TOOL : NULL,
+					 root != NULL ? root : cfg->storage_root};
 
-		if (bbuf == NULL || sandbox_argv(&s, bbuf, bargv) < 0)
+		argc = bbuf != NULL ? sandbox_argv(&s, bbuf, bargv) : -1; /* copies root */
+		free(root);
+		if (argc < 0)
 			_exit(126);
 	}
 	execvpe("bwrap", bargv, env);

@@ -10,6 +10,19 @@ static const char *const host_ro[] = {"/usr", "/etc", "/opt", NULL};
 static const char *const host_links[][2] = {
     {"usr/bin", "/bin"}, {"usr/sbin", "/sbin"}, {"usr/lib", "/lib"}, {"usr/lib64", "/lib64"}};
 
+/* Where dir (absolute, no trailing '/') is in a tree that base (likewise,
+ * "/" allowed) is the root of: its path below base ("" for base itself),
+ * or NULL when it is not in it. */
+static const char *
+sandbox_below(const char *dir, const char *base)
+{
+	size_t n = strcmp(base, "/") == 0 ? 0 : strlen(base);
+
+	if (strncmp(dir, base, n) != 0 || (dir[n] != '/' && dir[n] != '\0'))
+		return NULL;
+	return dir + n;
+}
+
 /* Appends a copy of x to argv. 0, or -1 when full. */
 static int
 sandbox_add(char *buf, size_t *used, char **argv, int *n, const char *x)
@@ -73,6 +86,22 @@ sandbox_argv(const struct sandbox_spec *s, char buf[SANDBOX_BUF_MAX],
 		A("--ro-bind");
 		A(s->image_root);
 		A("/");
+	}
+	/* the storage root, where the job would see it: every job's folder
+	 * is the job user's, so a job could read the others' */
+	if (s->hide_dir != NULL) {
+		const char *in = NULL;
+
+		if (strcmp(s->image_root, "host") != 0)
+			in = sandbox_below(s->hide_dir, s->image_root);
+		for (i = 0; in == NULL && strcmp(s->image_root, "host") == 0 && host_ro[i] != NULL;
+		     i++)
+			if (sandbox_below(s->hide_dir, host_ro[i]) != NULL)
+				in = s->hide_dir;
+		if (in != NULL) {
+			A("--tmpfs");
+			A(in[0] != '\0' ? in : "/");
+		}
 	}
 	A("--proc");
 	A("/proc");

@@ -26,6 +26,9 @@ struct sandbox_spec {
 	char *const *command;       /* NULL-terminated */
 	const char *tool_src;       /* a host program shown read-only at tool_dst, or NULL */
 	const char *tool_dst;       /* (kiln-render for render jobs; host root only) */
+	const char *hide_dir;       /* the storage root (real path), or NULL: covered when
+				     * it lies in what the job sees, so that no job reads
+				     * the others' folders */
 };
 
 #define SANDBOX_BUF_MAX 16384

@@ -77,8 +77,8 @@ t_sched_sandbox(void)
 	char a0[] = "/bin/sh", a1[] = "-c", a2[] = "echo hi";
 	char *cmd[] = {a0, a1, a2, NULL};
 	const char *devs[] = {"/dev/nvidia1", "/dev/nvidiactl", NULL};
-	struct sandbox_spec s = {"bwrap", 7,    "host", "/workspace/input", 0, devs, 1,
-				 cmd,     NULL, NULL};
+	struct sandbox_spec s = {"bwrap", 7,    "host", "/workspace/input", 0, devs, 1, cmd,
+				 NULL,    NULL, NULL};
 	char *argv[SANDBOX_ARGV_MAX + 1], buf[SANDBOX_BUF_MAX];
 	int argc = sandbox_argv(&s, buf, argv), i;
 
@@ -124,6 +124,23 @@ t_sched_sandbox(void)
 	CU_ASSERT_FATAL(argv[i] != NULL && i > 0);
 	CU_ASSERT_STRING_EQUAL(argv[i - 1], "--ro-bind");
 	CU_ASSERT_STRING_EQUAL(argv[i + 1], "/kiln/bin/kiln-render");
+	/* the storage root is covered where the job would see it, and only there */
+	s.hide_dir = "/opt/kiln/storage";
+	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
+	CU_ASSERT(has(argv, "--tmpfs", "/opt/kiln/storage"));
+	s.hide_dir = "/var/lib/kiln";
+	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
+	CU_ASSERT(!has(argv, "--tmpfs", "/var/lib/kiln"));
+	s.hide_dir = "/optical/kiln"; /* not in /opt */
+	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
+	CU_ASSERT(!has(argv, "--tmpfs", "/optical/kiln"));
+	s.image_root = "/srv/images/cuda12";
+	s.hide_dir = "/srv/images/cuda12/kiln";
+	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
+	CU_ASSERT(has(argv, "--tmpfs", "/kiln"));
+	s.hide_dir = "/opt/kiln/storage"; /* not in this image */
+	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
+	CU_ASSERT(!has(argv, "--tmpfs", "/opt/kiln/storage"));
 }
 
 static void
