@@ -237,7 +237,7 @@ api -fo /dev/null -H 'Content-Type: application/json' -d '{"amount": 100, "reaso
 	"$base/api/v1/admin/wallet/1/grant" || die "no credits for the admin"
 cat >"$T/train.sh" <<'JOB'
 set -e
-f=$KILN_DATASET
+f=${KILN_DATASET:-$KILN_DATA_FILE}
 [ -d "$f" ] && f=$f/data.csv
 rows=$(wc -l <"$f")
 echo "user=$(id -un) rows=$rows"
@@ -247,8 +247,10 @@ echo deep >"$KILN_OUTPUT_DIR/deep/more.txt"
 JOB
 printf 'a,b\n1,2\n3,4\n' >"$T/data.csv"
 tar -C "$T" -czf "$T/data.tgz" data.csv
+printf 'a,b\n1,2\n3,4\n5,6\n7,8\n' >"$T/rows.csv"
 # a CSV data set is linked into the job's data/, an archive is unpacked
-# there by a child running as the job user
+# there by a child running as the job user; a CSV in shards gives each
+# job of its batch one script file, hard-linked into every job's input/
 submit() { # DATASET: prints the job's id
 	api -o "$T/job.json" -F script_file=@"$T/train.sh" -F dataset_file=@"$1" \
 		-F 'job_data={"script_name": "train.sh", "docker_image": "python:3.11"}' "$base/api/v1/jobs"
@@ -257,14 +259,21 @@ submit() { # DATASET: prints the job's id
 id=$(submit "$T/data.csv")
 ds=$(json 'j["dataset_id"]' <"$T/job.json")
 id2=$(submit "$T/data.tgz")
-# the tick, as kiln-scheduler.timer fires it (root), until both jobs end
+api -o "$T/batch.json" -F title=install -F file_code=@"$T/train.sh" -F file_data=@"$T/rows.csv" \
+	-F shards=2 "$base/api/v1/jobs/upload"
+shards=$(json '" ".join(str(i) for i in j["job_ids"])' <"$T/batch.json") ||
+	{ cat "$T/batch.json"; die "the CSV in shards was not taken"; }
+all="$id $id2 $shards"
+# the tick, as kiln-scheduler.timer fires it (root), until every job ends
 status() { api "$base/api/v1/jobs/$1" | json 'j["status"]'; }
 over() { case $(status "$1") in completed | failed | cancelled | killed* | lost) return 0 ;; esac; return 1; }
 ended() {
-	kiln-scheduler -c /etc/kiln/kiln.conf >>"$T/log/scheduler.log" 2>&1 && over "$id" && over "$id2"
+	local j
+	kiln-scheduler -c /etc/kiln/kiln.conf >>"$T/log/scheduler.log" 2>&1 || return 1
+	for j in $all; do over "$j" || return 1; done
 }
-wait_for 60 "jobs $id and $id2 to end" ended
-for j in "$id" "$id2"; do
+wait_for 60 "jobs $all to end" ended
+for j in $all; do
 	[ "$(status "$j")" = completed ] ||
 		{ api "$base/api/v1/jobs/$j"; api "$base/api/v1/jobs/$j/logs"; die "job $j did not complete"; }
 	api -f "$base/api/v1/jobs/$j/logs" >"$T/logs" || die "kiln-api cannot read job $j's logs"
@@ -283,13 +292,16 @@ for f in result.txt deep/more.txt; do
 	cmp -s "$T/got" "$dir/outputs/$f" || die "output $f came back different"
 done
 grep -qx 'made by kiln-job from 3 rows' "$dir/outputs/result.txt" || die "the job's output is not what it wrote"
+first=${shards%% *}
+[ "$(stat -c '%h %U:%G %a' "/var/lib/kiln/jobs/$first/input/train.sh")" = "2 kiln:kiln 644" ] ||
+	die "a batch's shared script is $(stat -c '%h %U:%G %a' "/var/lib/kiln/jobs/$first/input/train.sh")"
 api -fsSL -o "$T/got" "$base/api/v1/datasets/$ds/download" || die "nginx could not serve the data set"
 cmp -s "$T/got" "$T/data.csv" || die "the data set came back different"
-ok "jobs $id (CSV) and $id2 (tar.gz) as kiln-job: logs, outputs and data set served by kiln-api and nginx"
+ok "jobs $id (CSV), $id2 (tar.gz) and $shards (shards) as kiln-job: logs, outputs and data set served by kiln-api and nginx"
 
 # kiln-api (not root) cannot remove kiln-job's files: it sets the folders
 # aside, and gc (root, as kiln-gc.service runs) removes them
-for j in "$id" "$id2"; do
+for j in $all; do
 	code=$(api -o "$T/b" -w '%{http_code}' -X DELETE "$base/api/v1/jobs/$j/purge")
 	[ "$code" = 204 ] || { cat "$T/b"; die "purge of job $j answered $code"; }
 	[ ! -e "/var/lib/kiln/jobs/$j" ] || die "purged job $j's folder is still in place"
@@ -297,7 +309,7 @@ done
 kilnctl -c /etc/kiln/kiln.conf gc >"$T/log/gc.log" 2>&1 || { cat "$T/log/gc.log"; die "kilnctl gc failed"; }
 leftover=$(ls -A /var/lib/kiln/jobs)
 [ -z "$leftover" ] || { ls -la /var/lib/kiln/jobs; die "gc left $leftover"; }
-ok "purge as kiln, then gc as root: nothing left of jobs $id and $id2"
+ok "purge as kiln, then gc as root: nothing left of jobs $all"
 
 limited=0
 guesses=()
