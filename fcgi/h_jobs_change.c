@@ -17,6 +17,7 @@
 #include "jobstate.h"
 #include "ledger.h"
 #include "log.h"
+#include "requeue.h"
 #include "response.h"
 #include "storage.h"
 #include "validate.h"
@@ -27,7 +28,7 @@ struct change {
 	int64_t id, actor;
 	const char *to, *reason;
 	char from[32];
-	int64_t lease; /* the job's, as jobs_lock read it */
+	int64_t lease, owner; /* the job's, as jobs_lock read them */
 	int set_name, set_priority, set_progress, set_status;
 	const char *name;
 	int64_t priority;
@@ -85,10 +86,13 @@ jobs_lock(struct db *db, struct change *c)
 		       strlen(db_res_str(res, 0, 2, NULL)) < sizeof(c->from)
 			   ? strlen(db_res_str(res, 0, 2, NULL)) + 1
 			   : 1);
-	if (rc == KILN_OK)
+	if (rc == KILN_OK) {
+		c->owner = db_res_i64(res, 0, 1);
 		c->lease = db_res_i64(res, 0, 4);
+	}
 	db_res_free(res);
-	return rc;
+	/* the owner's wallet before any status moves (ledger.h) */
+	return rc == KILN_OK ? ledger_lock_in(db, c->owner) : rc;
 }
 
 /* An ended job holds no credits: what is left of its hold goes back in the
@@ -102,24 +106,15 @@ jobs_release(struct db *db, int64_t id, const char *why)
 	return ledger_release_in(db, id, step, NULL);
 }
 
-/* A claimed job back in the queue by hand, as the reaper requeues one: off
- * its node and GPUs, its lease taken (its supervisor leaves), and its
- * claim's hold given back, so the next claim holds once. */
+/* A claimed job back in the queue by hand, as the reaper requeues one
+ * (requeue.h), whatever its attempts. */
 static enum kiln_err
 jobs_requeue(struct db *db, struct change *c)
 {
-	struct db_val p[2] = {DBV_I64(c->id), DBV_I64(c->lease)};
-	char why[40];
-	uint64_t affected = 0;
-	enum kiln_err rc = db_exec(db, STMT_JOB_REQUEUE, p, 2, NULL, &affected, NULL);
+	struct requeue rq = {c->id, c->lease, c->owner, c->from,  c->reason,
+			     NULL,  0,        0,        c->actor, 0};
 
-	if (rc == KILN_OK && affected != 1)
-		return KILN_ERR_DB_RETRY; /* it moved under us: read it again */
-	if (rc != KILN_OK ||
-	    (rc = jobevent_add(db, c->id, c->from, c->to, c->reason, c->actor)) != KILN_OK)
-		return rc;
-	snprintf(why, sizeof(why), "requeue:%lld", (long long)c->lease);
-	return jobs_release(db, c->id, why);
+	return requeue_in(db, &rq);
 }
 
 static enum kiln_err

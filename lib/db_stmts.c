@@ -633,10 +633,10 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  " node_id = NULL, gpu_ids = NULL, lease = lease + 1,"
 			  " heartbeat_at = NULL WHERE id = ? AND lease = ?",
 			  "ii", ""},
-    [STMT_JOB_LOST_FAIL] = {"job_lost_fail",
-			    "UPDATE jobs SET status = 'failed', failure_reason = 'node_lost',"
-			    " finished_at = NOW(6), lease = lease + 1 WHERE id = ? AND lease = ?",
-			    "ii", ""},
+    [STMT_JOB_GIVE_UP] = {"job_give_up",
+			  "UPDATE jobs SET status = 'failed', failure_reason = ?,"
+			  " finished_at = NOW(6), lease = lease + 1 WHERE id = ? AND lease = ?",
+			  "sii", ""},
     /* the job, and its data set's format and stored name */
     [STMT_RUN_GET] =
 	{"run_get",
@@ -649,8 +649,9 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 " ON d.id = jobs.dataset_id WHERE jobs.id = ?",
 	 "i", "iississssiiiiisisiiss"},
     [STMT_RUN_LOCK] = {"run_lock",
-		       "SELECT lease, status, cancel_requested FROM jobs WHERE id = ? FOR UPDATE",
-		       "i", "isi"},
+		       "SELECT lease, status, cancel_requested, attempts, max_attempts"
+		       " FROM jobs WHERE id = ? FOR UPDATE",
+		       "i", "isiii"},
     [STMT_RUN_START] =
 	{"run_start",
 	 "UPDATE jobs SET status = 'running', started_at = NOW(6),"

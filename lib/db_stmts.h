@@ -141,7 +141,7 @@ enum db_stmt_id {
 	STMT_HOLDS_RESERVE,
 	STMT_HOLDS_ADD,
 	STMT_JOB_REQUEUE,
-	STMT_JOB_LOST_FAIL,
+	STMT_JOB_GIVE_UP,
 	/* kiln-run (scheduler/run.c) */
 	STMT_RUN_GET,
 	STMT_RUN_LOCK,

@@ -41,6 +41,7 @@
 #include "parse.h"
 #include "proc.h"
 #include "render_job.h"
+#include "requeue.h"
 #include "run.h"
 #include "testhook.h"
 #include "jobevent.h"
@@ -167,8 +168,9 @@ struct run_step {
 	char detail[RENDER_JOB_DETAIL_MAX], code[RENDER_JOB_CODE_MAX]; /* the job's own line */
 	int64_t want, charged, seconds;
 	char step[96];
-	char status[16]; /* the job's, as the lease check read it */
-	int lost;        /* OUT: the lease is no longer ours */
+	char status[16];                /* the job's, as the lease check read it */
+	int64_t attempts, max_attempts; /* likewise */
+	int lost;                       /* OUT: the lease is no longer ours */
 };
 
 static enum kiln_err
@@ -182,8 +184,37 @@ run_check_lease(struct db *db, struct run_step *s)
 		return rc;
 	s->lost = db_res_rows(r) != 1 || db_res_i64(r, 0, 0) != s->j->lease;
 	snprintf(s->status, sizeof(s->status), "%s", s->lost ? "" : db_res_str(r, 0, 1, NULL));
+	if (!s->lost) {
+		s->attempts = db_res_i64(r, 0, 3);
+		s->max_attempts = db_res_i64(r, 0, 4);
+	}
 	db_res_free(r);
 	return KILN_OK;
+}
+
+/* The job's folder could not be made ready: the host's fault, not the
+ * job's. The attempt is given up now, with its reason, rather than left
+ * for the reaper to call this supervisor lost: the job goes back to the
+ * queue, or fails with prepare_failed once its attempts are used. */
+static enum kiln_err
+run_give_back_txn(struct db *db, void *arg)
+{
+	struct run_step *s = arg;
+	struct requeue rq;
+	enum kiln_err rc;
+
+	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+		return rc;
+	memset(&rq, 0, sizeof(rq));
+	rq.id = s->j->id;
+	rq.lease = s->j->lease;
+	rq.user_id = s->j->user_id;
+	rq.from = s->status;
+	rq.reason = "its folder could not be prepared: requeued";
+	rq.fail = "prepare_failed";
+	rq.attempts = s->attempts;
+	rq.max_attempts = s->max_attempts;
+	return requeue_in(db, &rq);
 }
 
 static enum kiln_err
@@ -665,24 +696,30 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	j->max_cost = lim.max_job_cost;
 	j->allow_pip = (int)cfg->allow_pip;
 	j->billed_micros = j->already_billed;
-	if ((rc = run_prepare(cfg, j)) != KILN_OK ||
-	    (rc = run_dataset(cfg, j, refused)) != KILN_OK) {
-		log_error("run: job %lld: cannot prepare its directory", (long long)j->id);
-		return rc;
-	}
-	j->out_fd = openat(j->logs_fd, "stdout.log",
-			   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	j->err_fd = openat(j->logs_fd, "stderr.log",
-			   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	j->comb_fd = openat(j->logs_fd, "combined.log",
-			    O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	j->line[0] = malloc(COMB_LINE_MAX + 1);
 	j->line[1] = malloc(COMB_LINE_MAX + 1);
 	if (j->line[0] == NULL || j->line[1] == NULL)
 		return KILN_ERR_NOMEM;
-	if (j->out_fd < 0 || j->err_fd < 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0)
-		return KILN_ERR_IO;
+	if ((rc = run_prepare(cfg, j)) == KILN_OK)
+		rc = run_dataset(cfg, j, refused);
+	if (rc == KILN_OK) {
+		j->out_fd = openat(j->logs_fd, "stdout.log",
+				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		j->err_fd = openat(j->logs_fd, "stderr.log",
+				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		j->comb_fd =
+		    openat(j->logs_fd, "combined.log",
+			   O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (j->out_fd < 0 || j->err_fd < 0 || j->comb_fd < 0 ||
+		    pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+			rc = KILN_ERR_IO;
+	}
+	if (rc != KILN_OK) {
+		log_error("run: job %lld: cannot prepare its directory: given back",
+			  (long long)j->id);
+		(void)run_txn(db, run_give_back_txn, &s, RUN_TRY_END_MS);
+		return rc;
+	}
 	if (refused[0] != '\0') { /* the data set is refused: the job fails before it starts */
 		dprintf(j->err_fd, "kiln: the data set cannot be used: %s\n", refused);
 		s.from = "preparing";

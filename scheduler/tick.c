@@ -14,48 +14,35 @@
 #include "limits.h"
 #include "log.h"
 #include "policy.h"
+#include "requeue.h"
 
 #define TICK_POSITIONS_KEPT 100 /* queue positions stored; beyond: NULL */
 
 /* A lost job: requeued while attempts remain, else failed/node_lost;
  * either way its hold goes back, in the same transaction. */
 struct tick_lost {
-	int64_t id, lease, attempts, max_attempts, user_id;
-	const char *status;
-	int requeued, done;
+	struct requeue rq;
+	int done;
 };
 
 static enum kiln_err
 tick_lost_txn(struct db *db, void *arg)
 {
 	struct tick_lost *l = arg;
-	struct db_val p[2] = {DBV_I64(l->id), DBV_I64(l->lease)};
+	struct db_val p[1] = {DBV_I64(l->rq.id)};
 	struct db_res *res = NULL;
-	char step[64];
-	uint64_t changed = 0;
 	enum kiln_err rc;
 
 	l->done = 0;
 	if ((rc = db_exec(db, STMT_RUN_LOCK, p, 1, &res, NULL, NULL)) != KILN_OK)
 		return rc;
 	/* someone moved it on since we looked: leave it */
-	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != l->lease) {
+	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != l->rq.lease) {
 		db_res_free(res);
 		return KILN_OK;
 	}
 	db_res_free(res);
-	l->requeued = l->attempts < l->max_attempts;
-	if ((rc = ledger_lock_in(db, l->user_id)) != KILN_OK)
-		return rc;
-	if ((rc = db_exec(db, l->requeued ? STMT_JOB_REQUEUE : STMT_JOB_LOST_FAIL, p, 2, NULL,
-			  &changed, NULL)) != KILN_OK ||
-	    changed != 1)
-		return rc;
-	snprintf(step, sizeof(step), "release:%lld:%lld", (long long)l->id, (long long)l->lease);
-	if ((rc = ledger_release_in(db, l->id, step, NULL)) != KILN_OK ||
-	    (rc = jobevent_add(db, l->id, l->status, l->requeued ? "pending" : "failed",
-			       l->requeued ? "supervisor lost: requeued" : "node_lost", 0)) !=
-		KILN_OK)
+	if ((rc = requeue_in(db, &l->rq)) != KILN_OK)
 		return rc;
 	l->done = 1;
 	return KILN_OK;
@@ -76,18 +63,21 @@ tick_reap(struct db *db, const struct kiln_config *cfg, struct tick_result *r)
 		struct tick_lost l;
 
 		memset(&l, 0, sizeof(l));
-		l.id = db_res_i64(res, i, 0);
-		l.lease = db_res_i64(res, i, 1);
-		l.attempts = db_res_i64(res, i, 2);
-		l.max_attempts = db_res_i64(res, i, 3);
-		l.status = db_res_str(res, i, 4, NULL);
-		l.user_id = db_res_i64(res, i, 5);
+		l.rq.id = db_res_i64(res, i, 0);
+		l.rq.lease = db_res_i64(res, i, 1);
+		l.rq.attempts = db_res_i64(res, i, 2);
+		l.rq.max_attempts = db_res_i64(res, i, 3);
+		l.rq.from = db_res_str(res, i, 4, NULL);
+		l.rq.user_id = db_res_i64(res, i, 5);
+		l.rq.reason = "supervisor lost: requeued";
+		l.rq.fail = "node_lost";
 
 		if ((rc = db_txn(db, tick_lost_txn, &l)) == KILN_OK && l.done) {
 			r->lost++;
-			r->requeued += (size_t)l.requeued;
-			log_info("tick: job %lld lost (lease %lld): %s", (long long)l.id,
-				 (long long)l.lease, l.requeued ? "requeued" : "failed/node_lost");
+			r->requeued += (size_t)l.rq.requeued;
+			log_info("tick: job %lld lost (lease %lld): %s", (long long)l.rq.id,
+				 (long long)l.rq.lease,
+				 l.rq.requeued ? "requeued" : "failed/node_lost");
 		}
 	}
 	db_res_free(res);

@@ -675,6 +675,62 @@ test_lost_supervisor(void)
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
+/* A job whose folder cannot be made (here a file where it goes: the
+ * host's fault, not the job's) is given back by kiln-run at once with
+ * its reason, not left for the reaper to call its supervisor lost; once
+ * its attempts are used it fails prepare_failed, never node_lost, and
+ * nothing stays reserved. */
+static void
+test_prepare_failed(void)
+{
+	char u[2048];
+	long long uid = it_new_user("run-prepfail@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	id = it_submit(u, "{\"command\": [\"true\"], \"max_attempts\": 2,"
+			  " \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE id = %lld AND status = 'pending'", id), 1);
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd),
+			 "cd \"$KILN_IT_DIR/storage\" && mkdir -p jobs && rm -rf jobs/%lld &&"
+			 " echo not-a-folder > jobs/%lld",
+			 id, id);
+		CU_ASSERT_EQUAL_FATAL(it_run_shell(cmd), 0);
+	}
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	j = it_wait_job(u, id, "status", "failed", JOB_LOST_MS * 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "prepare_failed");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 2);
+	json_decref(j);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND"
+				" from_status = 'preparing' AND to_status = 'pending' AND"
+				" reason = 'its folder could not be prepared: requeued'",
+				id),
+			1);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND"
+				" reason LIKE 'supervisor lost%%'",
+				id),
+			0);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid), 0);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld AND"
+				" type = 'charge'",
+				id),
+			0);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -f \"$KILN_IT_DIR/storage/jobs/%lld\"", id);
+		CU_ASSERT_EQUAL(it_run_shell(cmd), 0);
+	}
+}
+
 /* Lets ms pass with the database down: how long an outage lasts is the
  * scenario's input, not a wait for something to happen. */
 static void
@@ -1533,6 +1589,8 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
+	CU_add_test(s, "a job folder that cannot be made: given back at once, prepare_failed",
+		    test_prepare_failed);
 	CU_add_test(s, "a job ends in a database outage past job_lost_seconds: once, completed",
 		    test_end_through_outage);
 	CU_add_test(s, "fence_seconds: cut off from the database, the job is killed in time",

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* requeue.c: an attempt given up (see requeue.h). */
+#include "requeue.h"
+
+#include <stdio.h>
+
+#include "jobevent.h"
+#include "ledger.h"
+
+enum kiln_err
+requeue_in(struct db *db, struct requeue *r)
+{
+	struct db_val back[2] = {DBV_I64(r->id), DBV_I64(r->lease)};
+	struct db_val fail[3] = {DBV_STR(r->fail ? r->fail : ""), DBV_I64(r->id),
+				 DBV_I64(r->lease)};
+	char step[64];
+	uint64_t changed = 0;
+	enum kiln_err rc;
+
+	r->requeued = r->fail == NULL || r->attempts < r->max_attempts;
+	if ((rc = ledger_lock_in(db, r->user_id)) != KILN_OK)
+		return rc;
+	rc = r->requeued ? db_exec(db, STMT_JOB_REQUEUE, back, 2, NULL, &changed, NULL)
+			 : db_exec(db, STMT_JOB_GIVE_UP, fail, 3, NULL, &changed, NULL);
+	if (rc != KILN_OK)
+		return rc;
+	if (changed != 1)
+		return KILN_ERR_DB_RETRY; /* it moved under us: read it again */
+	snprintf(step, sizeof(step), "release:%lld:%lld", (long long)r->id, (long long)r->lease);
+	if ((rc = ledger_release_in(db, r->id, step, NULL)) != KILN_OK)
+		return rc;
+	return jobevent_add(db, r->id, r->from, r->requeued ? "pending" : "failed",
+			    r->requeued ? r->reason : r->fail, r->actor);
+}
