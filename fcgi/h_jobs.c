@@ -572,7 +572,7 @@ jobs_quote_all(struct request *req, struct job_new *jobs, size_t n, int *over)
 
 /* Quotes one parsed job and stores it, answering 202 with it (or the
  * answer the quote gave). */
-static enum kiln_err
+enum kiln_err
 jobs_quote_store(struct request *req, struct job_new *j)
 {
 	struct jobs_create c = {req->app->cfg, j};

@@ -91,12 +91,12 @@ job_item_new(struct request *req, const struct db_res *res, size_t row)
 }
 
 enum kiln_err
-h_jobs_list(struct request *req)
+jobs_list(struct request *req, const char *kind)
 {
 	json_t *errs = v_new(req);
 	const char *project = request_query(req, "project_id"),
 		   *batch = request_query(req, "batch_id");
-	struct jobs_filter f = {.kind = request_query(req, "kind")};
+	struct jobs_filter f = {.kind = kind != NULL ? kind : request_query(req, "kind")};
 	struct db_val p[5 + DB_JOB_FILTER_NPARAMS + 2];
 	enum db_stmt_id list, count;
 	int64_t user, page, size, pid = 0, bid = 0;
@@ -113,8 +113,9 @@ h_jobs_list(struct request *req)
 	if (f.kind == NULL)
 		f.kind = "";
 	if (f.kind[0] != '\0' && strcmp(f.kind, "command") != 0 && strcmp(f.kind, "script") != 0 &&
-	    strcmp(f.kind, "render") != 0 && strcmp(f.kind, "shard") != 0)
-		v_qerr(errs, "kind", "must be command, script, render or shard",
+	    strcmp(f.kind, "render") != 0 && strcmp(f.kind, "shard") != 0 &&
+	    strcmp(f.kind, "training") != 0)
+		v_qerr(errs, "kind", "must be command, script, render, shard or training",
 		       "value_error.kind");
 	if (v_reject(req, errs))
 		return KILN_OK;
@@ -296,4 +297,10 @@ h_jobs_list_brief(struct request *req)
 	db_res_free(res);
 	resp_json_new(req, 200, items);
 	return KILN_OK;
+}
+
+enum kiln_err
+h_jobs_list(struct request *req)
+{
+	return jobs_list(req, NULL);
 }

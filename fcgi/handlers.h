@@ -48,6 +48,8 @@ enum kiln_err h_jobs_create_files(struct request *req);
 enum kiln_err h_jobs_upload(struct request *req);
 enum kiln_err h_jobs_get(struct request *req);
 enum kiln_err h_jobs_list(struct request *req);
+enum kiln_err h_training_create(struct request *req);
+enum kiln_err h_training_list(struct request *req);
 enum kiln_err h_jobs_stats(struct request *req);
 enum kiln_err h_jobs_events(struct request *req);
 enum kiln_err h_jobs_cancel(struct request *req);

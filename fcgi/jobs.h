@@ -50,6 +50,10 @@ enum kiln_err jobs_quote(struct request *req, const struct prices *prices, const
  * max_job_cost, which answers 400 and sets OUT: *over. */
 enum kiln_err jobs_quote_all(struct request *req, struct job_new *jobs, size_t n, int *over);
 
+/* Quotes j, stores it in a transaction of its own as the caller's job
+ * and answers 202 with it (a cost above max_job_cost answers 400). */
+enum kiln_err jobs_quote_store(struct request *req, struct job_new *j);
+
 /* Inserts j (inside the caller's transaction) with its first event;
  * OUT: j->id. A project_id that is not the user's is KILN_ERR_NOT_FOUND.
  * A render job passes moderating on its way to pending or, when rejected,
@@ -61,6 +65,10 @@ enum kiln_err jobs_insert(struct db *db, struct job_new *j);
 enum kiln_err jobs_batch_insert(struct db *db, int64_t user_id, const char *name,
 				const char *description, int64_t max_parallel, const char *policy,
 				int64_t *id);
+
+/* GET /jobs: the caller's jobs (or, for staff, whose they ask), newest
+ * first; kind (NULL: ?kind, if any) narrows them to one kind. */
+enum kiln_err jobs_list(struct request *req, const char *kind);
 
 /* 1 when the caller may read every user's jobs (viewer, operator, admin). */
 int jobs_reads_all(const struct request *req);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "images.h"
+#include "trainers.h"
 #include "money.h"
 #include "parse.h"
 
@@ -24,7 +25,17 @@
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_LINE_MAX 4096
 
-enum config_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_MODE, CT_MONEY, CT_IMAGES, CT_URL };
+enum config_type {
+	CT_STR,
+	CT_INT,
+	CT_SIZE,
+	CT_BOOL,
+	CT_MODE,
+	CT_MONEY,
+	CT_IMAGES,
+	CT_TRAINERS,
+	CT_URL
+};
 
 struct config_key {
 	const char *section;
@@ -93,6 +104,7 @@ static const struct config_key config_keys[] = {
     {"scheduler", "fence_seconds", CT_INT, OFF(fence_seconds), 0, 86400, "0", 0},
     {"sandbox", "images", CT_IMAGES, OFF(images), 0, 0, "nvidia/cuda:*=host, python:*=host", 0},
     {"sandbox", "mode", CT_STR, OFF(sandbox), 0, 0, "bwrap", 0},
+    {"training", "trainers", CT_TRAINERS, OFF(trainers), 0, 0, "", 0},
     {"render", "path", CT_STR, OFF(render_path), 0, 0, "", 0},
     {"render", "image_generator", CT_STR, OFF(image_generator), 0, 0, "", 0},
     {"render", "font", CT_STR, OFF(render_font), 0, 0, "", 0},
@@ -167,10 +179,13 @@ config_set(struct kiln_config *cfg, const struct config_key *k, const char *valu
 	int b;
 
 	switch (k->type) {
-	case CT_URL:    /* "" or http(s)://host[:port][/path], without the last '/' */
-	case CT_IMAGES: /* text, once it parses as an image map */
+	case CT_URL:      /* "" or http(s)://host[:port][/path], without the last '/' */
+	case CT_IMAGES:   /* text, once it parses as an image map */
+	case CT_TRAINERS: /* likewise a trainer map */
 	case CT_STR:
 		if (k->type == CT_IMAGES && images_check(value, why) != 0)
+			return -1;
+		if (k->type == CT_TRAINERS && trainers_check(value, why) != 0)
 			return -1;
 		if (k->type == CT_URL && config_url_check(value, why) != 0)
 			return -1;

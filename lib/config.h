@@ -81,6 +81,7 @@ struct kiln_config {
 	int64_t fence_seconds; /* kill a job after this long without a heartbeat (0: never) */
 	/* [sandbox] */
 	char images[CONFIG_STR_MAX];   /* the image map (images.h) */
+	char trainers[CONFIG_STR_MAX]; /* [training] trainers: the trainer map (trainers.h) */
 	char sandbox[CONFIG_STR_MAX];  /* bwrap | none */
 	int64_t network;               /* bool: jobs may use the network */
 	int64_t allow_pip;             /* bool: requirements.txt is installed */

@@ -36,6 +36,8 @@ static const struct {
     [KILN_ERR_LINK_EXPIRED] = {403, "link_expired", "link expired"},
     [KILN_ERR_LINK_INVALID] = {403, "link_invalid", "invalid link"},
     [KILN_ERR_UNKNOWN_IMAGE] = {400, "unknown_image", "no configured image matches docker_image"},
+    [KILN_ERR_UNKNOWN_TRAINER] = {400, "unknown_framework",
+				  "no trainer is configured for config.framework"},
     [KILN_ERR_BODY_TRUNCATED] = {400, "body_truncated", "request body shorter than Content-Length"},
 };
 

@@ -53,6 +53,7 @@ unitdir=${unitdir//\$(prefix)/\/usr}
 for f in usr/sbin/kiln-api usr/bin/kilnctl usr/bin/kiln-scheduler usr/bin/kiln-run usr/bin/kiln-render; do
 	[ -x "$D/$f" ] || die "missing program $f"
 done
+[ -x "$D/usr/share/kiln/trainers/pytorch" ] || die "missing the example trainer"
 for f in usr/share/kiln/web/index.html usr/share/kiln/web/js/app.js \
 	usr/share/kiln/web/js/pages/job.js usr/share/kiln/web/css/app.css usr/share/doc/kiln/openapi.json \
 	usr/share/doc/kiln/operations.md etc/kiln/kiln.conf.example \

@@ -138,6 +138,9 @@ executor = ${KILN_EXECUTOR:-local}
 [render]
 path = $build/render/kiln-render
 
+[training]
+trainers = ${KILN_TRAINERS-echo=/bin/echo}
+
 [sandbox]
 mode = ${KILN_SANDBOX:-bwrap}
 max_log_bytes = ${KILN_MAX_LOG_BYTES:-64m}

@@ -16,6 +16,7 @@ say() { echo; echo "== $* ($(date +%T))"; }
 stack_env() {
 	export KILN_SRCDIR=$PWD KILN_BUILDDIR=/opt/kiln/build KILN_KEEP_ADMIN=1 KILN_GPUS=-1
 	export KILN_NODE_NAME=gpu-check KILN_TICK_MS=500
+	export KILN_TRAINERS="echo=/bin/echo, pytorch=/opt/kiln-train/pytorch"
 }
 login() {
 	tok=$(bash tests/stack.sh admin-token $d)

@@ -731,6 +731,127 @@ test_prepare_failed(void)
 	}
 }
 
+/* POST /training/jobs as seed 001 writes it (with kiln's integer ids): a
+ * job of kind training that runs the configured trainer (the stack's
+ * "echo" is /bin/echo) with the config as its one argument, on the data
+ * set and GPUs it asks for; GET /training/jobs lists only those, and the
+ * job is read and stopped by id there; a framework without a trainer is
+ * 400 naming the configured ones; bad bodies are 422. */
+static void
+test_training(void)
+{
+	static const char conf[] =
+	    "{\"framework\": \"echo\", \"model\": \"resnet18\", \"epochs\": 10,"
+	    " \"batch_size\": 32, \"learning_rate\": 0.001}";
+	char u[2048], o[2048], body[1024], path[96];
+	long long uid = it_new_user("run-training@example.com", u, sizeof(u)), id, cmd, ds, stop;
+	json_t *j, *sent, *got;
+	struct it_resp r;
+	char *out;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	(void)it_new_user("run-training-other@example.com", o, sizeof(o));
+	ds = it_upload_dataset(u, "mnist.csv", "a,b\n1,2\n", 8);
+	CU_ASSERT_FATAL(ds > 0);
+	cmd = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	snprintf(body, sizeof(body),
+		 "{\"name\": \"mnist-training\", \"dataset_id\": %lld, \"config\": %s,"
+		 " \"gpu_count\": 1}",
+		 ds, conf);
+	CU_ASSERT_EQUAL_FATAL(it_call("POST", "/api/v1/training/jobs", u, body, &r), 202);
+	j = it_json(&r);
+	it_resp_free(&r);
+	id = json_integer_value(json_object_get(j, "id"));
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "kind"), "training");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "mnist-training");
+	json_decref(j);
+	j = it_wait_job(u, id, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "gpu_ids")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "dataset_id")), ds);
+	json_decref(j);
+	/* the trainer got the config, whole, as its one argument */
+	out = it_job_log(id, "stdout.log");
+	sent = json_loads(conf, 0, NULL);
+	got = out != NULL ? json_loads(out, 0, NULL) : NULL;
+	CU_ASSERT(got != NULL && json_equal(sent, got));
+	json_decref(sent);
+	json_decref(got);
+	free(out);
+	/* listed there alone; read there; another user's is not found */
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/training/jobs", u, NULL, &r), 200);
+	j = it_json(&r);
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "total")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(
+			    json_object_get(json_array_get(json_object_get(j, "items"), 0), "id")),
+			id);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/jobs?kind=command");
+	CU_ASSERT_EQUAL(it_call("GET", path, u, NULL, &r), 200);
+	CU_ASSERT(strstr(r.body, "\"kind\":\"training\"") == NULL);
+	it_resp_free(&r);
+	CU_ASSERT(cmd > 0);
+	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 200);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, o, NULL), 404);
+	/* stopped by id, with no body, as seed 001 sends it */
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/training/jobs", u,
+				"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": 0}", &r),
+			202);
+	j = it_json(&r);
+	it_resp_free(&r);
+	stop = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld/stop", stop);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, o, NULL), 404);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 200);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	j = it_job(u, stop);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "cancelled");
+	json_decref(j);
+	/* a framework without a trainer names the ones there are */
+	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/training/jobs", u,
+				"{\"config\": {\"framework\": \"tensorflow\"}}", &r),
+			400);
+	CU_ASSERT(strstr(r.body, "\"code\":\"unknown_framework\"") != NULL);
+	CU_ASSERT(strstr(r.body, "available: echo") != NULL);
+	it_resp_free(&r);
+	/* bad bodies: 422, the field named; nothing stored */
+	{
+		static const char *const bad[][2] = {
+		    {"{}", "config"},
+		    {"{\"config\": []}", "config"},
+		    {"{\"config\": {}}", "framework"},
+		    {"{\"config\": {\"framework\": \"echo\", \"epochs\": \"ten\"}}", "epochs"},
+		    {"{\"config\": {\"framework\": \"echo\", \"learning_rate\": -1}}",
+		     "learning_rate"},
+		    {"{\"config\": {\"framework\": \"echo\"}, \"gpus\": 1}", "gpus"},
+		    {"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": 1,"
+		     " \"resources\": {\"gpus\": 1}}",
+		     "gpu_count"},
+		    {"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": \"one\"}", "gpus"},
+		};
+		char big[4400];
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CU_ASSERT_EQUAL(it_call("POST", "/api/v1/training/jobs", u, bad[i][0], &r),
+					422);
+			CU_ASSERT(strstr(r.body, bad[i][1]) != NULL);
+			it_resp_free(&r);
+		}
+		snprintf(big, sizeof(big),
+			 "{\"config\": {\"framework\": \"echo\", \"x\": \"%0*d\"}}", 4100, 0);
+		CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/training/jobs", u, big), 422);
+	}
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE user_id = %lld AND kind = 'training'", uid),
+	    2);
+}
+
 /* Lets ms pass with the database down: how long an outage lasts is the
  * scenario's input, not a wait for something to happen. */
 static void
@@ -1591,6 +1712,8 @@ suite_run(void)
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "a job folder that cannot be made: given back at once, prepare_failed",
 		    test_prepare_failed);
+	CU_add_test(s, "training jobs as seed 001 sends them: the trainer gets the config",
+		    test_training);
 	CU_add_test(s, "a job ends in a database outage past job_lost_seconds: once, completed",
 		    test_end_through_outage);
 	CU_add_test(s, "fence_seconds: cut off from the database, the job is killed in time",

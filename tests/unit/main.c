@@ -39,6 +39,7 @@ main(void)
 	suite_multipart();
 	suite_csvsplit();
 	suite_images();
+	suite_trainers();
 	suite_policy();
 	suite_sched();
 	suite_unpack();

@@ -23,6 +23,7 @@ void suite_jobspec(void);
 void suite_multipart(void);
 void suite_csvsplit(void);
 void suite_images(void);
+void suite_trainers(void);
 void suite_policy(void);
 void suite_sched(void);
 void suite_unpack(void);

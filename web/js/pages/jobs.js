@@ -8,7 +8,7 @@ const STATUS = [
 	['running', 'Running'], ['completed', 'Completed'], ['failed,killed_no_credits,moderation_failed', 'Failed'],
 	['cancelled', 'Cancelled'],
 ];
-const KIND = [['', 'Any kind'], ['command', 'Command'], ['script', 'Script'], ['render', 'Render'], ['shard', 'Shard']];
+const KIND = [['', 'Any kind'], ['command', 'Command'], ['script', 'Script'], ['render', 'Render'], ['shard', 'Shard'], ['training', 'Training']];
 const REFRESH_MS = 3000; // 20 requests a minute: well inside the per-user rate limit
 
 export function jobRow(j) {
