@@ -471,9 +471,12 @@ results_sse_record(struct request *req, const char *rec, size_t len, int64_t nex
 	gmtime_r(&t, &tm);
 	n = (int)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(when + n, sizeof(when) - (size_t)n, ".%03lldZ", ms % 1000);
-	d = json_pack("{s:s, s:s, s:o}", "timestamp", when, "stream",
+	/* unnamed ("message") events with a level, as seed 001's clients and
+	 * an EventSource's onmessage take them */
+	d = json_pack("{s:s, s:s, s:o, s:s}", "timestamp", when, "stream",
 		      rec[0] == 'o' ? "stdout" : "stderr", "message",
-		      results_text_new(req, sp2 + 1, len - (size_t)(sp2 + 1 - rec)));
+		      results_text_new(req, sp2 + 1, len - (size_t)(sp2 + 1 - rec)), "level",
+		      rec[0] == 'o' ? "INFO" : "ERROR");
 	if (d == NULL || (data = json_dumps(d, JSON_COMPACT)) == NULL)
 		abort();
 	json_decref(d);
@@ -481,7 +484,7 @@ results_sse_record(struct request *req, const char *rec, size_t len, int64_t nex
 		size_t cap = strlen(data) + 64;
 		char *ev = arena_alloc(req->arena, cap);
 
-		n = snprintf(ev, cap, "id: %lld\nevent: log\ndata: %s\n\n", (long long)next, data);
+		n = snprintf(ev, cap, "id: %lld\ndata: %s\n\n", (long long)next, data);
 		free(data);
 		rc = resp_stream_write(req, ev, (size_t)n);
 	}

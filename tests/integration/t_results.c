@@ -397,6 +397,7 @@ struct sse {
 static size_t
 sse_write(char *data, size_t size, size_t n, void *arg)
 {
+	static const char mark[] = "data: {\"timestamp\""; /* a log line's event */
 	struct sse *s = arg;
 	size_t k = size * n, i;
 
@@ -409,8 +410,8 @@ sse_write(char *data, size_t size, size_t n, void *arg)
 	memcpy(s->buf + s->len, data, k);
 	s->len += k;
 	s->buf[s->len] = '\0';
-	for (i = 0; i + 11 <= k; i++)
-		s->events += memcmp(data + i, "event: log\n", 11) == 0;
+	for (i = 0; i + sizeof(mark) - 1 <= k; i++)
+		s->events += memcmp(data + i, mark, sizeof(mark) - 1) == 0;
 	return s->abort_after > 0 && s->events >= s->abort_after ? 0 : k;
 }
 
@@ -491,7 +492,11 @@ test_sse_tail(void)
 	CU_ASSERT_EQUAL(sse_get(done_job, -1, owner, &s, NULL), 200);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "event: status\ndata: {\"status\":\"completed\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "\"stream\":\"stderr\",\"message\":\"second\""));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(s.buf, "\"stream\":\"stderr\",\"message\":\"second\",\"level\":\"ERROR\""));
+	/* log lines are unnamed events, an EventSource's onmessage (seed 001) */
+	CU_ASSERT_PTR_NULL(strstr(s.buf, "event: log"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "\ndata: {\"timestamp\":"));
 	sse_parse(&s, lines, sizeof(lines) / sizeof(lines[0]), &nl, &last, &ended);
 	CU_ASSERT_EQUAL(nl, 3);
 	CU_ASSERT(ended);

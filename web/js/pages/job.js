@@ -77,7 +77,7 @@ function liveLog(id, pre, onStatus, onEnd) {
 		}
 		if (stopped) return;
 		es = new EventSource(`${link.url}&offset=${offset}`);
-		es.addEventListener('log', (e) => {
+		es.addEventListener('message', (e) => { // a log line: kiln's events without a name
 			failures = 0;
 			if (e.lastEventId) offset = Number(e.lastEventId) || offset;
 			try { add(JSON.parse(e.data)); } catch { /* not a record */ }
