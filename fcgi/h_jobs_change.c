@@ -29,6 +29,7 @@ struct change {
 	const char *to, *reason;
 	char from[32];
 	int64_t lease, owner; /* the job's, as jobs_lock read them */
+	int cancel_requested; /* likewise */
 	int set_name, set_priority, set_progress, set_status;
 	const char *name;
 	int64_t priority;
@@ -77,22 +78,35 @@ jobs_lock(struct db *db, struct change *c)
 {
 	struct db_val p[1] = {DBV_I64(c->id)};
 	struct db_res *res = NULL;
-	enum kiln_err rc = db_exec(db, STMT_JOB_LOCK, p, 1, &res, NULL, NULL);
+	enum kiln_err rc;
 
-	if (rc == KILN_OK && db_res_rows(res) != 1)
+	/* the owner's wallet first, then the job: the claim's order (ledger.h),
+	 * which locks wallets and then the pending jobs it takes */
+	if ((rc = db_exec(db, STMT_JOB_OWNER, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	c->owner = db_res_rows(res) == 1 ? db_res_i64(res, 0, 0) : 0;
+	db_res_free(res);
+	res = NULL;
+	if (c->owner == 0)
+		return KILN_ERR_NOT_FOUND;
+	if ((rc = ledger_lock_in(db, c->owner)) != KILN_OK ||
+	    (rc = db_exec(db, STMT_JOB_LOCK, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	if (db_res_rows(res) != 1)
 		rc = KILN_ERR_NOT_FOUND;
+	else if (db_res_i64(res, 0, 1) != c->owner)
+		rc = KILN_ERR_DB_RETRY; /* never: a job keeps its owner */
 	if (rc == KILN_OK)
 		memcpy(c->from, db_res_str(res, 0, 2, NULL),
 		       strlen(db_res_str(res, 0, 2, NULL)) < sizeof(c->from)
 			   ? strlen(db_res_str(res, 0, 2, NULL)) + 1
 			   : 1);
 	if (rc == KILN_OK) {
-		c->owner = db_res_i64(res, 0, 1);
+		c->cancel_requested = db_res_i64(res, 0, 3) != 0;
 		c->lease = db_res_i64(res, 0, 4);
 	}
 	db_res_free(res);
-	/* the owner's wallet before any status moves (ledger.h) */
-	return rc == KILN_OK ? ledger_lock_in(db, c->owner) : rc;
+	return rc;
 }
 
 /* An ended job holds no credits: what is left of its hold goes back in the
@@ -111,8 +125,13 @@ jobs_release(struct db *db, int64_t id, const char *why)
 static enum kiln_err
 jobs_requeue(struct db *db, struct change *c)
 {
-	struct requeue rq = {c->id, c->lease, c->owner, c->from,  c->reason,
-			     NULL,  0,        0,        c->actor, 0};
+	struct requeue rq = {.id = c->id,
+			     .lease = c->lease,
+			     .user_id = c->owner,
+			     .from = c->from,
+			     .reason = c->reason,
+			     .actor = c->actor,
+			     .cancel = c->cancel_requested};
 
 	return requeue_in(db, &rq);
 }

@@ -48,6 +48,8 @@ training_config(json_t *conf, json_t *errs, const char **framework)
 		return 1;
 	}
 	*framework = v_str(conf, "framework", 1, TRAINERS_NAME_MAX, errs, NULL);
+	if (*framework != NULL && (*framework)[0] == '\0')
+		v_err(errs, "framework", "must not be empty", "value_error.any_str.min_length");
 	(void)v_str(conf, "model", 0, 200, errs, NULL);
 	(void)v_int(conf, "epochs", 0, 0, 1, 1000000, &n, errs);
 	(void)v_int(conf, "batch_size", 0, 0, 1, 1000000, &n, errs);
@@ -104,6 +106,7 @@ h_training_create(struct request *req)
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *spec;
 	const char *framework = NULL;
 	char trainer[TRAINERS_PATH_MAX + 1], names[256], detail[400];
+	int64_t gpus;
 	struct job_new j;
 	int bad_dir = 0;
 	enum kiln_err rc = KILN_OK;
@@ -113,6 +116,7 @@ h_training_create(struct request *req)
 		return KILN_OK;
 	}
 	v_unknown(obj, training_fields, errs);
+	(void)v_int(obj, "gpu_count", 0, 0, 0, INT64_MAX, &gpus, errs); /* bounded as gpus */
 	if (json_object_get(obj, "gpu_count") != NULL &&
 	    json_object_get(json_object_get(obj, "resources"), "gpus") != NULL)
 		v_err(errs, "gpu_count", "give gpu_count or resources.gpus, not both",

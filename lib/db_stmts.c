@@ -589,7 +589,11 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     /* 1 when this heartbeat started up_since again (or the node is new) */
     [STMT_NODE_RESTARTED] = {"node_restarted",
 			     "SELECT up_since = heartbeat_at FROM nodes WHERE id = ?", "i", "i"},
-    [STMT_NODE_GET] = {"node_get", "SELECT draining FROM nodes WHERE id = ?", "i", "i"},
+    /* draining, and holding off claims (a job's folder could not be made) */
+    [STMT_NODE_GET] = {"node_get",
+		       "SELECT draining, COALESCE(claim_hold_until > NOW(6), 0)"
+		       " FROM nodes WHERE id = ?",
+		       "i", "ii"},
     /* the pending queue: each user's first ? jobs by priority then age (the
      * window runs on ix_jobs_pending_user alone; only those rows are read),
      * with the price-relevant columns and the current wait state */
@@ -633,10 +637,18 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			  " node_id = NULL, gpu_ids = NULL, lease = lease + 1,"
 			  " heartbeat_at = NULL WHERE id = ? AND lease = ?",
 			  "ii", ""},
+    /* failed (with its reason) or cancelled (NULL) */
     [STMT_JOB_GIVE_UP] = {"job_give_up",
-			  "UPDATE jobs SET status = 'failed', failure_reason = ?,"
+			  "UPDATE jobs SET status = ?, failure_reason = ?,"
 			  " finished_at = NOW(6), lease = lease + 1 WHERE id = ? AND lease = ?",
-			  "sii", ""},
+			  "ssii", ""},
+    [STMT_JOB_OWNER] = {"job_owner", "SELECT user_id FROM jobs WHERE id = ?", "i", "i"},
+    /* the node of job ? at lease ? claims nothing for ? s (claim_hold_until) */
+    [STMT_NODE_HOLD_CLAIMS] = {"node_hold_claims",
+			       "UPDATE nodes n JOIN jobs j ON j.node_id = n.id"
+			       " SET n.claim_hold_until = NOW(6) + INTERVAL ? SECOND"
+			       " WHERE j.id = ? AND j.lease = ?",
+			       "iii", ""},
     /* the job, and its data set's format and stored name */
     [STMT_RUN_GET] =
 	{"run_get",

@@ -142,6 +142,8 @@ enum db_stmt_id {
 	STMT_HOLDS_ADD,
 	STMT_JOB_REQUEUE,
 	STMT_JOB_GIVE_UP,
+	STMT_JOB_OWNER,
+	STMT_NODE_HOLD_CLAIMS,
 	/* kiln-run (scheduler/run.c) */
 	STMT_RUN_GET,
 	STMT_RUN_LOCK,

@@ -30,10 +30,10 @@ enum kiln_err {
 	KILN_ERR_COST_LIMIT,      /* 400: a job's quote exceeds max_job_cost */
 	KILN_ERR_WORKING_DIR,     /* 400: working_dir leaves the job directory */
 	KILN_ERR_UNKNOWN_IMAGE,   /* 400: no [sandbox] images pattern matches docker_image */
-	KILN_ERR_UNKNOWN_TRAINER, /* 400: [training] trainers has no config.framework */
 	KILN_ERR_LINK_EXPIRED,    /* 403: a signed link past its time */
 	KILN_ERR_LINK_INVALID,    /* 403: a signed link whose signature does not match */
 	KILN_ERR_BUSY,            /* 503: every live-stream slot of the host is taken */
+	KILN_ERR_UNKNOWN_TRAINER, /* 400: [training] trainers has no config.framework */
 	KILN_ERR__COUNT
 };
 

@@ -20,14 +20,16 @@ struct requeue {
 				     * else its failure_reason when none is left */
 	int64_t attempts, max_attempts;
 	int64_t actor; /* the event's actor: a user id, 0 for kiln */
-	int requeued;  /* OUT: 1 back in the queue, 0 failed */
+	int cancel;    /* its cancel_requested: it ends cancelled instead */
+	int requeued;  /* OUT: 1 back in the queue, 0 ended */
 };
 
 /* In the caller's transaction, which has locked the job and seen r->lease
  * on it: the job goes back to pending (off its node and GPUs), or fails
- * with r->fail when it has used its attempts; either way its lease moves
- * on (the attempt's supervisor stands down), its hold goes back and its
- * event is written. The owner's wallet is locked first (ledger.h).
+ * with r->fail when it has used its attempts, or ends cancelled when its
+ * owner asked for that (a pending job with cancel_requested would never
+ * be claimed again); either way its lease moves on (the attempt's
+ * supervisor stands down), its hold goes back and its event is written.
  * KILN_ERR_DB_RETRY when the job is no longer at r->lease. */
 enum kiln_err requeue_in(struct db *db, struct requeue *r);
 

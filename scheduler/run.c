@@ -170,6 +170,7 @@ struct run_step {
 	char step[96];
 	char status[16];                /* the job's, as the lease check read it */
 	int64_t attempts, max_attempts; /* likewise */
+	int cancel_requested;           /* likewise */
 	int lost;                       /* OUT: the lease is no longer ours */
 };
 
@@ -185,6 +186,7 @@ run_check_lease(struct db *db, struct run_step *s)
 	s->lost = db_res_rows(r) != 1 || db_res_i64(r, 0, 0) != s->j->lease;
 	snprintf(s->status, sizeof(s->status), "%s", s->lost ? "" : db_res_str(r, 0, 1, NULL));
 	if (!s->lost) {
+		s->cancel_requested = db_res_i64(r, 0, 2) != 0;
 		s->attempts = db_res_i64(r, 0, 3);
 		s->max_attempts = db_res_i64(r, 0, 4);
 	}
@@ -195,15 +197,21 @@ run_check_lease(struct db *db, struct run_step *s)
 /* The job's folder could not be made ready: the host's fault, not the
  * job's. The attempt is given up now, with its reason, rather than left
  * for the reaper to call this supervisor lost: the job goes back to the
- * queue, or fails with prepare_failed once its attempts are used. */
+ * queue, or fails with prepare_failed once its attempts are used (or ends
+ * cancelled, when that was asked). This node then claims nothing for
+ * s->seconds, so that a broken storage does not take job after job and
+ * fail them all while healthy nodes wait. */
 static enum kiln_err
 run_give_back_txn(struct db *db, void *arg)
 {
 	struct run_step *s = arg;
+	struct db_val p[3] = {DBV_I64(s->seconds), DBV_I64(s->j->id), DBV_I64(s->j->lease)};
 	struct requeue rq;
 	enum kiln_err rc;
 
 	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
+		return rc;
+	if ((rc = db_exec(db, STMT_NODE_HOLD_CLAIMS, p, 3, NULL, NULL, NULL)) != KILN_OK)
 		return rc;
 	memset(&rq, 0, sizeof(rq));
 	rq.id = s->j->id;
@@ -214,6 +222,7 @@ run_give_back_txn(struct db *db, void *arg)
 	rq.fail = "prepare_failed";
 	rq.attempts = s->attempts;
 	rq.max_attempts = s->max_attempts;
+	rq.cancel = s->cancel_requested;
 	return requeue_in(db, &rq);
 }
 
@@ -715,8 +724,10 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 			rc = KILN_ERR_IO;
 	}
 	if (rc != KILN_OK) {
-		log_error("run: job %lld: cannot prepare its directory: given back",
-			  (long long)j->id);
+		log_error("run: job %lld: cannot prepare its directory: given back; this node "
+			  "claims nothing for %lld s",
+			  (long long)j->id, (long long)cfg->job_lost_seconds);
+		s.seconds = cfg->job_lost_seconds;
 		(void)run_txn(db, run_give_back_txn, &s, RUN_TRY_END_MS);
 		return rc;
 	}

@@ -10,14 +10,16 @@ static const char *const host_ro[] = {"/usr", "/etc", "/opt", NULL};
 static const char *const host_links[][2] = {
     {"usr/bin", "/bin"}, {"usr/sbin", "/sbin"}, {"usr/lib", "/lib"}, {"usr/lib64", "/lib64"}};
 
-/* Where dir (absolute, no trailing '/') is in a tree that base (likewise,
- * "/" allowed) is the root of: its path below base ("" for base itself),
- * or NULL when it is not in it. */
+/* Where dir (absolute, no trailing '/') is in a tree that base (absolute;
+ * trailing '/' ignored) is the root of: its path below base ("" for base
+ * itself), or NULL when it is not in it. */
 static const char *
 sandbox_below(const char *dir, const char *base)
 {
-	size_t n = strcmp(base, "/") == 0 ? 0 : strlen(base);
+	size_t n = strlen(base);
 
+	while (n > 0 && base[n - 1] == '/') /* "/srv/img/" is "/srv/img", "/" is "" */
+		n--;
 	if (strncmp(dir, base, n) != 0 || (dir[n] != '/' && dir[n] != '\0'))
 		return NULL;
 	return dir + n;

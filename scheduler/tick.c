@@ -41,6 +41,7 @@ tick_lost_txn(struct db *db, void *arg)
 		db_res_free(res);
 		return KILN_OK;
 	}
+	l->rq.cancel = db_res_i64(res, 0, 2) != 0; /* asked while its supervisor was gone */
 	db_res_free(res);
 	if ((rc = requeue_in(db, &l->rq)) != KILN_OK)
 		return rc;
@@ -77,7 +78,9 @@ tick_reap(struct db *db, const struct kiln_config *cfg, struct tick_result *r)
 			r->requeued += (size_t)l.rq.requeued;
 			log_info("tick: job %lld lost (lease %lld): %s", (long long)l.rq.id,
 				 (long long)l.rq.lease,
-				 l.rq.requeued ? "requeued" : "failed/node_lost");
+				 l.rq.requeued ? "requeued"
+				 : l.rq.cancel ? "cancelled, as asked"
+					       : "failed/node_lost");
 		}
 	}
 	db_res_free(res);
@@ -121,7 +124,10 @@ tick_node_load(struct db *db, struct tick_claim *c, struct pol_node *pn)
 
 	if ((rc = db_exec(db, STMT_NODE_GET, p, 1, &res, NULL, NULL)) != KILN_OK)
 		return rc;
-	pn->draining = db_res_rows(res) == 1 && db_res_i64(res, 0, 0) != 0;
+	/* a draining node, or one holding off after a job's folder could not
+	 * be made there (run.c), claims nothing */
+	pn->draining =
+	    db_res_rows(res) == 1 && (db_res_i64(res, 0, 0) != 0 || db_res_i64(res, 0, 1) != 0);
 	db_res_free(res);
 	if ((rc = db_exec(db, STMT_SCHED_NODE_JOBS, p, 1, &res, NULL, NULL)) != KILN_OK)
 		return rc;
@@ -296,8 +302,8 @@ tick_gpus(const struct pol_job *j, char *out, size_t n)
 }
 
 /* Applies the policy's choice in a handful of statements, whatever the
- * number of jobs: locks the chosen users' wallets (wallet first, as every
- * status change does), then the chosen jobs still pending; claims those
+ * number of jobs: locks the chosen users' wallets (wallet first, as the
+ * API's status changes do too), then the chosen jobs still pending; claims those
  * with their GPUs, records their events, places their holds. */
 static enum kiln_err
 tick_apply(struct db *db, struct tick_claim *c, size_t nchosen)

@@ -285,6 +285,7 @@ dir=/var/lib/kiln/jobs/$id
 [ "$(stat -c '%U:%G %a' "$dir")" = "kiln-job:kiln 2750" ] ||
 	die "job folder is $(stat -c '%U:%G %a' "$dir"), not kiln-job:kiln 2750"
 [ "$(stat -c %G "$dir/outputs/deep/more.txt")" = kiln ] || die "an output is not in kiln's group"
+[ "$(stat -c '%U:%G' "$dir/logs")" = kiln:kiln ] || die "logs/ is $(stat -c '%U:%G' "$dir/logs"), not kiln's"
 api -f "$base/api/v1/jobs/$id/outputs" >"$T/outputs" || die "no outputs"
 for f in result.txt deep/more.txt; do
 	url=$(json "[o['url'] for o in j if o['path'] == '$f'][0]" <"$T/outputs") ||

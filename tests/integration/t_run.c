@@ -619,6 +619,28 @@ running_attempt(void *arg)
 	return ok;
 }
 
+/* A job sleeping a minute, running, whose supervisor is then killed:
+ * its id (the job is left for the reaper). */
+static long long
+sleeper_lost(const char *u, int max_attempts)
+{
+	char body[160];
+	long long id;
+	pid_t pid;
+
+	snprintf(body, sizeof(body),
+		 "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
+		 " \"max_attempts\": %d}",
+		 max_attempts);
+	id = it_submit(u, body);
+	CU_ASSERT_FATAL(id > 0);
+	json_decref(it_wait_job(u, id, "status", "running", 10000));
+	pid = supervisor(id);
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+	return id;
+}
+
 /* kill -9 of a supervisor: requeued and run again. SIGSTOP of the next
  * one until it is given up on: when it wakes it writes nothing. */
 static void
@@ -631,14 +653,7 @@ test_lost_supervisor(void)
 	json_t *j;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
-	id = it_submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
-			  " \"max_attempts\": 3}");
-	CU_ASSERT_FATAL(id > 0);
-	a.id = id;
-	json_decref(it_wait_job(u, id, "status", "running", 10000));
-	pid = supervisor(id);
-	CU_ASSERT_FATAL(pid > 0);
-	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+	a.id = id = sleeper_lost(u, 3);
 	/* the reaper requeues it after job_lost_seconds; a new claim runs it */
 	CU_ASSERT(it_wait(JOB_LOST_MS + 6000, running_attempt, &a));
 	snprintf(q, sizeof(q),
@@ -673,6 +688,35 @@ test_lost_supervisor(void)
 	/* one hold released per attempt; nothing left reserved */
 	snprintf(q, sizeof(q), "SELECT reserved_micros FROM users WHERE id = %lld", uid);
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
+}
+
+/* A cancel asked while the job's supervisor is gone: the reaper ends the
+ * job cancelled, with its hold back, rather than requeue it (a pending
+ * job that asked for its cancel would never be claimed again, nor end). */
+static void
+test_lost_cancelled(void)
+{
+	char u[2048], path[96];
+	long long uid = it_new_user("run-lost-cancel@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	id = sleeper_lost(u, 3);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/cancel", id);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 202);
+	j = it_wait_job(u, id, "status", "cancelled", JOB_LOST_MS + 6000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "attempts")), 1);
+	json_decref(j);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND"
+				" to_status = 'cancelled' AND reason = 'cancel requested'",
+				id),
+			1);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND"
+				" to_status = 'pending' AND from_status IS NOT NULL",
+				id),
+			0);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT reserved_micros FROM users WHERE id = %lld", uid), 0);
 }
 
 /* A job whose folder cannot be made (here a file where it goes: the
@@ -722,6 +766,14 @@ test_prepare_failed(void)
 	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld AND"
 				" type = 'charge'",
 				id),
+			0);
+	/* the node claimed nothing for job_lost_seconds after the first: a
+	 * broken host does not take job after job and fail them all */
+	CU_ASSERT(it_sqlf("SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(created_at))"
+			  " FROM job_events WHERE job_id = %lld AND to_status = 'preparing'",
+			  id) >= JOB_LOST_MS * 1000LL);
+	CU_ASSERT_EQUAL(it_sqlf("UPDATE nodes SET claim_hold_until = NULL;"
+				" SELECT COUNT(*) FROM nodes WHERE claim_hold_until IS NOT NULL"),
 			0);
 	{
 		char cmd[128];
@@ -832,7 +884,9 @@ test_training(void)
 		    {"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": 1,"
 		     " \"resources\": {\"gpus\": 1}}",
 		     "gpu_count"},
-		    {"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": \"one\"}", "gpus"},
+		    {"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": \"one\"}",
+		     "\"gpu_count\""},
+		    {"{\"config\": {\"framework\": \"\"}}", "framework"},
 		};
 		char big[4400];
 		size_t i;
@@ -845,7 +899,9 @@ test_training(void)
 		}
 		snprintf(big, sizeof(big),
 			 "{\"config\": {\"framework\": \"echo\", \"x\": \"%0*d\"}}", 4100, 0);
-		CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/training/jobs", u, big), 422);
+		CU_ASSERT_EQUAL(it_call("POST", "/api/v1/training/jobs", u, big, &r), 422);
+		CU_ASSERT(strstr(r.body, "larger than 4 KiB") != NULL);
+		it_resp_free(&r);
 	}
 	CU_ASSERT_EQUAL(
 	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE user_id = %lld AND kind = 'training'", uid),
@@ -1085,17 +1141,10 @@ test_node_lost(void)
 {
 	char u[2048], q[256];
 	long long uid = it_new_user("run-nodelost@example.com", u, sizeof(u)), id;
-	pid_t pid;
 	json_t *j;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
-	id = it_submit(u, "{\"command\": [\"sleep\", \"60\"], \"resources\": {\"gpus\": 0},"
-			  " \"max_attempts\": 1}");
-	CU_ASSERT_FATAL(id > 0);
-	json_decref(it_wait_job(u, id, "status", "running", 10000));
-	pid = supervisor(id);
-	CU_ASSERT_FATAL(pid > 0);
-	CU_ASSERT_EQUAL(kill(pid, SIGKILL), 0);
+	id = sleeper_lost(u, 1);
 	j = it_wait_job(u, id, "status", "failed", JOB_LOST_MS + 6000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "node_lost");
@@ -1712,6 +1761,8 @@ suite_run(void)
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "a job folder that cannot be made: given back at once, prepare_failed",
 		    test_prepare_failed);
+	CU_add_test(s, "a cancel asked while the supervisor is gone: the reaper ends it cancelled",
+		    test_lost_cancelled);
 	CU_add_test(s, "training jobs as seed 001 sends them: the trainer gets the config",
 		    test_training);
 	CU_add_test(s, "a job ends in a database outage past job_lost_seconds: once, completed",

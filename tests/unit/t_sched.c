@@ -138,6 +138,9 @@ t_sched_sandbox(void)
 	s.hide_dir = "/srv/images/cuda12/kiln";
 	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
 	CU_ASSERT(has(argv, "--tmpfs", "/kiln"));
+	s.image_root = "/srv/images/cuda12/"; /* as the image map allows it */
+	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
+	CU_ASSERT(has(argv, "--tmpfs", "/kiln"));
 	s.hide_dir = "/opt/kiln/storage"; /* not in this image */
 	CU_ASSERT_FATAL(sandbox_argv(&s, buf, argv) > 0);
 	CU_ASSERT(!has(argv, "--tmpfs", "/opt/kiln/storage"));
