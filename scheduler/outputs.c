@@ -54,6 +54,7 @@ struct outputs_seen {
 struct outputs_walk {
 	struct db *db;
 	int64_t job_id, count, hashed, hash_max;
+	int64_t slow_ms; /* tests: a pause before each file, so that a walk takes long */
 	enum kiln_err rc;
 	int stop;                    /* OUTPUTS_MAX reached, the lease lost or a database error */
 	int64_t bad_names, too_deep; /* skipped: said once, at the end */
@@ -148,6 +149,8 @@ outputs_file(struct outputs_walk *w, int dfd, const char *name, const struct sta
 			close(fd);
 		return; /* changed under the walk */
 	}
+	if (w->slow_ms > 0)
+		usleep((useconds_t)(w->slow_ms * 1000));
 	if (st.st_nlink > 1)
 		known = outputs_known(w, &st);
 	if (known == NULL && st.st_size <= w->hash_max - w->hashed) {
@@ -241,6 +244,7 @@ outputs_register(struct db *db, int64_t job_id, const char *dir, outputs_beat_fn
 	w->arg = arg;
 	/* tests: a smaller one */
 	w->hash_max = test_hook_ll("KILN_TEST_OUTPUTS_HASH_MAX", OUTPUTS_HASH_MAX);
+	w->slow_ms = test_hook_ll("KILN_TEST_OUTPUTS_SLOW_MS", 0);
 	/* outputs/ itself: a link in its place is not followed */
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
 		outputs_dir(w, fd, 0, 0);

@@ -619,6 +619,20 @@ running_attempt(void *arg)
 	return ok;
 }
 
+/* Starts the scheduler (stopped) with the test switch name set to value
+ * for it and the kiln-runs it starts; the tests' own environment keeps
+ * nothing of it. 0, or -1 when the stack would not start it. */
+static int
+sched_start_with(const char *name, const char *value)
+{
+	int rc;
+
+	setenv(name, value, 1);
+	rc = it_stack("sched-start");
+	unsetenv(name);
+	return rc == 0 ? 0 : -1;
+}
+
 /* A job sleeping a minute, running, whose supervisor is then killed:
  * its id (the job is left for the reaper). */
 static long long
@@ -1051,9 +1065,7 @@ test_lost_commits(void)
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
-	setenv("KILN_TEST_RUN_LOSE_COMMIT", "1", 1);
-	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
-	unsetenv("KILN_TEST_RUN_LOSE_COMMIT");
+	CU_ASSERT_EQUAL_FATAL(sched_start_with("KILN_TEST_RUN_LOSE_COMMIT", "1"), 0);
 	id = it_submit(u, "{\"script\": \"echo hi; sleep 1\", \"resources\": {\"gpus\": 1}}");
 	CU_ASSERT_FATAL(id > 0);
 	j = it_wait_job(u, id, "status", "", 20000);
@@ -1109,9 +1121,7 @@ test_sched_lost_commits(void)
 			    3 + 4 * i, id[i]),
 		    1);
 	}
-	setenv("KILN_TEST_SCHED_LOSE_COMMIT", "1", 1);
-	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
-	unsetenv("KILN_TEST_SCHED_LOSE_COMMIT");
+	CU_ASSERT_EQUAL_FATAL(sched_start_with("KILN_TEST_SCHED_LOSE_COMMIT", "1"), 0);
 	for (i = 0; i < 2; i++) {
 		json_t *j = it_wait_job(u, id[i], "status", "", 20000);
 
@@ -1158,6 +1168,48 @@ static int
 supervisor_gone(void *arg)
 {
 	return supervisor(*(long long *)arg) == 0;
+}
+
+static int
+outputs_started(void *arg)
+{
+	return it_sqlf("SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", *(long long *)arg) >=
+	       2;
+}
+
+/* The outputs walk stops when the lease is lost: here the job is ended by
+ * hand while kiln-run reads its 40 outputs, slowed by a test switch to
+ * 200 ms a file. kiln-run registers no more of them, leaves without
+ * ending the job again and charges nothing more. */
+static void
+test_outputs_lost_lease(void)
+{
+	char u[2048], path[128];
+	long long uid = it_new_user("run-outlease@example.com", u, sizeof(u)), id, charges;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_start_with("KILN_TEST_OUTPUTS_SLOW_MS", "200"), 0);
+	id = it_submit(u, "{\"script\": \"for i in $(seq 40); do echo $i >"
+			  " \\\"$KILN_OUTPUT_DIR/f$i\\\"; done\", \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	CU_ASSERT_FATAL(it_wait(20000, outputs_started, &id));
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", id);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin,
+				       "{\"status\": \"failed\", \"reason\": \"by hand\"}"),
+			200);
+	charges = it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id);
+	CU_ASSERT(it_wait(10000, supervisor_gone, &id));
+	CU_ASSERT(it_sqlf("SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", id) < 40);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id),
+			charges);
+	j = it_job(u, id);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "by hand");
+	json_decref(j);
+	CU_ASSERT_EQUAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
 }
 
 /* Staff end a running job by hand (force-complete, or PATCH of its
@@ -1377,9 +1429,7 @@ test_outputs_bounded(void)
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
-	setenv("KILN_TEST_OUTPUTS_HASH_MAX", "1572864", 1);
-	CU_ASSERT_EQUAL_FATAL(it_stack("sched-start"), 0);
-	unsetenv("KILN_TEST_OUTPUTS_HASH_MAX");
+	CU_ASSERT_EQUAL_FATAL(sched_start_with("KILN_TEST_OUTPUTS_HASH_MAX", "1572864"), 0);
 	id =
 	    it_submit(u, "{\"script\": \"cd /workspace/outputs && head -c 1048576 /dev/zero > a.bin"
 			 " && ln a.bin twin.bin && head -c 4194304 /dev/zero > big.bin"
@@ -1779,6 +1829,8 @@ suite_run(void)
 		    test_requeue_planted_links);
 	CU_add_test(s, "outputs: two names hashed once, a cap on bytes hashed, no FIFO, depth",
 		    test_outputs_bounded);
+	CU_add_test(s, "outputs: the walk stops when the lease is lost, nothing more charged",
+		    test_outputs_lost_lease);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
 		    test_lost_commits);
 	CU_add_test(s, "the scheduler's COMMITs kept but answered as lost: started at once",
