@@ -95,6 +95,7 @@ cleanup() {
 	if [ -n "$dir" ] && [ -d "$dir" ]; then
 		bash "$src/tests/stack.sh" stop "$dir" >/dev/null 2>&1 ||
 			echo "bench: stopping the stack in $dir failed" >&2
+		bash "$src/tests/stack.sh" runs-kill "$dir"
 		case $dir in
 		/tmp/kiln-bench.*)
 			if [ "${KILN_BENCH_KEEP:-0}" = 1 ]; then

@@ -25,6 +25,7 @@ port=$("$build/tests/freeport")
 bench_cleanup() {
 	if declare -F bench_on_exit >/dev/null; then bench_on_exit; fi
 	stack stop "$dir" >/dev/null 2>&1 || true
+	stack runs-kill "$dir"
 	[ "${KILN_BENCH_KEEP:-0}" = 1 ] || rm -rf "$dir"
 }
 trap bench_cleanup EXIT

@@ -8,6 +8,8 @@
 #   stack.sh status DIR        say what runs
 #   stack.sh db-stop DIR | db-start DIR | api-stop DIR | api-start DIR
 #   stack.sh sched-stop DIR | sched-start DIR
+#   stack.sh runs-kill DIR     kills the kiln-runs of this stack's jobs
+#                              (test stacks, when they are torn down)
 #   stack.sh admin-token DIR   prints an access token of the first admin
 #                              (a stack started with KILN_KEEP_ADMIN=1)
 #
@@ -217,6 +219,13 @@ sched_start() {
 
 sched_stop() { stop_pid "$dir/run/kiln-scheduler.pid" kiln-scheduler; }
 
+# The supervisors of this stack's jobs, which kiln-run detaches from the
+# scheduler: known by this stack's configuration path, which no other
+# stack has. Test stacks end them with the stack (their jobs die with
+# them); `./dev down` leaves running jobs be, as a stopped host scheduler
+# does.
+runs_kill() { pkill -KILL -f -- "/kiln-run -c $dir/kiln.conf [0-9]" 2>/dev/null || true; }
+
 nginx_conf() {
 	local ngx="$dir/nginx" user_line=""
 	mkdir -p "$ngx/tmp"
@@ -286,6 +295,7 @@ start)
 stop) sched_stop; nginx_stop; api_stop; db_stop ;;
 sched-start) sched_start ;;
 sched-stop) sched_stop ;;
+runs-kill) runs_kill ;;
 status) status ;;
 db-stop) db_stop ;;
 db-start) db_start ;;

@@ -19,6 +19,7 @@ port=$("$build/tests/freeport")
 stack() { KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" "$@"; }
 cleanup() {
 	stack stop "$dir" >/dev/null 2>&1
+	stack runs-kill "$dir"
 	if [ "${rc:-1}" != 0 ]; then
 		rm -rf "$build/tests/integration-logs"
 		cp -r "$dir/log" "$build/tests/integration-logs" 2>/dev/null
