@@ -720,8 +720,10 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			       " WHERE node_id = ? AND status IN ('preparing', 'running')"
 			       " ORDER BY id",
 			       "i", "iiss"},
-    [STMT_NODE_SET_DRAINING] = {"node_set_draining", "UPDATE nodes SET draining = ? WHERE id = ?",
-				"ii", ""},
+    /* drain or undrain; either ends a hold on claims (claim_hold_until) */
+    [STMT_NODE_SET_DRAINING] =
+	{"node_set_draining", "UPDATE nodes SET draining = ?, claim_hold_until = NULL WHERE id = ?",
+	 "ii", ""},
 /* The claim in a few statements, whatever the number of jobs: the
      * lists come as one JSON parameter each (JSON_TABLE) */
 #define JT_IDS "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$')) t"

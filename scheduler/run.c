@@ -179,8 +179,13 @@ run_check_lease(struct db *db, struct run_step *s)
 {
 	struct db_val p[1] = {DBV_I64(s->j->id)};
 	struct db_res *r = NULL;
-	enum kiln_err rc = db_exec(db, STMT_RUN_LOCK, p, 1, &r, NULL, NULL);
+	enum kiln_err rc;
 
+	/* the owner's wallet, then the job: the order of every transaction
+	 * that moves a job (ledger.h) */
+	if ((rc = ledger_lock_in(db, s->j->user_id)) != KILN_OK)
+		return rc;
+	rc = db_exec(db, STMT_RUN_LOCK, p, 1, &r, NULL, NULL);
 	if (rc != KILN_OK)
 		return rc;
 	s->lost = db_res_rows(r) != 1 || db_res_i64(r, 0, 0) != s->j->lease;
@@ -194,13 +199,23 @@ run_check_lease(struct db *db, struct run_step *s)
 	return KILN_OK;
 }
 
-/* The job's folder could not be made ready: the host's fault, not the
- * job's. The attempt is given up now, with its reason, rather than left
- * for the reaper to call this supervisor lost: the job goes back to the
- * queue, or fails with prepare_failed once its attempts are used (or ends
- * cancelled, when that was asked). This node then claims nothing for
- * s->seconds, so that a broken storage does not take job after job and
- * fail them all while healthy nodes wait. */
+/* 1 when errno e, met while making a job's folder ready, says the host's
+ * storage is at fault (full, read-only, gone) rather than this job's
+ * folder: then the node holds off claiming, so as not to take job after
+ * job and fail them all. */
+static int
+run_host_fault(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EROFS || e == EIO || e == ESTALE ||
+	       e == ENOTCONN || e == ENOMEM;
+}
+
+/* The job's folder could not be made ready. The attempt is given up now,
+ * with its reason, rather than left for the reaper to call this
+ * supervisor lost: the job goes back to the queue, or fails with
+ * prepare_failed once its attempts are used (or ends cancelled, when that
+ * was asked). When the host's storage is at fault, this node then claims
+ * nothing for s->seconds (0: no hold). */
 static enum kiln_err
 run_give_back_txn(struct db *db, void *arg)
 {
@@ -211,7 +226,8 @@ run_give_back_txn(struct db *db, void *arg)
 
 	if ((rc = run_check_lease(db, s)) != KILN_OK || s->lost)
 		return rc;
-	if ((rc = db_exec(db, STMT_NODE_HOLD_CLAIMS, p, 3, NULL, NULL, NULL)) != KILN_OK)
+	if (s->seconds > 0 &&
+	    (rc = db_exec(db, STMT_NODE_HOLD_CLAIMS, p, 3, NULL, NULL, NULL)) != KILN_OK)
 		return rc;
 	memset(&rq, 0, sizeof(rq));
 	rq.id = s->j->id;
@@ -279,8 +295,6 @@ run_finish_txn(struct db *db, void *arg)
 		return rc;
 	if (strcmp(s->status, s->to) == 0)
 		return KILN_OK; /* this body's own earlier COMMIT */
-	if ((rc = ledger_lock_in(db, s->j->user_id)) != KILN_OK)
-		return rc;
 	{
 		struct db_val p[8] = {DBV_STR(s->to),
 				      s->failure ? DBV_STR(s->failure) : DBV_NULL,
@@ -709,8 +723,13 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 	j->line[1] = malloc(COMB_LINE_MAX + 1);
 	if (j->line[0] == NULL || j->line[1] == NULL)
 		return KILN_ERR_NOMEM;
+	errno = 0;
 	if ((rc = run_prepare(cfg, j)) == KILN_OK)
 		rc = run_dataset(cfg, j, refused);
+	if (rc == KILN_OK && test_hook("KILN_TEST_RUN_PREPARE_ERRNO") != NULL) {
+		errno = (int)test_hook_ll("KILN_TEST_RUN_PREPARE_ERRNO", 0); /* tests: a fault */
+		rc = KILN_ERR_IO;
+	}
 	if (rc == KILN_OK) {
 		j->out_fd = openat(j->logs_fd, "stdout.log",
 				   O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -724,10 +743,12 @@ run_job(struct db *db, const struct kiln_config *cfg, struct job *j)
 			rc = KILN_ERR_IO;
 	}
 	if (rc != KILN_OK) {
-		log_error("run: job %lld: cannot prepare its directory: given back; this node "
-			  "claims nothing for %lld s",
-			  (long long)j->id, (long long)cfg->job_lost_seconds);
-		s.seconds = cfg->job_lost_seconds;
+		int host = run_host_fault(errno);
+
+		s.seconds = host ? cfg->job_lost_seconds : 0;
+		log_error("run: job %lld: cannot prepare its directory (%s): given back%s",
+			  (long long)j->id, strerror(errno),
+			  host ? "; this node claims nothing for a while" : "");
 		(void)run_txn(db, run_give_back_txn, &s, RUN_TRY_END_MS);
 		return rc;
 	}

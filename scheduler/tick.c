@@ -34,7 +34,9 @@ tick_lost_txn(struct db *db, void *arg)
 	enum kiln_err rc;
 
 	l->done = 0;
-	if ((rc = db_exec(db, STMT_RUN_LOCK, p, 1, &res, NULL, NULL)) != KILN_OK)
+	/* the owner's wallet, then the job (ledger.h) */
+	if ((rc = ledger_lock_in(db, l->rq.user_id)) != KILN_OK ||
+	    (rc = db_exec(db, STMT_RUN_LOCK, p, 1, &res, NULL, NULL)) != KILN_OK)
 		return rc;
 	/* someone moved it on since we looked: leave it */
 	if (db_res_rows(res) != 1 || db_res_i64(res, 0, 0) != l->rq.lease) {

@@ -704,6 +704,52 @@ test_lost_supervisor(void)
 	CU_ASSERT_EQUAL(it_sql_value(q), 0);
 }
 
+/* The host's storage at fault (a test switch makes kiln-run meet ENOSPC
+ * while it prepares): the job is given back and this node claims nothing
+ * for job_lost_seconds, so that it does not take job after job and fail
+ * them all; the other job waits meanwhile; an undrain ends the hold. */
+static void
+test_prepare_host_fault(void)
+{
+	char u[2048], path[96];
+	long long uid = it_new_user("run-prephost@example.com", u, sizeof(u)), id, next, node;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	id = it_submit(
+	    u, "{\"command\": [\"true\"], \"max_attempts\": 1, \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	CU_ASSERT_EQUAL_FATAL(sched_start_with("KILN_TEST_RUN_PREPARE_ERRNO", "28"), 0);
+	j = it_wait_job(u, id, "status", "failed", 10000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "prepare_failed");
+	json_decref(j);
+	node = it_sqlf("SELECT id FROM nodes WHERE claim_hold_until > NOW(6)");
+	CU_ASSERT_FATAL(node > 0);
+	/* longer, so that what follows does not race the hold's end */
+	CU_ASSERT_EQUAL(it_sqlf("UPDATE nodes SET claim_hold_until = NOW(6) + INTERVAL 60 SECOND"
+				" WHERE id = %lld; SELECT ROW_COUNT()",
+				node),
+			1);
+	CU_ASSERT_EQUAL(it_stack("sched-stop"), 0);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	/* held: a new job waits as if the node drained */
+	next = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(next > 0);
+	j = it_wait_job(u, next, "wait_reason", "node_draining", 5000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	/* an undrain ends the hold: the job runs */
+	snprintf(path, sizeof(path), "/api/v1/nodes/%lld/undrain", node);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, NULL), 200);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM nodes WHERE claim_hold_until IS NOT NULL"),
+			0);
+	json_decref(it_wait_job(u, next, "status", "completed", 10000));
+	CU_ASSERT_EQUAL(
+	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE id = %lld AND status = 'completed'", next), 1);
+}
+
 /* A cancel asked while the job's supervisor is gone: the reaper ends the
  * job cancelled, with its hold back, rather than requeue it (a pending
  * job that asked for its cancel would never be claimed again, nor end). */
@@ -781,13 +827,9 @@ test_prepare_failed(void)
 				" type = 'charge'",
 				id),
 			0);
-	/* the node claimed nothing for job_lost_seconds after the first: a
-	 * broken host does not take job after job and fail them all */
-	CU_ASSERT(it_sqlf("SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), MAX(created_at))"
-			  " FROM job_events WHERE job_id = %lld AND to_status = 'preparing'",
-			  id) >= JOB_LOST_MS * 1000LL);
-	CU_ASSERT_EQUAL(it_sqlf("UPDATE nodes SET claim_hold_until = NULL;"
-				" SELECT COUNT(*) FROM nodes WHERE claim_hold_until IS NOT NULL"),
+	/* this job's own folder was at fault, not the host's storage: the
+	 * node goes on claiming */
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM nodes WHERE claim_hold_until IS NOT NULL"),
 			0);
 	{
 		char cmd[128];
@@ -1179,13 +1221,13 @@ outputs_started(void *arg)
 
 /* The outputs walk stops when the lease is lost: here the job is ended by
  * hand while kiln-run reads its 40 outputs, slowed by a test switch to
- * 200 ms a file. kiln-run registers no more of them, leaves without
- * ending the job again and charges nothing more. */
+ * 200 ms a file. kiln-run registers no more of them and leaves without
+ * ending the job again. */
 static void
 test_outputs_lost_lease(void)
 {
 	char u[2048], path[128];
-	long long uid = it_new_user("run-outlease@example.com", u, sizeof(u)), id, charges;
+	long long uid = it_new_user("run-outlease@example.com", u, sizeof(u)), id;
 	json_t *j;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
@@ -1193,21 +1235,22 @@ test_outputs_lost_lease(void)
 	CU_ASSERT_EQUAL_FATAL(sched_start_with("KILN_TEST_OUTPUTS_SLOW_MS", "200"), 0);
 	id = it_submit(u, "{\"script\": \"for i in $(seq 40); do echo $i >"
 			  " \\\"$KILN_OUTPUT_DIR/f$i\\\"; done\", \"resources\": {\"gpus\": 0}}");
-	CU_ASSERT_FATAL(id > 0);
-	CU_ASSERT_FATAL(it_wait(20000, outputs_started, &id));
-	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", id);
-	CU_ASSERT_EQUAL(it_call_status("POST", path, admin,
-				       "{\"status\": \"failed\", \"reason\": \"by hand\"}"),
-			200);
-	charges = it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id);
-	CU_ASSERT(it_wait(10000, supervisor_gone, &id));
-	CU_ASSERT(it_sqlf("SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", id) < 40);
-	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM wallet_ledger WHERE job_id = %lld", id),
-			charges);
-	j = it_job(u, id);
-	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
-	CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "by hand");
-	json_decref(j);
+	CU_ASSERT(id > 0);
+	if (id > 0 && it_wait(20000, outputs_started, &id)) {
+		snprintf(path, sizeof(path), "/api/v1/jobs/%lld/force-complete", id);
+		CU_ASSERT_EQUAL(it_call_status("POST", path, admin,
+					       "{\"status\": \"failed\", \"reason\": \"by hand\"}"),
+				200);
+		CU_ASSERT(it_wait(10000, supervisor_gone, &id));
+		CU_ASSERT(it_sqlf("SELECT COUNT(*) FROM job_outputs WHERE job_id = %lld", id) < 40);
+		j = it_job(u, id);
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "failed");
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "failure_reason"), "by hand");
+		json_decref(j);
+	} else {
+		CU_FAIL("the job's outputs were never being registered");
+	}
+	/* the later tests get a scheduler without the switch, whatever happened */
 	CU_ASSERT_EQUAL(it_stack("sched-stop"), 0);
 	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
 }
@@ -1811,6 +1854,8 @@ suite_run(void)
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
 	CU_add_test(s, "a job folder that cannot be made: given back at once, prepare_failed",
 		    test_prepare_failed);
+	CU_add_test(s, "the host's storage at fault: the job given back, the node holds off",
+		    test_prepare_host_fault);
 	CU_add_test(s, "a cancel asked while the supervisor is gone: the reaper ends it cancelled",
 		    test_lost_cancelled);
 	CU_add_test(s, "training jobs as seed 001 sends them: the trainer gets the config",
@@ -1829,8 +1874,7 @@ suite_run(void)
 		    test_requeue_planted_links);
 	CU_add_test(s, "outputs: two names hashed once, a cap on bytes hashed, no FIFO, depth",
 		    test_outputs_bounded);
-	CU_add_test(s, "outputs: the walk stops when the lease is lost, nothing more charged",
-		    test_outputs_lost_lease);
+	CU_add_test(s, "outputs: the walk stops when the lease is lost", test_outputs_lost_lease);
 	CU_add_test(s, "kiln-run's COMMITs kept but answered as lost: once, billed once",
 		    test_lost_commits);
 	CU_add_test(s, "the scheduler's COMMITs kept but answered as lost: started at once",
