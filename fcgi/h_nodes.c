@@ -53,6 +53,11 @@ node_json_new(struct request *req, const struct db_res *res, size_t row, int ful
 		size_t i;
 
 		json_object_set_new(n, "draining", json_boolean(db_res_i64(res, row, 2)));
+		/* claims held off after its storage failed a job (run.c) */
+		json_object_set_new(n, "claim_hold_until",
+				    db_res_is_null(res, row, 13)
+					? json_null()
+					: json_string(db_res_str(res, row, 13, NULL)));
 		json_object_set_new(n, "gpus", gj != NULL ? gj : json_array());
 		json_object_set_new(n, "cpu_count", json_integer(db_res_i64(res, row, 6)));
 		json_object_set_new(n, "memory_bytes", json_integer(db_res_i64(res, row, 7)));

@@ -704,8 +704,10 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 			      " (SELECT COUNT(*) FROM jobs j WHERE j.node_id = n.id"               \
 			      " AND j.status IN ('preparing', 'running')),"                        \
 			      " (SELECT CAST(COALESCE(SUM(j.gpus), 0) AS SIGNED) FROM jobs j"      \
-			      " WHERE j.node_id = n.id AND j.status IN ('preparing', 'running'))"
-#define NODE_SIG "isiissiissiii"
+			      " WHERE j.node_id = n.id AND j.status IN ('preparing', 'running'))," \
+			      " IF(n.claim_hold_until > NOW(6), " ISO(                             \
+				  "n.claim_hold_until") ", NULL)"
+#define NODE_SIG "isiissiissiiis"
     /* what each live node (a heartbeat within ? seconds) has, idle */
     [STMT_NODES_CAPACITY] = {"nodes_capacity",
 			     "SELECT gpu_count, cpu_count, memory_bytes FROM nodes"

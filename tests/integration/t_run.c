@@ -713,6 +713,7 @@ test_prepare_host_fault(void)
 {
 	char u[2048], path[96];
 	long long uid = it_new_user("run-prephost@example.com", u, sizeof(u)), id, next, node;
+	struct it_resp r;
 	json_t *j;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
@@ -740,9 +741,15 @@ test_prepare_host_fault(void)
 	j = it_wait_job(u, next, "wait_reason", "node_draining", 5000);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
+	/* staff see it */
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/nodes", admin, NULL, &r), 200);
+	CU_ASSERT(strstr(r.body, "\"claim_hold_until\":\"20") != NULL);
+	it_resp_free(&r);
 	/* an undrain ends the hold: the job runs */
 	snprintf(path, sizeof(path), "/api/v1/nodes/%lld/undrain", node);
-	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, NULL), 200);
+	CU_ASSERT_EQUAL(it_call("POST", path, admin, NULL, &r), 200);
+	CU_ASSERT(strstr(r.body, "\"claim_hold_until\":null") != NULL);
+	it_resp_free(&r);
 	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM nodes WHERE claim_hold_until IS NOT NULL"),
 			0);
 	json_decref(it_wait_job(u, next, "status", "completed", 10000));
