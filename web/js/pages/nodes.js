@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// pages/nodes.js: the GPU nodes: model, free GPUs, heartbeat age, drain.
+// pages/nodes.js: the GPU nodes: model, free GPUs, heartbeat age, a hold
+// after a storage fault, drain.
 import { api } from '../api.js';
 import { h, replace, badge, ago, table, empty, bytes, every } from '../dom.js';
 
@@ -13,7 +14,12 @@ export async function page(main, ctx) {
 			if (!live()) return;
 			replace(out, r.items.length ? table(['Node', 'Status', 'GPU model', 'Free GPUs', 'CPUs', 'Memory', 'Heartbeat', 'Running jobs', ''],
 				r.items.map((n) => [
-					h('span', { text: n.name }), badge(n.status.toLowerCase()), h('span', { text: n.gpu_model }),
+					h('span', { text: n.name }),
+					// a node whose storage failed a job claims nothing for a while (kiln-run)
+					n.claim_hold_until ? h('span', null, [badge(n.status.toLowerCase()), h('span', { class: 'error',
+						text: ` storage fault: claims no jobs until ${new Date(n.claim_hold_until).toLocaleTimeString()}` })])
+						: badge(n.status.toLowerCase()),
+					h('span', { text: n.gpu_model }),
 					`${n.gpus_free} of ${n.gpu_count}`, String(n.cpu_count), bytes(n.memory_bytes),
 					h('span', { class: Date.now() - new Date(n.last_heartbeat).getTime() > 30000 ? 'error' : '', text: ago(n.last_heartbeat) }),
 					(n.running_jobs || []).length ? h('span', null, (n.running_jobs || []).map((j) =>
