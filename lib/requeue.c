@@ -21,7 +21,7 @@ requeue_in(struct db *db, struct requeue *r)
 	to = r->requeued ? "pending" : r->cancel ? "cancelled" : "failed";
 	why = r->requeued ? r->reason : r->cancel ? "cancel requested" : r->fail;
 	end[0] = DBV_STR(to);
-	end[1] = r->cancel ? DBV_NULL : DBV_STR(r->fail ? r->fail : "");
+	end[1] = r->cancel ? DBV_NULL : DBV_STR(r->fail); /* not requeued: fail is set */
 	end[2] = DBV_I64(r->id);
 	end[3] = DBV_I64(r->lease);
 	if ((rc = ledger_lock_in(db, r->user_id)) != KILN_OK)
