@@ -50,6 +50,8 @@ auth_read(struct request *req, enum db_stmt_id stmt, enum db_stmt_id job_stmt, s
 		req->job.found = 1;
 		req->job.user_id = db_res_i64(*res, 0, k);
 		req->job.version = db_res_i64(*res, 0, k + 1);
+		snprintf(req->job.kind, sizeof(req->job.kind), "%s",
+			 db_res_str(*res, 0, k + 2, NULL));
 	}
 	return KILN_OK;
 }

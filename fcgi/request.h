@@ -56,6 +56,7 @@ struct req_job_head {
 	int64_t id;      /* the route's {id} */
 	int64_t user_id; /* its owner */
 	int64_t version; /* its row_version (sql/019) */
+	char kind[16];   /* its kind (jobs.kind) */
 };
 
 struct request {

@@ -327,6 +327,11 @@ route_dispatch_table(struct request *req, const struct route *table, size_t n)
 		}
 		if (route_rate_limit(req) != 0)
 			return;
+		if ((req->route->flags & RF_TRAINING_JOB) &&
+		    (!req->job.found || strcmp(req->job.kind, "training") != 0)) {
+			rc = KILN_ERR_NOT_FOUND;
+			goto fail;
+		}
 	}
 	if ((req->route->flags & RF_JSON_BODY) && !route_streams(req) &&
 	    (rc = route_parse_json(req, detail, sizeof(detail))) != KILN_OK)

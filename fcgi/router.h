@@ -29,7 +29,11 @@
  *   RF_READS_JOB the handler reads the job {id} names: authentication
  *                (bearer or API key) reads the job's head (owner,
  *                row_version) in its own query, into req->job, which
- *                jobs_respond_get answers from (fcgi/jobs.h) */
+ *                jobs_respond_get answers from (fcgi/jobs.h)
+ *   RF_TRAINING_JOB with RF_READS_JOB: job {id} must be a training job;
+ *                any other kind answers 404 as a job that does not exist
+ *                (the /training/jobs/{id} routes, which reuse the /jobs
+ *                handlers) */
 enum route_flag {
 	RF_NOAUTH = 1u << 0,
 	RF_JSON_BODY = 1u << 1,
@@ -39,6 +43,7 @@ enum route_flag {
 	RF_IDEMPOTENT = 1u << 5,
 	RF_UPLOAD = 1u << 6,
 	RF_READS_JOB = 1u << 7,
+	RF_TRAINING_JOB = 1u << 8,
 };
 
 /* max_body values besides a byte count */

@@ -87,8 +87,8 @@ _Static_assert(sizeof(APIKEY_AUTH_SIG) - 1 == DB_APIKEY_AUTH_NCOLS, "DB_APIKEY_A
 _Static_assert(sizeof(JOB_SIG) - 1 == DB_JOB_NCOLS, "DB_JOB_NCOLS is JOB_SIG's length");
 /* What a reader needs to tell whether it may see job j and whether it
  * changed since it last read it: owner and row_version (sql/019) */
-#define JOB_HEAD_COLS "j.user_id, j.row_version"
-#define JOB_HEAD_SIG "ii"
+#define JOB_HEAD_COLS "j.user_id, j.row_version, j.kind"
+#define JOB_HEAD_SIG "iis"
 _Static_assert(sizeof(JOB_HEAD_SIG) - 1 == DB_JOB_HEAD_NCOLS, "DB_JOB_HEAD_NCOLS");
 /* the list filters: how many statuses (0: any) and JOB_STATUS_COUNT of
  * them (the unused repeat one), then the kind twice ('' for any). An IN

@@ -191,10 +191,10 @@ extern const struct db_stmt_def db_stmts[STMT__COUNT];
 
 /* The columns of a user row (user_get) and of an API key's check
  * (apikey_auth), which user_job_head's and apikey_job_head's job head
- * follows: the job's user_id, then its row_version */
+ * follows: the job's user_id, its row_version, its kind */
 #define DB_USER_NCOLS 9
 #define DB_APIKEY_AUTH_NCOLS 6
-#define DB_JOB_HEAD_NCOLS 2
+#define DB_JOB_HEAD_NCOLS 3
 /* The columns of a job as the API shows it (job_get, the lists); the last
  * is row_version, which the answer does not show */
 #define DB_JOB_NCOLS 44

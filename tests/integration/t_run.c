@@ -850,8 +850,9 @@ test_prepare_failed(void)
  * job of kind training that runs the configured trainer (the stack's
  * "echo" is /bin/echo) with the config as its one argument, on the data
  * set and GPUs it asks for; GET /training/jobs lists only those, and the
- * job is read and stopped by id there; a framework without a trainer is
- * 400 naming the configured ones; bad bodies are 422. */
+ * job is read and stopped by id there, and no other kind is; a framework
+ * without a trainer is 400 naming the configured ones; bad bodies are
+ * 422. */
 static void
 test_training(void)
 {
@@ -859,7 +860,8 @@ test_training(void)
 	    "{\"framework\": \"echo\", \"model\": \"resnet18\", \"epochs\": 10,"
 	    " \"batch_size\": 32, \"learning_rate\": 0.001}";
 	char u[2048], o[2048], body[1024], path[96];
-	long long uid = it_new_user("run-training@example.com", u, sizeof(u)), id, cmd, ds, stop;
+	long long uid = it_new_user("run-training@example.com", u, sizeof(u)), id, cmd, ds, stop,
+		  pending;
 	json_t *j, *sent, *got;
 	struct it_resp r;
 	char *out;
@@ -923,9 +925,27 @@ test_training(void)
 	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld/stop", stop);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, o, NULL), 404);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 200);
+	/* the training routes know only training jobs: the caller's own
+	 * command job is not found there, and is not stopped */
+	pending = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(pending > 0);
+	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld", pending);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld/logs", pending);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld/stop", pending);
+	CU_ASSERT_EQUAL(it_call("POST", path, u, NULL, &r), 404);
+	CU_ASSERT(strstr(r.body, "\"code\":\"not_found\"") != NULL);
+	it_resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", pending);
+	CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 200);
 	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
 	j = it_job(u, stop);
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "cancelled");
+	json_decref(j);
+	j = it_wait_job(u, pending, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "completed");
 	json_decref(j);
 	/* a framework without a trainer names the ones there are */
 	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/training/jobs", u,
