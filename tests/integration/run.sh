@@ -15,6 +15,15 @@ dir=$(mktemp -d /tmp/kiln-it.XXXXXX)
 # jobs run as nobody: the path to their directory must be traversable
 # (mktemp makes it 0700); nothing in it is listable by others
 chmod 711 "$dir"
+# The storage root lies under /opt, which jobs see read-only (host image):
+# the sandbox must cover it, or a job could read every other job's folder
+# (the sandbox suite checks). Where /opt is not writable (not root) it
+# stays in the stack's directory, under /tmp, which jobs see as a tmpfs.
+store=""
+if store=$(mktemp -d /opt/kiln-it-storage.XXXXXX 2>/dev/null); then
+	chmod 711 "$store"
+	ln -s "$store" "$dir/storage"
+fi
 port=$("$build/tests/freeport")
 stack() { KILN_SRCDIR="$src" KILN_BUILDDIR="$build" bash "$src/tests/stack.sh" "$@"; }
 cleanup() {
@@ -27,6 +36,7 @@ cleanup() {
 		tail -n 30 "$dir"/log/kiln-api.log 2>/dev/null
 	fi
 	rm -rf "$dir"
+	[ -z "$store" ] || rm -rf "$store"
 }
 trap cleanup EXIT
 export KILN_WORKERS=4 KILN_MAX_BODY=64k KILN_MAX_REQUESTS=300 KILN_KEEP_ADMIN=1

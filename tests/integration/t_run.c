@@ -1621,11 +1621,12 @@ test_requeue_by_hand(void)
 	CU_ASSERT_EQUAL(it_kilnctl(args, NULL, out, sizeof(out)), 0);
 }
 
-/* The sandbox: every attempt to get out fails. */
+/* The sandbox: every attempt to get out fails, and the storage root is
+ * out of sight even where it lies under a folder jobs see (/opt). */
 static void
 test_sandbox_escapes(void)
 {
-	char u[2048], conf[1024], store[1024], body[8192], cmd[2300];
+	char u[2048], conf[1024], store[1024], body[8192], cmd[2300], *real;
 	char open_dir[] = "/var/tmp/kiln-jail-XXXXXX", open_file[64];
 	long long uid = it_new_user("run-jail@example.com", u, sizeof(u)), id;
 	json_t *j;
@@ -1633,6 +1634,12 @@ test_sandbox_escapes(void)
 	FILE *f;
 
 	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	/* a job first, so that the jobs folder exists when the test runs alone */
+	id = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	j = it_wait_job(u, id, "status", "", 20000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_decref(j);
 	it_path("kiln.conf", conf, sizeof(conf));
 	it_path("storage/jobs", store, sizeof(store));
 	/* from the host the same things work: kiln.conf is readable, the jobs
@@ -1640,6 +1647,13 @@ test_sandbox_escapes(void)
 	CU_ASSERT_EQUAL_FATAL(access(conf, R_OK), 0);
 	CU_ASSERT_EQUAL_FATAL(access(store, F_OK), 0);
 	CU_ASSERT_EQUAL(it_get_status("/api/v1/health"), 200);
+	/* the storage root where it really is: run.sh puts it under /opt,
+	 * which jobs see, when it can (as root, as CI runs) */
+	real = realpath(store, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(real);
+	if (geteuid() == 0)
+		CU_ASSERT(strncmp(real, "/opt/", 5) == 0);
+	CU_ASSERT_EQUAL(access(real, F_OK), 0);
 	/* a host file the job's own user may read outside the sandbox: only
 	 * the sandbox keeps the job from it */
 	CU_ASSERT_FATAL(mkdtemp(open_dir) != NULL);
@@ -1657,6 +1671,7 @@ test_sandbox_escapes(void)
 		 "\"cat %s >/dev/null 2>&1 && echo ESCAPED-conf;"
 		 " cat %s >/dev/null 2>&1 && echo ESCAPED-host-file;"
 		 " ls %s >/dev/null 2>&1 && echo ESCAPED-jobs;"
+		 " [ -e %s ] && echo ESCAPED-storage;"
 		 " touch /usr/kiln-escape 2>/dev/null && echo ESCAPED-usr;"
 		 " touch /etc/kiln-escape 2>/dev/null && echo ESCAPED-etc;"
 		 " echo x > /tmp/kiln-escape-tmp && echo tmp-private;"
@@ -1666,7 +1681,7 @@ test_sandbox_escapes(void)
 		 " kill -0 1 && ps -e 2>/dev/null | grep -q kiln-api && echo ESCAPED-pids;"
 		 " [ $(ls /proc/self/fd | wc -l) -le 4 ] || echo ESCAPED-fds;"
 		 " echo done\"}",
-		 conf, open_file, store, strrchr(getenv("KILN_IT_URL"), ':') + 1);
+		 conf, open_file, store, real, strrchr(getenv("KILN_IT_URL"), ':') + 1);
 	id = it_submit(u, body);
 	CU_ASSERT_FATAL(id > 0);
 	j = it_wait_job(u, id, "status", "", 20000);
@@ -1684,6 +1699,7 @@ test_sandbox_escapes(void)
 	CU_ASSERT_NOT_EQUAL(access("/usr/kiln-escape", F_OK), 0);
 	unlink(open_file);
 	rmdir(open_dir);
+	free(real);
 }
 
 /* The nodes API; draining holds new jobs back, undraining lets them go. */
