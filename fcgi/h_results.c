@@ -512,6 +512,22 @@ results_end_bytes(struct request *req, int64_t id)
 	return n;
 }
 
+/* How many bytes of buf, n bytes read at offset of log fd, belong to a
+ * record that starts before offset (an offset the client made up, not
+ * one kiln sent): none when offset starts a record, else up to and with
+ * the first '\n' (all n when that has not been written yet). */
+static size_t
+results_torn_head(int fd, int64_t offset, const char *buf, size_t n)
+{
+	const char *nl;
+	char before = '\n';
+
+	if (offset <= 0 || n == 0 || pread(fd, &before, 1, offset - 1) != 1 || before == '\n')
+		return 0;
+	nl = memchr(buf, '\n', n);
+	return nl != NULL ? (size_t)(nl - buf) + 1 : n;
+}
+
 /* The live tail: log events from offset, status events as they change,
  * then one end event once the job has ended and every byte was sent;
  * or a retry hint at sse_max_seconds. A comment line goes out after
@@ -525,7 +541,7 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 	char status[32] = "", last_status[32] = "";
 	char *buf = arena_alloc(req->arena, RESULTS_LOG_LIMIT_MIN);
 	double progress = 0, last_progress = -1;
-	int fd = -1, gone = 0, ended = 0;
+	int fd = -1, gone = 0, ended = 0, aligned = offset == 0;
 
 	if (streams_enter() != 0) {
 		request_add_header(req, "Retry-After", "2");
@@ -542,6 +558,11 @@ results_sse(struct request *req, int64_t id, int64_t offset)
 			fd = storage_job_log_open(req->app->cfg, id, "combined.log");
 		if (fd >= 0 && (got = pread(fd, buf, RESULTS_LOG_LIMIT_MIN, offset)) < 0)
 			got = 0;
+		if (!aligned && got > 0) { /* events start at a record */
+			i = results_torn_head(fd, offset, buf, (size_t)got);
+			offset += (int64_t)i;
+			aligned = i == 0 || buf[i - 1] == '\n';
+		}
 		while (!gone && (size_t)got > i) {
 			char *nl = memchr(buf + i, '\n', (size_t)got - i);
 
@@ -712,18 +733,11 @@ results_logs(struct request *req, int64_t id, int terminal)
 		size_t start = 0;
 
 		if (offset > 0 && n > 0) {
-			char before = 0;
 			int fd = storage_job_log_open(req->app->cfg, id, name);
 
 			if (fd >= 0) {
-				if (pread(fd, &before, 1, offset - 1) != 1)
-					before = '\n';
+				start = results_torn_head(fd, offset, buf, n);
 				close(fd);
-			}
-			if (before != '\n') {
-				char *nl = memchr(buf, '\n', n);
-
-				start = nl != NULL ? (size_t)(nl - buf) + 1 : n;
 			}
 		}
 		text = arena_alloc(req->arena, n + 1);

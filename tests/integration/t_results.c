@@ -484,10 +484,10 @@ static void
 test_sse_tail(void)
 {
 	struct sse s = {NULL, 0, 0, 0, 0, 0};
-	char *lines[16];
-	size_t nl = 0, i;
-	long long last = -1;
-	int ended = 0;
+	char *lines[16], *more[16];
+	size_t nl = 0, nl2, i;
+	long long last = -1, last2 = -1, first;
+	int ended = 0, k;
 
 	CU_ASSERT_EQUAL(sse_get(done_job, -1, owner, &s, NULL), 200);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s.buf);
@@ -498,11 +498,31 @@ test_sse_tail(void)
 	CU_ASSERT_PTR_NULL(strstr(s.buf, "event: log"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s.buf, "\ndata: {\"timestamp\":"));
 	sse_parse(&s, lines, sizeof(lines) / sizeof(lines[0]), &nl, &last, &ended);
-	CU_ASSERT_EQUAL(nl, 3);
+	CU_ASSERT_EQUAL_FATAL(nl, 3);
 	CU_ASSERT(ended);
+	/* the first line's id: the stream's first field, or after an event */
+	first = strtoll(strncmp(s.buf, "id: ", 4) == 0 ? s.buf + 4 : strstr(s.buf, "\nid: ") + 5,
+			NULL, 10);
+	free(s.buf);
+	/* a Last-Event-ID inside a record (not one kiln sent) resumes at the
+	 * next whole record: the lines after the first, none made up */
+	for (k = 0; k < 2; k++) {
+		memset(&s, 0, sizeof(s));
+		nl2 = 0;
+		ended = 0;
+		CU_ASSERT_EQUAL(sse_get(done_job, k == 0 ? 1 : first - 1, owner, &s, NULL), 200);
+		sse_parse(&s, more, sizeof(more) / sizeof(more[0]), &nl2, &last2, &ended);
+		CU_ASSERT_EQUAL(nl2, 2);
+		CU_ASSERT(ended);
+		for (i = 0; i < nl2 && i < sizeof(more) / sizeof(more[0]); i++) {
+			CU_ASSERT_STRING_EQUAL(more[i], lines[i + 1]);
+			free(more[i]);
+		}
+		CU_ASSERT_PTR_NULL(strstr(s.buf, "1970-01-01"));
+		free(s.buf);
+	}
 	for (i = 0; i < nl && i < sizeof(lines) / sizeof(lines[0]); i++)
 		free(lines[i]);
-	free(s.buf);
 	/* resuming at the end gives no line, just the status and the end */
 	memset(&s, 0, sizeof(s));
 	nl = 0;
