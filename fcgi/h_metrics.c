@@ -79,19 +79,17 @@ metrics_nodes(FILE *out, struct db *db, int64_t lost_seconds)
 
 	if (db_exec(db, STMT_METRICS_NODES, NULL, 0, &res, NULL, NULL) != KILN_OK)
 		return;
+	if (nodes_summary(db, lost_seconds, &online, &newest) != KILN_OK) {
+		db_res_free(res);
+		return;
+	}
 	fputs("# HELP kiln_node_last_tick_seconds Seconds since the node's scheduler last ticked.\n"
 	      "# TYPE kiln_node_last_tick_seconds gauge\n",
 	      out);
 	for (i = 0; i < db_res_rows(res); i++) {
-		int64_t age = db_res_i64(res, i, 3);
-
 		fputs("kiln_node_last_tick_seconds{node=\"", out);
 		metrics_label(out, db_res_str(res, i, 0, NULL));
-		fprintf(out, "\"} %.3f\n", (double)age / 1e6);
-		if (age <= lost_seconds * 1000000 && db_res_i64(res, i, 1) == 0)
-			online++;
-		if (newest < 0 || age < newest)
-			newest = age;
+		fprintf(out, "\"} %.3f\n", (double)db_res_i64(res, i, 3) / 1e6);
 	}
 	fprintf(out,
 		"# HELP kiln_nodes_online Nodes that ticked lately and are not draining.\n"

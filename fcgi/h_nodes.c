@@ -77,6 +77,21 @@ node_json_new(struct request *req, const struct db_res *res, size_t row, int ful
 	return n;
 }
 
+enum kiln_err
+nodes_summary(struct db *db, int64_t lost_seconds, int64_t *online, int64_t *newest_us)
+{
+	struct db_val p[1] = {DBV_I64(lost_seconds)};
+	struct db_res *res = NULL;
+	enum kiln_err rc;
+
+	if ((rc = db_exec(db, STMT_NODES_SUMMARY, p, 1, &res, NULL, NULL)) != KILN_OK)
+		return rc;
+	*online = db_res_i64(res, 0, 0);
+	*newest_us = db_res_is_null(res, 0, 1) ? -1 : db_res_i64(res, 0, 1);
+	db_res_free(res);
+	return KILN_OK;
+}
+
 /* The nodes (online only, brief: the marketplace; all, full: staff). */
 static enum kiln_err
 nodes_list(struct request *req, int full)

@@ -5,6 +5,7 @@
 #ifndef KILN_HANDLERS_H
 #define KILN_HANDLERS_H
 
+#include "db.h"
 #include "err.h"
 #include "router.h" /* route_param */
 #include "request.h"
@@ -80,6 +81,11 @@ enum kiln_err h_nodes_online(struct request *req);
 enum kiln_err h_nodes_list(struct request *req);
 enum kiln_err h_nodes_drain(struct request *req);
 enum kiln_err h_nodes_undrain(struct request *req);
+/* The nodes that take jobs (ticked within lost_seconds, not draining) into
+ * OUT: *online, and the newest tick's age in microseconds into OUT:
+ * *newest_us (-1: no node ever ticked). Health and metrics show them. */
+enum kiln_err nodes_summary(struct db *db, int64_t lost_seconds, int64_t *online,
+			    int64_t *newest_us);
 /* h_datasets.c */
 enum kiln_err h_datasets_create(struct request *req);
 enum kiln_err h_datasets_list(struct request *req);

@@ -828,6 +828,13 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "SELECT name, draining, gpu_count,"
 	 " TIMESTAMPDIFF(MICROSECOND, heartbeat_at, NOW(6)) FROM nodes ORDER BY id",
 	 "", "siii"},
+    /* nodes that take jobs (ticked within ? seconds, not draining) and
+     * the newest tick's age in microseconds (NULL: no node ever ticked) */
+    [STMT_NODES_SUMMARY] = {"nodes_summary",
+			    "SELECT COALESCE(SUM(draining = 0 AND heartbeat_at >="
+			    " NOW(6) - INTERVAL ? SECOND), 0),"
+			    " TIMESTAMPDIFF(MICROSECOND, MAX(heartbeat_at), NOW(6)) FROM nodes",
+			    "i", "ii"},
     [STMT_METRICS_LEDGER] =
 	{"metrics_ledger",
 	 "SELECT CAST(type AS CHAR), CAST(SUM(amount_micros) AS SIGNED), COUNT(*)"

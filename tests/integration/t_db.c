@@ -36,6 +36,9 @@ test_db_outage_and_recovery(void)
 		j = it_json(&r);
 		CU_ASSERT_PTR_NOT_NULL(j);
 		CU_ASSERT(json_is_false(json_object_get(j, "database")));
+		/* what the database would say is not known: null, not stale */
+		CU_ASSERT(json_is_null(json_object_get(j, "nodes_online")));
+		CU_ASSERT(json_is_null(json_object_get(j, "scheduler_last_tick_seconds")));
 		json_decref(j);
 		it_resp_free(&r);
 	}

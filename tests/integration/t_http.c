@@ -41,6 +41,10 @@ test_health_ok(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")), "ok");
 	CU_ASSERT(json_is_true(json_object_get(j, "database")));
 	CU_ASSERT(json_is_string(json_object_get(j, "version")));
+	/* the scheduler's part (t_run.c checks the values) */
+	CU_ASSERT(json_is_integer(json_object_get(j, "nodes_online")));
+	CU_ASSERT(json_is_null(json_object_get(j, "scheduler_last_tick_seconds")) ||
+		  json_is_real(json_object_get(j, "scheduler_last_tick_seconds")));
 	json_decref(j);
 	it_resp_free(&r);
 }

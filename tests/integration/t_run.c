@@ -1763,6 +1763,71 @@ test_nodes(void)
 	json_decref(it_wait_job(u, id, "status", "cancelled", KILL_GRACE_MS + 3000));
 }
 
+/* GET /health's scheduler part: nodes_online and
+ * scheduler_last_tick_seconds as health (read at most once a second per
+ * worker) says them, compared with want: "online N", "age below S" or
+ * "age above S". */
+static int
+health_says(void *arg)
+{
+	const char *want = arg;
+	struct it_resp r;
+	double age = -1;
+	json_t *j, *a;
+	int ok = 0;
+
+	if (it_http("GET", "/api/v1/health", NULL, NULL, 0, NULL, 0, &r) != 0)
+		return 0;
+	if (r.status == 200 && (j = it_json(&r)) != NULL) {
+		a = json_object_get(j, "scheduler_last_tick_seconds");
+		if (json_is_real(a))
+			age = json_real_value(a);
+		if (strncmp(want, "online ", 7) == 0)
+			ok = json_integer_value(json_object_get(j, "nodes_online")) ==
+			     strtoll(want + 7, NULL, 10);
+		else if (strncmp(want, "age below ", 10) == 0)
+			ok = age >= 0 && age < strtod(want + 10, NULL);
+		else if (strncmp(want, "age above ", 10) == 0)
+			ok = age > strtod(want + 10, NULL);
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return ok;
+}
+
+/* Polls for up to ms until health_says want. */
+static int
+health_wait(int ms, const char *want)
+{
+	char w[64];
+
+	snprintf(w, sizeof(w), "%s", want);
+	return it_wait(ms, health_says, w);
+}
+
+/* Health says when a scheduler last ticked and how many nodes take jobs:
+ * a stopped scheduler's tick ages, a drained node is not counted. */
+static void
+test_health_scheduler(void)
+{
+	char path[128];
+	long long node = it_sql_value("SELECT MIN(id) FROM nodes");
+
+	CU_ASSERT_FATAL(node > 0);
+	CU_ASSERT(health_wait(5000, "online 1"));
+	CU_ASSERT(health_wait(5000, "age below 1.5"));
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	CU_ASSERT(health_wait(8000, "age above 2"));
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	CU_ASSERT(health_wait(8000, "age below 1.5"));
+	snprintf(path, sizeof(path), "/api/v1/nodes/%lld/drain", node);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, NULL), 200);
+	CU_ASSERT(health_wait(5000, "online 0"));
+	snprintf(path, sizeof(path), "/api/v1/nodes/%lld/undrain", node);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, NULL), 200);
+	CU_ASSERT(health_wait(5000, "online 1"));
+}
+
 struct done_all {
 	const char *token;
 	long long first, n;
@@ -1926,6 +1991,8 @@ suite_run(void)
 	CU_add_test(s, "data set archives: unpacked into data/; zip-slip fails the job",
 		    test_dataset_archives);
 	CU_add_test(s, "nodes: online agents, staff list, drain and undrain", test_nodes);
+	CU_add_test(s, "health: the scheduler's last tick, the nodes that take jobs",
+		    test_health_scheduler);
 	CU_add_test(s, "50 kill -9s of the scheduler over 200 jobs: each runs once",
 		    test_scheduler_kills);
 	/* CUnit has no "skipped": a test that cannot run here is not added,
