@@ -328,8 +328,7 @@ h_batches_force_complete(struct request *req)
 		v_unknown(obj, force_fields, errs);
 		to = v_str(obj, "status", 1, 32, errs, NULL);
 	}
-	if (to != NULL && strcmp(to, "completed") != 0 && strcmp(to, "failed") != 0 &&
-	    strcmp(to, "cancelled") != 0)
+	if (to != NULL && !job_status_forcible(to = job_status_lookup(to, strlen(to))))
 		v_err(errs, "status", "must be completed, failed or cancelled",
 		      "value_error.status");
 	if (v_reject(req, errs))

@@ -191,6 +191,7 @@ patch_txn(struct db *db, void *arg)
 {
 	struct change *c = arg;
 	enum kiln_err rc;
+	int move;
 
 	if ((rc = jobs_lock(db, c)) != KILN_OK)
 		return rc;
@@ -199,7 +200,11 @@ patch_txn(struct db *db, void *arg)
 		c->outcome = CHANGE_CONFLICT;
 		return KILN_OK;
 	}
-	if (c->set_status && !job_transition_ok(c->from, c->to)) {
+	/* the status the job has, while it has not ended, is no change: a
+	 * worker reporting {"status": "processing", "progress": 50} (seed
+	 * 004) sets the progress of a running job */
+	move = c->set_status && (strcmp(c->from, c->to) != 0 || job_status_terminal(c->from));
+	if (move && !job_transition_ok(c->from, c->to)) {
 		c->outcome = CHANGE_CONFLICT;
 		return KILN_OK;
 	}
@@ -215,7 +220,7 @@ patch_txn(struct db *db, void *arg)
 		if ((rc = db_exec(db, STMT_JOB_PATCH, p, 7, NULL, NULL, NULL)) != KILN_OK)
 			return rc;
 	}
-	if (!c->set_status)
+	if (!move)
 		return KILN_OK;
 	if (strcmp(c->to, "pending") == 0 &&
 	    (strcmp(c->from, "preparing") == 0 || strcmp(c->from, "running") == 0))
@@ -259,7 +264,7 @@ h_jobs_patch(struct request *req)
 	}
 	if (c.set_name && c.name[0] == '\0')
 		v_err(errs, "name", "must not be empty", "value_error.any_str.min_length");
-	if (c.set_status && !job_status_valid(c.to))
+	if (c.set_status && (c.to = job_status_lookup(c.to, strlen(c.to))) == NULL)
 		v_err(errs, "status", "unknown status", "value_error.status");
 	if (v_reject(req, errs))
 		return KILN_OK;
@@ -349,8 +354,8 @@ h_jobs_force_complete(struct request *req)
 		out = v_str(obj, "stdout", 0, FORCE_LOG_MAX, errs, &olen);
 		err = v_str(obj, "stderr", 0, FORCE_LOG_MAX, errs, &elen);
 	}
-	if (f.c.to != NULL && strcmp(f.c.to, "completed") != 0 && strcmp(f.c.to, "failed") != 0 &&
-	    strcmp(f.c.to, "cancelled") != 0)
+	if (f.c.to != NULL &&
+	    !job_status_forcible(f.c.to = job_status_lookup(f.c.to, strlen(f.c.to))))
 		v_err(errs, "status", "must be completed, failed or cancelled",
 		      "value_error.status");
 	if (v_reject(req, errs))

@@ -37,7 +37,6 @@ static void
 jobs_status_filter(struct request *req, json_t *errs, struct jobs_filter *f)
 {
 	const char *s = request_query(req, "status");
-	int i;
 
 	f->nstatuses = 0;
 	if (s == NULL)
@@ -46,11 +45,9 @@ jobs_status_filter(struct request *req, json_t *errs, struct jobs_filter *f)
 		return;
 	while (*s != '\0') {
 		size_t n = strcspn(s, ",");
+		const char *st = job_status_lookup(s, n);
 
-		for (i = 0; i < JOB_STATUS_COUNT; i++)
-			if (strlen(job_statuses[i]) == n && memcmp(s, job_statuses[i], n) == 0)
-				break;
-		if (i == JOB_STATUS_COUNT) {
+		if (st == NULL) {
 			v_qerr(errs, "status", "unknown status", "value_error.status");
 			f->nstatuses = 0;
 			return;
@@ -60,7 +57,7 @@ jobs_status_filter(struct request *req, json_t *errs, struct jobs_filter *f)
 			f->nstatuses = 0;
 			return;
 		}
-		f->statuses[f->nstatuses++] = job_statuses[i];
+		f->statuses[f->nstatuses++] = st;
 		s += n + (s[n] == ',');
 	}
 }

@@ -19,6 +19,31 @@ job_status_valid(const char *s)
 	return 0;
 }
 
+const char *
+job_status_lookup(const char *s, size_t n)
+{
+	static const char *const alias[][2] = {{"queued", "pending"},
+					       {"processing", "running"},
+					       {"success", "completed"},
+					       {"canceled", "cancelled"}};
+	size_t i;
+
+	for (i = 0; i < JOB_STATUS_COUNT; i++)
+		if (strlen(job_statuses[i]) == n && memcmp(s, job_statuses[i], n) == 0)
+			return job_statuses[i];
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+		if (strlen(alias[i][0]) == n && memcmp(s, alias[i][0], n) == 0)
+			return job_status_lookup(alias[i][1], strlen(alias[i][1]));
+	return NULL;
+}
+
+int
+job_status_forcible(const char *s)
+{
+	return s != NULL && (strcmp(s, "completed") == 0 || strcmp(s, "failed") == 0 ||
+			     strcmp(s, "cancelled") == 0);
+}
+
 int
 job_status_terminal(const char *s)
 {

@@ -5,6 +5,8 @@
 #ifndef KILN_JOBSTATE_H
 #define KILN_JOBSTATE_H
 
+#include <stddef.h>
+
 #define JOB_STATUS_COUNT 9
 
 /* The statuses, in lifecycle order. */
@@ -12,6 +14,17 @@ extern const char *const job_statuses[JOB_STATUS_COUNT];
 
 /* 1 when s names a status. */
 int job_status_valid(const char *s);
+
+/* The status the n bytes at s name, as job_statuses holds it, or NULL.
+ * It also takes the names the API documents kiln unifies use for kiln's
+ * statuses: queued (pending) and processing (running) from the film
+ * pipeline's, success (completed) and canceled (cancelled) from the
+ * command runner's. */
+const char *job_status_lookup(const char *s, size_t n);
+
+/* 1 for the statuses a job or batch can be forced into by hand:
+ * completed, failed, cancelled. */
+int job_status_forcible(const char *s);
 
 /* 1 for completed, failed, cancelled, killed_no_credits, moderation_failed. */
 int job_status_terminal(const char *s);

@@ -127,6 +127,9 @@ long long it_sqlf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Grants amount ("10", "0.003") credits to uid as the admin token; 0, or
  * -1 (said on stderr). Usable in a suite's set-up. */
 int it_grant(const char *admin, long long uid, const char *amount);
+/* POST path of body (JSON) as token; the answer's id when its status is
+ * want, else 0 (said on stderr). */
+long long it_post_id(const char *token, const char *path, const char *body, long want);
 /* POST /jobs of body; the job's id, 0 on failure (said on stderr). */
 long long it_submit(const char *token, const char *body);
 /* GET /jobs/{id}: new, or NULL. */

@@ -557,20 +557,26 @@ it_grant(const char *admin, long long uid, const char *amount)
 
 /* POST /jobs; the job's id, 0 on failure. */
 long long
-it_submit(const char *token, const char *body)
+it_post_id(const char *token, const char *path, const char *body, long want)
 {
 	struct it_resp r;
 	long long id = 0;
 	json_t *j;
 
-	if (it_call("POST", "/api/v1/jobs", token, body, &r) == 202 && (j = it_json(&r)) != NULL) {
+	if (it_call("POST", path, token, body, &r) == want && (j = it_json(&r)) != NULL) {
 		id = json_integer_value(json_object_get(j, "id"));
 		json_decref(j);
 	}
 	if (id == 0)
-		fprintf(stderr, "\n  submit %s: %ld %s", body, r.status, r.body);
+		fprintf(stderr, "\n  POST %s %s: %ld %s", path, body, r.status, r.body);
 	it_resp_free(&r);
 	return id;
+}
+
+long long
+it_submit(const char *token, const char *body)
+{
+	return it_post_id(token, "/api/v1/jobs", body, 202);
 }
 
 json_t *

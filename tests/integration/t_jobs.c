@@ -945,6 +945,70 @@ test_terminal_state(void)
 	CU_ASSERT_STRING_EQUAL(job_status(owner_token, id, st, sizeof(st)), "completed");
 }
 
+/* The status names of the other API documents, where a status is given:
+ * queued and processing (seed 004), success and canceled (seed 003). A
+ * PATCH of the status a running job has, with progress, sets the
+ * progress (a worker's report in seed 004) and adds no event. */
+static void
+test_status_names(void)
+{
+	long long a = it_submit(owner_token, "{\"name\":\"names\",\"command\":[\"x\"]}");
+	long long b = it_submit(owner_token, "{\"name\":\"names-b\",\"command\":[\"x\"]}");
+	char path[128], id_a[32], id_b[32], st[64];
+	struct it_resp r;
+	json_t *j, *ev;
+	long long bid;
+
+	CU_ASSERT_FATAL(a > 0 && b > 0);
+	snprintf(id_a, sizeof(id_a), "\"id\":%lld,", a);
+	snprintf(id_b, sizeof(id_b), "\"id\":%lld,", b);
+	/* a pending job cannot be set running by hand */
+	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"processing\"}"), 409);
+	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"preparing\"}"), 200);
+	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"processing\"}"), 200);
+	CU_ASSERT_STRING_EQUAL(job_status(owner_token, a, st, sizeof(st)), "running");
+	CU_ASSERT_EQUAL(
+	    job_patch(operator_token, a, "{\"status\": \"processing\", \"progress\": 50.0}"), 200);
+	j = job_get(owner_token, a);
+	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "running");
+	CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(j, "progress")), 50, 1e-9);
+	json_decref(j);
+	ev = job_events(owner_token, a);
+	CU_ASSERT_EQUAL(json_array_size(ev), 3); /* submitted, preparing, running */
+	json_decref(ev);
+	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"PROCESSING\"}"), 422);
+	/* the list filters by them */
+	CU_ASSERT_EQUAL(it_call("GET", JOBS "?status=processing", owner_token, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, id_a));
+	CU_ASSERT_PTR_NULL(strstr(r.body, id_b));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call("GET", JOBS "?status=queued", owner_token, NULL, &r), 200);
+	CU_ASSERT_PTR_NULL(strstr(r.body, id_a));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, id_b));
+	it_resp_free(&r);
+	/* force-complete: success is completed, canceled cancelled */
+	CU_ASSERT_EQUAL(it_call_status("POST", jpath(path, sizeof(path), a, "/force-complete"),
+				       operator_token, "{\"status\":\"success\"}"),
+			200);
+	CU_ASSERT_STRING_EQUAL(job_status(owner_token, a, st, sizeof(st)), "completed");
+	/* the status an ended job has is still no change to make */
+	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"success\"}"), 409);
+	CU_ASSERT_EQUAL(it_call_status("POST", jpath(path, sizeof(path), b, "/force-complete"),
+				       operator_token, "{\"status\":\"canceled\"}"),
+			200);
+	CU_ASSERT_STRING_EQUAL(job_status(owner_token, b, st, sizeof(st)), "cancelled");
+	bid = it_post_id(owner_token, "/api/v1/job-batches",
+			 "{\"name\": \"names\", \"jobs\": [{\"command\": [\"true\"]}]}", 201);
+	CU_ASSERT_FATAL(bid > 0);
+	snprintf(path, sizeof(path), "/api/v1/job-batches/%lld/force-complete", bid);
+	CU_ASSERT_EQUAL(it_call("POST", path, operator_token, "{\"status\": \"canceled\"}", &r),
+			200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"cancelled\""));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, operator_token, "{\"status\": \"done\"}"),
+			422);
+}
+
 static void
 test_patch(void)
 {
@@ -1369,6 +1433,9 @@ suite_jobs(void)
 	CU_add_test(s, "cancel: viewer 403, operator and admin recorded as actors",
 		    test_cancel_by_role);
 	CU_add_test(s, "a completed job cannot be cancelled or renamed", test_terminal_state);
+	CU_add_test(
+	    s, "status names of the other API documents: queued, processing, success, canceled",
+	    test_status_names);
 	CU_add_test(s, "PATCH: owner renames and reprioritises; status is the operator's",
 		    test_patch);
 	CU_add_test(s, "an API key submits and lists like a token", test_api_key);

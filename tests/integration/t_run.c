@@ -915,13 +915,9 @@ test_training(void)
 	CU_ASSERT_EQUAL(it_call_status("GET", path, o, NULL), 404);
 	/* stopped by id, with no body, as seed 001 sends it */
 	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
-	CU_ASSERT_EQUAL(it_call("POST", "/api/v1/training/jobs", u,
-				"{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": 0}", &r),
-			202);
-	j = it_json(&r);
-	it_resp_free(&r);
-	stop = json_integer_value(json_object_get(j, "id"));
-	json_decref(j);
+	stop = it_post_id(u, "/api/v1/training/jobs",
+			  "{\"config\": {\"framework\": \"echo\"}, \"gpu_count\": 0}", 202);
+	CU_ASSERT_FATAL(stop > 0);
 	snprintf(path, sizeof(path), "/api/v1/training/jobs/%lld/stop", stop);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, o, NULL), 404);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 200);

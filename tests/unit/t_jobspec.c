@@ -51,8 +51,24 @@ t_jobstate_transitions(void)
 	CU_ASSERT(!job_status_terminal("running"));
 	CU_ASSERT(!job_status_terminal(NULL));
 	CU_ASSERT(!job_status_valid("PENDING"));
-	for (i = 0; i < JOB_STATUS_COUNT; i++)
+	for (i = 0; i < JOB_STATUS_COUNT; i++) {
 		CU_ASSERT(job_status_valid(job_statuses[i]));
+		CU_ASSERT_PTR_EQUAL(job_status_lookup(job_statuses[i], strlen(job_statuses[i])),
+				    job_statuses[i]);
+	}
+	/* the other documents' names, by length: a prefix is no name */
+	CU_ASSERT_STRING_EQUAL(job_status_lookup("queued", 6), "pending");
+	CU_ASSERT_STRING_EQUAL(job_status_lookup("processing", 10), "running");
+	CU_ASSERT_STRING_EQUAL(job_status_lookup("success", 7), "completed");
+	CU_ASSERT_STRING_EQUAL(job_status_lookup("canceled", 8), "cancelled");
+	CU_ASSERT_STRING_EQUAL(job_status_lookup("running,failed", 7), "running");
+	CU_ASSERT_PTR_NULL(job_status_lookup("run", 3));
+	CU_ASSERT_PTR_NULL(job_status_lookup("Running", 7));
+	CU_ASSERT_PTR_NULL(job_status_lookup("", 0));
+	CU_ASSERT(job_status_forcible("completed") && job_status_forcible("failed") &&
+		  job_status_forcible("cancelled"));
+	CU_ASSERT(!job_status_forcible("killed_no_credits") && !job_status_forcible("running") &&
+		  !job_status_forcible(NULL));
 }
 
 static void
