@@ -186,13 +186,16 @@ static const char *const user_fields[] = {"max_concurrent_jobs", "daily_cost_cap
 enum kiln_err
 h_admin_limits_user(struct request *req)
 {
-	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *cap;
+	json_t *errs = v_new(req), *obj = NULL, *cap;
 	int64_t id = route_param(req, "id")->id, max_jobs = 0, cap_micros = 0;
 	int set_max = 0, set_cap = 0, r;
 	uint64_t affected = 0;
 	enum kiln_err rc;
 
-	if (obj != NULL) {
+	if (json_is_null(req->json)) { /* a body of null clears both (seed 003) */
+		set_max = set_cap = 1;
+		max_jobs = cap_micros = -1;
+	} else if ((obj = v_object(req, errs, 0)) != NULL) {
 		v_unknown(obj, user_fields, errs);
 		r = v_int(obj, "max_concurrent_jobs", 0, 1, 0, 100000, &max_jobs, errs);
 		set_max = r == 1 || r == -1;

@@ -53,7 +53,7 @@ json_parse_strict(const char *buf, size_t len, json_t **out, char *why, size_t w
 		snprintf(why, whylen, "nesting deeper than %d levels", JSON_MAX_DEPTH);
 		return KILN_ERR_BAD_JSON;
 	}
-	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (v == NULL) {
 		snprintf(why, whylen, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
 		return KILN_ERR_BAD_JSON;

@@ -13,7 +13,8 @@
 
 #define JSON_MAX_DEPTH 32
 
-/* Parses len bytes of UTF-8 JSON into OUT: *out (new reference).
+/* Parses len bytes of UTF-8 JSON into OUT: *out (new reference): any
+ * value, "null" and other scalars too (the caller checks the type).
  * Errors: KILN_ERR_BAD_JSON with OUT: why ("line 1 column 9: ..."), for
  * malformed input, duplicate keys, nesting deeper than JSON_MAX_DEPTH,
  * NUL bytes or an empty body. */

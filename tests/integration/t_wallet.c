@@ -594,6 +594,21 @@ test_prices_and_limits(void)
 	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "{\"daily_cost_cap\": null}"),
 			200);
 	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 250, 1e-9);
+	/* a body of null clears both (seed 003: "send null to clear") */
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token,
+				       "{\"daily_cost_cap\": 7, \"max_concurrent_jobs\": 2}"),
+			200);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT max_concurrent_jobs FROM users WHERE id = %lld", id), 2);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, " null "), 200);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM users WHERE id = %lld AND"
+				" max_concurrent_jobs IS NULL AND daily_cost_cap_micros IS NULL",
+				id),
+			1);
+	CU_ASSERT_DOUBLE_EQUAL(wallet(t, "daily_cost_cap"), 250, 1e-9);
+	/* other bodies that are JSON but no object */
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "1"), 422);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "[null]"), 422);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "nul"), 400);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, admin_token, "{\"colour\": 1}"), 422);
 	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/admin/limits/users/999999", admin_token,
 				       "{\"max_concurrent_jobs\": 1}"),

@@ -74,6 +74,15 @@ t_json_valid(void)
 	CU_ASSERT_EQUAL(parse(" \n\t[ ] \n", &v, why, sizeof(why)), KILN_OK);
 	CU_ASSERT(json_is_array(v));
 	json_decref(v);
+	/* any value: the handler checks the type it wants */
+	v = NULL;
+	CU_ASSERT_EQUAL(parse(" null ", &v, why, sizeof(why)), KILN_OK);
+	CU_ASSERT(json_is_null(v));
+	json_decref(v);
+	v = NULL;
+	CU_ASSERT_EQUAL(parse("12", &v, why, sizeof(why)), KILN_OK);
+	CU_ASSERT(json_is_integer(v) && json_integer_value(v) == 12);
+	json_decref(v);
 	/* the same key in different objects is not a duplicate */
 	v = NULL;
 	CU_ASSERT_EQUAL(parse("{\"a\": {\"a\": 1}, \"b\": {\"a\": 2}}", &v, why, sizeof(why)),
