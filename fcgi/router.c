@@ -256,7 +256,10 @@ route_parse_json(struct request *req, char *detail, size_t dlen)
 		return KILN_OK;
 	if ((req->route->flags & RF_FORM) && request_is_form(req))
 		return KILN_OK; /* a form: the handler reads it */
-	if (strncasecmp(ct, "application/json", jl) != 0 || (ct[jl] != '\0' && ct[jl] != ';')) {
+	/* no Content-Type at all is JSON, as FastAPI takes it: scripts that
+	 * send data=json.dumps(...) name none (a browser's form always does) */
+	if (ct[0] != '\0' &&
+	    (strncasecmp(ct, "application/json", jl) != 0 || (ct[jl] != '\0' && ct[jl] != ';'))) {
 		snprintf(detail, dlen, "Content-Type must be application/json");
 		return KILN_ERR_MEDIA_TYPE;
 	}

@@ -62,6 +62,22 @@ test_register(void)
 	CU_ASSERT_PTR_NULL(strstr(r.body, "argon2"));
 	json_decref(j);
 	it_resp_free(&r);
+	/* a body with no Content-Type at all is JSON (a script's
+	 * data=json.dumps(...), as FastAPI takes it); a wrong one is 415 */
+	{
+		static const char *const none[] = {"Content-Type:", NULL};
+		static const char body[] = "{\"email\":\"no-type@example.com\","
+					   "\"password\":\"securepass123\"}";
+
+		it_http("POST", "/api/v1/auth/register", NULL, body, strlen(body), none, 0, &r);
+		CU_ASSERT_EQUAL(r.status, 201);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "no-type@example.com"));
+		it_resp_free(&r);
+		it_http("POST", "/api/v1/auth/register", "text/plain", body, strlen(body), NULL, 0,
+			&r);
+		CU_ASSERT_EQUAL(r.status, 415);
+		it_resp_free(&r);
+	}
 	/* the same email again, in another case */
 	it_http("POST", "/api/v1/auth/register", "application/json",
 		LIT("{\"email\":\"NEW.user@example.com\",\"password\":\"securepass123\"}"), NULL, 0,

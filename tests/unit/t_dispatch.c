@@ -377,8 +377,13 @@ t_dispatch_media_type(void)
 	CU_ASSERT(status_line_is("Status: 415 Unsupported Media Type\r\n"));
 	expect_error(415, "unsupported_media_type", NULL);
 	CU_ASSERT_EQUAL(post("/t/json", "application/jsonp", "{}"), 415);
-	CU_ASSERT_EQUAL(post("/t/json", NULL, "{}"), 415);
 	CU_ASSERT_EQUAL(calls, 0);
+	/* none at all is JSON (FastAPI's rule): parsed, and bad JSON is 400 */
+	CU_ASSERT_EQUAL(post("/t/json", NULL, "{\"a\":"), 400);
+	expect_error(400, "invalid_json", NULL);
+	CU_ASSERT_EQUAL(calls, 0);
+	CU_ASSERT_EQUAL(post("/t/json", NULL, "{}"), 200);
+	CU_ASSERT_EQUAL(calls, 1);
 }
 
 static void
@@ -549,7 +554,7 @@ suite_dispatch(void)
 	CU_add_test(s, "413 and the body is drained", t_dispatch_too_large);
 	CU_add_test(s, "truncated or malformed Content-Length", t_dispatch_bad_length);
 	CU_add_test(s, "bad JSON is 400", t_dispatch_bad_json);
-	CU_add_test(s, "wrong Content-Type is 415", t_dispatch_media_type);
+	CU_add_test(s, "wrong Content-Type is 415; none is JSON", t_dispatch_media_type);
 	CU_add_test(s, "auth, handler errors, 5xx details", t_dispatch_handler_outcomes);
 	CU_add_test(s, "X-Request-ID echo and replacement", t_dispatch_request_id);
 	CU_add_test(s, "request_query decoding", t_dispatch_query);
