@@ -30,12 +30,15 @@ health_scheduler(struct request *req, json_t *body, int db_ok)
 	int64_t now = clock_mono_ms(), online, newest;
 	json_t *age = json_null(), *nodes = json_null();
 
-	if (db_ok && (health_nodes.read_at == 0 || now - health_nodes.read_at >= HEALTH_NODES_MS) &&
-	    nodes_summary(req->app->db, req->app->cfg->job_lost_seconds, &online, &newest) ==
-		KILN_OK) {
-		health_nodes.read_at = now;
-		health_nodes.online = online;
-		health_nodes.newest_us = newest;
+	if (db_ok && (health_nodes.read_at == 0 || now - health_nodes.read_at >= HEALTH_NODES_MS)) {
+		/* a failed read forgets the old figures rather than show them */
+		health_nodes.read_at = 0;
+		if (nodes_summary(req->app->db, req->app->cfg->job_lost_seconds, &online,
+				  &newest) == KILN_OK) {
+			health_nodes.read_at = now;
+			health_nodes.online = online;
+			health_nodes.newest_us = newest;
+		}
 	}
 	if (db_ok && health_nodes.read_at != 0) {
 		if (health_nodes.newest_us >= 0)

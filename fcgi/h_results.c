@@ -515,14 +515,16 @@ results_end_bytes(struct request *req, int64_t id)
 /* How many bytes of buf, n bytes read at offset of log fd, belong to a
  * record that starts before offset (an offset the client made up, not
  * one kiln sent): none when offset starts a record, else up to and with
- * the first '\n' (all n when that has not been written yet). */
+ * the first '\n' (all n when that has not been written yet). With no fd
+ * (-1) the head is taken as torn. */
 static size_t
 results_torn_head(int fd, int64_t offset, const char *buf, size_t n)
 {
 	const char *nl;
-	char before = '\n';
+	char before = fd < 0 ? 0 : '\n';
 
-	if (offset <= 0 || n == 0 || pread(fd, &before, 1, offset - 1) != 1 || before == '\n')
+	if (offset <= 0 || n == 0 || (fd >= 0 && pread(fd, &before, 1, offset - 1) != 1) ||
+	    before == '\n')
 		return 0;
 	nl = memchr(buf, '\n', n);
 	return nl != NULL ? (size_t)(nl - buf) + 1 : n;
@@ -735,10 +737,9 @@ results_logs(struct request *req, int64_t id, int terminal)
 		if (offset > 0 && n > 0) {
 			int fd = storage_job_log_open(req->app->cfg, id, name);
 
-			if (fd >= 0) {
-				start = results_torn_head(fd, offset, buf, n);
+			start = results_torn_head(fd, offset, buf, n);
+			if (fd >= 0)
 				close(fd);
-			}
 		}
 		text = arena_alloc(req->arena, n + 1);
 		used = start;

@@ -257,7 +257,9 @@ route_parse_json(struct request *req, char *detail, size_t dlen)
 	if ((req->route->flags & RF_FORM) && request_is_form(req))
 		return KILN_OK; /* a form: the handler reads it */
 	/* no Content-Type at all is JSON, as FastAPI takes it: scripts that
-	 * send data=json.dumps(...) name none (a browser's form always does) */
+	 * send data=json.dumps(...) name none. Not a CSRF guard: a page can
+	 * send an untyped body too; credentials on JSON routes are headers,
+	 * and the refresh cookie needs X-Kiln-Session (h_auth.c) */
 	if (ct[0] != '\0' &&
 	    (strncasecmp(ct, "application/json", jl) != 0 || (ct[jl] != '\0' && ct[jl] != ';'))) {
 		snprintf(detail, dlen, "Content-Type must be application/json");
@@ -330,17 +332,18 @@ route_dispatch_table(struct request *req, const struct route *table, size_t n)
 		}
 		if (route_rate_limit(req) != 0)
 			return;
-		if ((req->route->flags & RF_TRAINING_JOB) &&
-		    (!req->job.found || strcmp(req->job.kind, "training") != 0)) {
-			rc = KILN_ERR_NOT_FOUND;
-			goto fail;
-		}
 	}
 	if ((req->route->flags & RF_JSON_BODY) && !route_streams(req) &&
 	    (rc = route_parse_json(req, detail, sizeof(detail))) != KILN_OK)
 		goto fail;
 	if (route_streams(req) && (rc = route_read_upload(req, detail, sizeof(detail))) != KILN_OK)
 		goto fail;
+	/* after the body, so that a bad body is answered alike for every id */
+	if ((req->route->flags & RF_TRAINING_JOB) &&
+	    (!req->job.found || strcmp(req->job.kind, "training") != 0)) {
+		rc = KILN_ERR_NOT_FOUND;
+		goto fail;
+	}
 	if ((req->route->flags & RF_IDEMPOTENT) && idem_begin(req))
 		return;
 	rc = req->route->handler(req);

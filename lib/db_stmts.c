@@ -831,8 +831,8 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
     /* nodes that take jobs (ticked within ? seconds, not draining) and
      * the newest tick's age in microseconds (NULL: no node ever ticked) */
     [STMT_NODES_SUMMARY] = {"nodes_summary",
-			    "SELECT COALESCE(SUM(draining = 0 AND heartbeat_at >="
-			    " NOW(6) - INTERVAL ? SECOND), 0),"
+			    "SELECT CAST(COALESCE(SUM(draining = 0 AND heartbeat_at >="
+			    " NOW(6) - INTERVAL ? SECOND), 0) AS SIGNED),"
 			    " TIMESTAMPDIFF(MICROSECOND, MAX(heartbeat_at), NOW(6)) FROM nodes",
 			    "i", "ii"},
     [STMT_METRICS_LEDGER] =

@@ -954,12 +954,13 @@ test_status_names(void)
 {
 	long long a = it_submit(owner_token, "{\"name\":\"names\",\"command\":[\"x\"]}");
 	long long b = it_submit(owner_token, "{\"name\":\"names-b\",\"command\":[\"x\"]}");
+	long long c = it_submit(owner_token, "{\"name\":\"names-c\",\"command\":[\"x\"]}");
 	char path[128], id_a[32], id_b[32], st[64];
 	struct it_resp r;
 	json_t *j, *ev;
 	long long bid;
 
-	CU_ASSERT_FATAL(a > 0 && b > 0);
+	CU_ASSERT_FATAL(a > 0 && b > 0 && c > 0);
 	snprintf(id_a, sizeof(id_a), "\"id\":%lld,", a);
 	snprintf(id_b, sizeof(id_b), "\"id\":%lld,", b);
 	/* a pending job cannot be set running by hand */
@@ -997,6 +998,13 @@ test_status_names(void)
 				       operator_token, "{\"status\":\"canceled\"}"),
 			200);
 	CU_ASSERT_STRING_EQUAL(job_status(owner_token, b, st, sizeof(st)), "cancelled");
+	/* a pending job's own status, by either name, is no change either */
+	CU_ASSERT_EQUAL(job_patch(operator_token, c, "{\"status\":\"queued\"}"), 200);
+	CU_ASSERT_EQUAL(job_patch(operator_token, c, "{\"status\":\"pending\"}"), 200);
+	CU_ASSERT_STRING_EQUAL(job_status(owner_token, c, st, sizeof(st)), "pending");
+	ev = job_events(owner_token, c);
+	CU_ASSERT_EQUAL(json_array_size(ev), 1); /* submitted */
+	json_decref(ev);
 	bid = it_post_id(owner_token, "/api/v1/job-batches",
 			 "{\"name\": \"names\", \"jobs\": [{\"command\": [\"true\"]}]}", 201);
 	CU_ASSERT_FATAL(bid > 0);

@@ -276,6 +276,10 @@ t_router_the_table(void)
 		CU_ASSERT(r->max_body >= BODY_UPLOAD);
 		/* only upload routes stream their body, and they say so */
 		CU_ASSERT((r->max_body == BODY_UPLOAD) == ((r->flags & RF_UPLOAD) != 0));
+		/* a training route knows the job's kind from the head */
+		if (r->flags & RF_TRAINING_JOB) {
+			CU_ASSERT(r->flags & RF_READS_JOB);
+		}
 		/* protected routes must say who may call them */
 		if (!(r->flags & RF_NOAUTH)) {
 			CU_ASSERT(r->roles != 0);
