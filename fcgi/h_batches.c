@@ -313,7 +313,7 @@ batch_change(struct request *req, const char *to)
 enum kiln_err
 h_batches_cancel(struct request *req)
 {
-	return batch_change(req, NULL);
+	return v_no_fields(req) ? KILN_OK : batch_change(req, NULL);
 }
 
 static const char *const force_fields[] = {"status", NULL};

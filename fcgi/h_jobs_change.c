@@ -172,6 +172,8 @@ h_jobs_cancel(struct request *req)
 	struct change c;
 	enum kiln_err rc;
 
+	if (v_no_fields(req))
+		return KILN_OK;
 	memset(&c, 0, sizeof(c));
 	c.id = route_param(req, "id")->id;
 	c.actor = req->user_id;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "handlers.h"
+#include "validate.h"
 #include "response.h"
 #include "views.h"
 
@@ -142,6 +143,8 @@ nodes_drain(struct request *req, int draining)
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 
+	if (v_no_fields(req))
+		return KILN_OK;
 	if ((rc = db_exec(req->app->db, STMT_NODE_SET_DRAINING, u, 2, NULL, NULL, NULL)) !=
 		KILN_OK ||
 	    (rc = db_exec(req->app->db, STMT_NODES_ONE, p, 2, &res, NULL, NULL)) != KILN_OK)

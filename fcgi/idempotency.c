@@ -131,7 +131,10 @@ idem_end(struct request *req)
 
 	if (!req->idem_claimed)
 		return;
-	if (!req->responded || req->status >= 500) {
+	/* a 5xx, or a request refused as it came (nothing was done), frees
+	 * the key: the client may retry, or send the request corrected */
+	if (!req->responded || req->status >= 500 || req->status == 400 || req->status == 413 ||
+	    req->status == 415 || req->status == 422) {
 		p[0] = DBV_I64(req->user_id);
 		p[1] = DBV_STR(req->idempotency_key);
 		(void)db_exec(req->app->db, STMT_IDEM_DROP, p, 2, NULL, NULL, NULL);

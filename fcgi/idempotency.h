@@ -16,8 +16,10 @@
  * 400 for a malformed key. */
 int idem_begin(struct request *req);
 
-/* Stores the handler's answer for the claimed key (a 5xx frees the key so
- * the client may retry). No-op without a claim. */
+/* Stores the handler's answer for the claimed key. A 5xx, or a refusal
+ * of the request as sent (400, 413, 415, 422: nothing was done), frees
+ * the key instead, so the client may retry or correct the request under
+ * the same key. No-op without a claim. */
 void idem_end(struct request *req);
 
 #endif

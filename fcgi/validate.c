@@ -174,6 +174,17 @@ v_reject(struct request *req, json_t *errs)
 	return 1;
 }
 
+int
+v_no_fields(struct request *req)
+{
+	static const char *const none[] = {NULL};
+	json_t *errs = v_new(req), *obj = v_object(req, errs, 1);
+
+	if (obj != NULL)
+		v_unknown(obj, none, errs);
+	return v_reject(req, errs);
+}
+
 void
 v_qerr(json_t *errs, const char *field, const char *msg, const char *type)
 {

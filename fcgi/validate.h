@@ -58,4 +58,9 @@ void v_paging(struct request *req, json_t *errs, int64_t *page, int64_t *page_si
 /* Answers 422 when errs is not empty; returns 1 then, else 0. */
 int v_reject(struct request *req, json_t *errs);
 
+/* For an action that takes no fields (cancel, drain): a body, when there
+ * is one, must be an empty JSON object. 1 when it was not and a 422
+ * answered (the caller returns KILN_OK and changes nothing), else 0. */
+int v_no_fields(struct request *req);
+
 #endif

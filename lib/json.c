@@ -55,7 +55,10 @@ json_parse_strict(const char *buf, size_t len, json_t **out, char *why, size_t w
 	}
 	v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (v == NULL) {
-		snprintf(why, whylen, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+		/* jansson's own words, but not its flag names */
+		snprintf(why, whylen, "line %d column %d: %s", jerr.line, jerr.column,
+			 strstr(jerr.text, "JSON_ALLOW_NUL") != NULL ? "\\u0000 is not allowed"
+								     : jerr.text);
 		return KILN_ERR_BAD_JSON;
 	}
 	*out = v;

@@ -173,6 +173,8 @@ test_openapi_served(void)
 	CU_ASSERT_PTR_NOT_NULL(json_object_get(paths, "/api/v1/health"));
 	json_decref(j);
 	it_resp_free(&r);
+	/* like every route, with a trailing slash */
+	CU_ASSERT_EQUAL(it_get_status("/api/v1/openapi.json/"), 200);
 }
 
 void

@@ -90,14 +90,20 @@ test_idempotency(void)
 	CU_ASSERT_EQUAL(submit(b, "order-1", "{\"command\":[\"true\"]}", &id3, &rep), 202);
 	CU_ASSERT(!rep);
 	CU_ASSERT(id3 != id1);
-	/* a refused request stores its answer too; without a key nothing is kept */
+	/* a refused request keeps nothing: the same key takes the request
+	 * corrected (and then replays that); without a key nothing is kept */
 	CU_ASSERT_EQUAL(submit(a, "order-2", "{\"command\":[]}", &id3, &rep), 422);
 	CU_ASSERT_EQUAL(submit(a, "order-2", "{\"command\":[]}", &id3, &rep), 422);
+	CU_ASSERT(!rep);
+	CU_ASSERT_EQUAL(submit(a, "order-2", "{\"command\":[\"true\"]}", &id2, &rep), 202);
+	CU_ASSERT(!rep);
+	CU_ASSERT_EQUAL(submit(a, "order-2", "{\"command\":[\"true\"]}", &id3, &rep), 202);
 	CU_ASSERT(rep);
+	CU_ASSERT_EQUAL(id2, id3);
 	CU_ASSERT_EQUAL(submit(a, NULL, "{\"command\":[\"true\"]}", &id2, &rep), 202);
 	CU_ASSERT_EQUAL(submit(a, NULL, "{\"command\":[\"true\"]}", &id3, &rep), 202);
 	CU_ASSERT(id2 != id3);
-	CU_ASSERT_EQUAL(total_jobs(a), 3);
+	CU_ASSERT_EQUAL(total_jobs(a), 4);
 	CU_ASSERT_EQUAL(submit(a, "bad key with spaces", "{\"command\":[\"true\"]}", &id3, &rep),
 			400);
 }

@@ -1017,6 +1017,42 @@ test_status_names(void)
 			422);
 }
 
+/* Cancel takes no fields: a body other than {} (or none) is refused
+ * whole, and the job is left as it was; a batch's cancel and a node's
+ * drain likewise. */
+static void
+test_cancel_body(void)
+{
+	static const char *const bad[] = {"[1,2,3]", "\"str\"", "123", "null", "{\"bogus\":1}"};
+	long long id = it_submit(owner_token, "{\"name\":\"cancel-body\",\"command\":[\"x\"]}"),
+		  bid;
+	char path[128], st[64];
+	size_t i;
+
+	CU_ASSERT_FATAL(id > 0);
+	jpath(path, sizeof(path), id, "/cancel");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(it_call_status("POST", path, owner_token, bad[i]), 422);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, owner_token, "{"), 400);
+	CU_ASSERT_STRING_EQUAL(job_status(owner_token, id, st, sizeof(st)), "pending");
+	CU_ASSERT_EQUAL(it_call_status("POST", path, owner_token, "{}"), 200);
+	CU_ASSERT_STRING_EQUAL(job_status(owner_token, id, st, sizeof(st)), "cancelled");
+	bid = it_post_id(owner_token, "/api/v1/job-batches",
+			 "{\"name\": \"cancel-body\", \"jobs\": [{\"command\": [\"true\"]}]}", 201);
+	CU_ASSERT_FATAL(bid > 0);
+	snprintf(path, sizeof(path), "/api/v1/job-batches/%lld/cancel", bid);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, owner_token, "[]"), 422);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM jobs WHERE batch_id = %lld AND status = "
+				"'pending'",
+				bid),
+			1);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, owner_token, NULL), 200);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT COUNT(*) FROM jobs WHERE batch_id = %lld AND status = "
+				"'pending'",
+				bid),
+			0);
+}
+
 static void
 test_patch(void)
 {
@@ -1441,6 +1477,8 @@ suite_jobs(void)
 	CU_add_test(s, "cancel: viewer 403, operator and admin recorded as actors",
 		    test_cancel_by_role);
 	CU_add_test(s, "a completed job cannot be cancelled or renamed", test_terminal_state);
+	CU_add_test(s, "cancel takes no fields: another body is refused and changes nothing",
+		    test_cancel_body);
 	CU_add_test(
 	    s, "status names of the other API documents: queued, processing, success, canceled",
 	    test_status_names);

@@ -1741,6 +1741,10 @@ test_nodes(void)
 	it_resp_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/nodes/%lld/drain", node);
 	CU_ASSERT_EQUAL(it_call_status("POST", path, u, NULL), 403);
+	/* a body with fields, or no JSON, drains nothing */
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "{"), 400);
+	CU_ASSERT_EQUAL(it_call_status("POST", path, admin, "[]"), 422);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT draining FROM nodes WHERE id = %lld", node), 0);
 	CU_ASSERT_EQUAL(it_call_status("POST", "/api/v1/nodes/999999/drain", admin, NULL), 404);
 	CU_ASSERT_EQUAL(it_call("POST", path, admin, NULL, &r), 200);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"status\":\"DRAINING\""));

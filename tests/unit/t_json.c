@@ -119,6 +119,16 @@ t_json_malformed(void)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_bad(bad[i], strlen(bad[i]));
+	/* the reason is the parser's, without its flag names */
+	{
+		json_t *v = NULL;
+		char why[160];
+
+		CU_ASSERT_EQUAL(json_parse_strict("[\"\\u0000\"]", 10, &v, why, sizeof(why)),
+				KILN_ERR_BAD_JSON);
+		CU_ASSERT_PTR_NOT_NULL(strstr(why, "\\u0000 is not allowed"));
+		CU_ASSERT_PTR_NULL(strstr(why, "JSON_"));
+	}
 }
 
 static void
