@@ -30,6 +30,8 @@ void it_resp_free(struct it_resp *r);
 
 /* Value of a response header (case-insensitive name) into OUT: buf, or NULL. */
 const char *it_header(const struct it_resp *r, const char *name, char *buf, size_t n);
+/* How many times header name (any case) came in r. */
+int it_header_count(const struct it_resp *r, const char *name);
 
 /* GETs path as token n times (which spreads them over kiln-api's
  * workers): 1 when every answer is 200 with want in its body and the same

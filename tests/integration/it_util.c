@@ -125,6 +125,22 @@ it_header(const struct it_resp *r, const char *name, char *buf, size_t n)
 	return NULL;
 }
 
+int
+it_header_count(const struct it_resp *r, const char *name)
+{
+	const char *p = r->headers;
+	size_t nl = strlen(name);
+	int n = 0;
+
+	while (p != NULL && *p != '\0') {
+		const char *eol = strstr(p, "\r\n");
+
+		n += strncasecmp(p, name, nl) == 0 && p[nl] == ':';
+		p = eol ? eol + 2 : NULL;
+	}
+	return n;
+}
+
 json_t *
 it_json(const struct it_resp *r)
 {

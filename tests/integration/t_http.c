@@ -172,6 +172,11 @@ test_openapi_served(void)
 	paths = json_object_get(j, "paths");
 	CU_ASSERT_PTR_NOT_NULL(json_object_get(paths, "/api/v1/health"));
 	json_decref(j);
+	/* nginx's answer carries a request id too, once; kiln-api's keep theirs */
+	CU_ASSERT_EQUAL(it_header_count(&r, "X-Request-ID"), 1);
+	it_resp_free(&r);
+	it_http("GET", "/api/v1/health", NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT_EQUAL(it_header_count(&r, "X-Request-ID"), 1);
 	it_resp_free(&r);
 	/* like every route, with a trailing slash */
 	CU_ASSERT_EQUAL(it_get_status("/api/v1/openapi.json/"), 200);

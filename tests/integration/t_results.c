@@ -180,6 +180,7 @@ test_outputs_and_downloads(void)
 	free(want);
 	CU_ASSERT_STRING_EQUAL(header(&r, "Content-Disposition", buf, sizeof(buf)),
 			       "attachment; filename=\"big list.txt\"");
+	CU_ASSERT_EQUAL(it_header_count(&r, "X-Request-ID"), 1); /* nginx's, once */
 	it_resp_free(&r);
 	/* a Range request gets 206 and just those bytes */
 	{
