@@ -8,15 +8,22 @@ const char *const job_statuses[JOB_STATUS_COUNT] = {"pending",   "moderating", "
 						    "preparing", "running",    "completed",
 						    "failed",    "cancelled",  "killed_no_credits"};
 
-int
-job_status_valid(const char *s)
+/* kiln's status the n bytes at s name exactly, or NULL */
+static const char *
+job_status_exact(const char *s, size_t n)
 {
 	int i;
 
-	for (i = 0; s != NULL && i < JOB_STATUS_COUNT; i++)
-		if (strcmp(s, job_statuses[i]) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < JOB_STATUS_COUNT; i++)
+		if (strlen(job_statuses[i]) == n && memcmp(s, job_statuses[i], n) == 0)
+			return job_statuses[i];
+	return NULL;
+}
+
+int
+job_status_valid(const char *s)
+{
+	return s != NULL && job_status_exact(s, strlen(s)) != NULL;
 }
 
 const char *
@@ -26,15 +33,13 @@ job_status_lookup(const char *s, size_t n)
 					       {"processing", "running"},
 					       {"success", "completed"},
 					       {"canceled", "cancelled"}};
+	const char *st = job_status_exact(s, n);
 	size_t i;
 
-	for (i = 0; i < JOB_STATUS_COUNT; i++)
-		if (strlen(job_statuses[i]) == n && memcmp(s, job_statuses[i], n) == 0)
-			return job_statuses[i];
-	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+	for (i = 0; st == NULL && i < sizeof(alias) / sizeof(alias[0]); i++)
 		if (strlen(alias[i][0]) == n && memcmp(s, alias[i][0], n) == 0)
-			return job_status_lookup(alias[i][1], strlen(alias[i][1]));
-	return NULL;
+			st = job_status_exact(alias[i][1], strlen(alias[i][1]));
+	return st;
 }
 
 int
