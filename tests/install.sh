@@ -320,7 +320,7 @@ limited=0 limited_slash=0
 guesses=()
 for i in $(seq 40); do # at once: a guesser does not wait for answers
 	slash=$([ $((i % 2)) = 0 ] && echo / || true)
-	curl -s -o "$T/b$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
+	curl -s -o "$T/b$i" -D "$T/h$i" -w '%{http_code}\n' -H 'Content-Type: application/json' \
 		-d "{\"email\":\"guess$i@example.com\",\"password\":\"wrong-password\"}" \
 		"$base/api/v1/auth/login$slash" >"$T/code$i" &
 	guesses+=($!)
@@ -328,6 +328,10 @@ done
 wait "${guesses[@]}"
 for i in $(seq 40); do
 	if [ "$(cat "$T/code$i")" = 429 ] && grep -q 'from this address' "$T/b$i"; then
+		# JSON, with Retry-After and the server's headers (a request id)
+		grep -qi '^Retry-After: 1' "$T/h$i" || die "nginx's 429 has no Retry-After"
+		grep -qi '^Content-Type: application/json' "$T/h$i" || die "nginx's 429 is not JSON"
+		grep -qi '^X-Request-ID: ' "$T/h$i" || die "nginx's 429 has no X-Request-ID"
 		limited=$((limited + 1))
 		[ $((i % 2)) = 1 ] || limited_slash=$((limited_slash + 1))
 	fi

@@ -41,16 +41,18 @@ int
 it_http(const char *method, const char *path, const char *ctype, const char *body, size_t len,
 	const char *const *extra, int path_as_is, struct it_resp *r)
 {
-	char url[4096], hdr[512];
+	const char *base = getenv("KILN_IT_URL");
+	size_t ulen = strlen(base) + strlen(path) + 1;
+	char *url = malloc(ulen), hdr[512]; /* any length: tests send long URIs */
 	struct it_buf b = {NULL, 0}, h = {NULL, 0};
 	struct curl_slist *list = NULL;
 	CURL *c = curl_easy_init();
 	CURLcode rc;
 
 	memset(r, 0, sizeof(*r));
-	if (c == NULL)
+	if (c == NULL || url == NULL)
 		abort();
-	snprintf(url, sizeof(url), "%s%s", getenv("KILN_IT_URL"), path);
+	snprintf(url, ulen, "%s%s", base, path);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, it_append);
@@ -82,6 +84,7 @@ it_http(const char *method, const char *path, const char *ctype, const char *bod
 		r->curl_error = (int)rc;
 	curl_slist_free_all(list);
 	curl_easy_cleanup(c);
+	free(url);
 	r->body = b.p ? b.p : calloc(1, 1);
 	r->len = b.len;
 	r->headers = h.p ? h.p : calloc(1, 1);

@@ -148,14 +148,69 @@ test_bad_path(void)
 		struct it_resp r;
 
 		it_http("GET", paths[i], NULL, NULL, 0, NULL, 1, &r);
-		/* nginx may reject some of these itself; kiln never serves them */
+		/* nginx may reject some of these itself; kiln never serves
+		 * them, and either answers in the error shape */
 		CU_ASSERT(r.status == 400 || r.status == 404);
-		if (i < 2) {
+		assert_error_body(&r, r.status == 400 ? "bad_request" : "not_found");
+		if (i < 2)
 			CU_ASSERT_EQUAL(r.status, 400);
-			assert_error_body(&r, "bad_request");
-		}
 		it_resp_free(&r);
 	}
+}
+
+/* Requests nginx refuses itself, before kiln-api sees them, and paths it
+ * has no file for: kiln's JSON error shape, a request id, never HTML. */
+static void
+test_nginx_errors_json(void)
+{
+	const char *big_header[] = {NULL, NULL};
+	const char *const gzip_te[] = {"Transfer-Encoding: gzip", NULL};
+	struct {
+		const char *method, *path;
+		const char *const *extra;
+		long status;
+		const char *code;
+	} cases[] = {
+	    {"TRACE", "/api/v1/health", NULL, 405, "method_not_allowed"},
+	    {"GET", "/api/v1/jobs/%00", NULL, 400, "bad_request"},
+	    {"GET", NULL, NULL, 414, "uri_too_long"},
+	    {"GET", "/api/v1/health", big_header, 400, "headers_too_large"},
+	    {"POST", "/api/v1/jobs", gzip_te, 501, "not_implemented"},
+	    {"PUT", "/index.html", NULL, 405, "method_not_allowed"},
+	    {"GET", "/docs/no-such-file", NULL, 404, "not_found"},
+	    {"GET", "/_kiln_error/400", NULL, 404, "not_found"},
+	    {"GET", "/_kiln_files/1/out.txt", NULL, 404, "not_found"},
+	};
+	size_t long_n = 20000, big_n = 20000, i;
+	char *long_path = malloc(long_n + 1), *header = malloc(big_n + 1);
+	char ctype[64];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(long_path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(header);
+	memcpy(long_path, "/api/v1/", 8);
+	memset(long_path + 8, 'a', long_n - 8);
+	long_path[long_n] = '\0';
+	memcpy(header, "X-Big: ", 7);
+	memset(header + 7, 'a', big_n - 7);
+	header[big_n] = '\0';
+	cases[2].path = long_path;
+	big_header[0] = header;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct it_resp r;
+
+		it_http(cases[i].method, cases[i].path,
+			cases[i].extra == gzip_te ? "text/plain" : NULL,
+			cases[i].extra == gzip_te ? "x" : NULL, cases[i].extra == gzip_te ? 1 : 0,
+			cases[i].extra, 1, &r);
+		CU_ASSERT_EQUAL(r.status, cases[i].status);
+		CU_ASSERT_PTR_NOT_NULL(it_header(&r, "Content-Type", ctype, sizeof(ctype)));
+		CU_ASSERT_STRING_EQUAL(ctype, "application/json");
+		assert_error_body(&r, cases[i].code);
+		CU_ASSERT_EQUAL(it_header_count(&r, "X-Request-ID"), 1);
+		it_resp_free(&r);
+	}
+	free(header);
+	free(long_path);
 }
 
 static void
@@ -195,5 +250,7 @@ suite_http(void)
 	CU_add_test(s, "wrong methods give 405 with Allow", test_method_not_allowed);
 	CU_add_test(s, "bodies over the caps give 413 from kiln-api and nginx", test_too_large);
 	CU_add_test(s, "dot segments give 400", test_bad_path);
+	CU_add_test(s, "nginx's own refusals answer in the JSON error shape",
+		    test_nginx_errors_json);
 	CU_add_test(s, "nginx serves /api/v1/openapi.json", test_openapi_served);
 }
