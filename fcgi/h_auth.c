@@ -5,6 +5,7 @@
  * same: an unknown email is verified against a dummy hash. A request
  * saying "X-Kiln-Session: cookie" (the dashboard) keeps its refresh token
  * in an HttpOnly cookie instead of the body (auth.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,14 +145,6 @@ login(struct request *req, const char *email_in, const char *password, size_t pw
 	int found, ok;
 	enum kiln_err rc;
 
-	if (email_in == NULL || password == NULL || pwlen > ACCOUNT_PASSWORD_MAX) {
-		json_t *errs = v_new(req);
-
-		v_err(errs, email_in ? "password" : "email", "field required",
-		      "value_error.missing");
-		v_reject(req, errs);
-		return KILN_OK;
-	}
 	if (account_email_normalize(email_in, email, &why) != 0)
 		email[0] = '\0'; /* cannot exist: fails below like any unknown email */
 	snprintf(ekey, sizeof(ekey), "le:%s", email);
@@ -211,29 +204,45 @@ login(struct request *req, const char *email_in, const char *password, size_t pw
 	}
 }
 
-/* POST /auth/login: a JSON body, a form body, or ?email=&password=. */
+/* Checks credentials that came as text (a form or the query): each one
+ * missing, or a password past the cap, is named in errs (EMAIL_FIELD is
+ * the name the client used). OUT: *pwlen. */
+static void
+login_text(json_t *errs, const char *email_field, const char *email, const char *password,
+	   size_t *pwlen)
+{
+	if (email == NULL)
+		v_err(errs, email_field, "field required", "value_error.missing");
+	if (password == NULL)
+		v_err(errs, "password", "field required", "value_error.missing");
+	else if ((*pwlen = strlen(password)) > ACCOUNT_PASSWORD_MAX)
+		v_err(errs, "password", "too long", "value_error.any_str.max_length");
+}
+
+/* POST /auth/login: a JSON body, a form body, or ?email=&password=. An
+ * email that cannot be an account's (too long, malformed) is not a field
+ * error: it fails as any unknown email does, in the same time. */
 enum kiln_err
 h_auth_login(struct request *req)
 {
-	const char *email = NULL, *password = NULL;
+	const char *email, *password;
 	size_t pwlen = 0;
+	json_t *errs = v_new(req);
 
 	if (json_is_object(req->json)) {
-		json_t *e = json_object_get(req->json, "email");
-		json_t *p = json_object_get(req->json, "password");
-
-		email = json_is_string(e) ? json_string_value(e) : NULL;
-		password = json_is_string(p) ? json_string_value(p) : NULL;
-		pwlen = json_is_string(p) ? json_string_length(p) : 0;
+		email = v_str(req->json, "email", 1, SIZE_MAX, errs, NULL);
+		password = v_str(req->json, "password", 1, ACCOUNT_PASSWORD_MAX, errs, &pwlen);
 	} else if (request_is_form(req)) {
 		email = request_form(req, "email");
 		password = request_form(req, "password");
+		login_text(errs, "email", email, password, &pwlen);
 	} else {
 		email = request_query(req, "email");
 		password = request_query(req, "password");
+		login_text(errs, "email", email, password, &pwlen);
 	}
-	if (password != NULL && pwlen == 0)
-		pwlen = strlen(password);
+	if (v_reject(req, errs))
+		return KILN_OK;
 	return login(req, email, password, pwlen);
 }
 
@@ -245,11 +254,17 @@ h_auth_token(struct request *req)
 	const char *username = request_form(req, "username");
 	const char *password = request_form(req, "password");
 
+	json_t *errs = v_new(req);
+	size_t pwlen = 0;
+
 	if (grant != NULL && strcmp(grant, "password") != 0) {
 		resp_error(req, KILN_ERR_BAD_REQUEST, "unsupported grant_type (use password)");
 		return KILN_OK;
 	}
-	return login(req, username, password, password ? strlen(password) : 0);
+	login_text(errs, "username", username, password, &pwlen);
+	if (v_reject(req, errs))
+		return KILN_OK;
+	return login(req, username, password, pwlen);
 }
 
 enum refresh_outcome { REFRESH_OK, REFRESH_INVALID, REFRESH_REUSED };

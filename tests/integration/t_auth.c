@@ -207,6 +207,77 @@ test_login_shapes(void)
 	it_resp_free(&bad_user);
 }
 
+/* 1 when r is a 422 whose detail lists exactly the fields named in want
+ * ("field:type" each, in order). */
+static int
+rejects(const struct it_resp *r, const char *const *want, size_t n)
+{
+	json_t *j = it_json(r), *detail = json_object_get(j, "detail");
+	int ok = r->status == 422 && json_array_size(detail) == n;
+	size_t i;
+
+	for (i = 0; ok && i < n; i++) {
+		json_t *e = json_array_get(detail, i);
+		json_t *loc = json_object_get(e, "loc");
+		char got[128];
+
+		snprintf(got, sizeof(got), "%s:%s",
+			 json_string_value(json_array_get(loc, json_array_size(loc) - 1)),
+			 json_string_value(json_object_get(e, "type")));
+		ok = strcmp(got, want[i]) == 0;
+	}
+	json_decref(j);
+	return ok;
+}
+
+/* Credentials of the wrong type, missing or too long: 422 naming each, in
+ * every shape; never a 401 that would count as a failed login. */
+static void
+test_login_bad_fields(void)
+{
+	static const char *const email_type[] = {"email:type_error.str"};
+	static const char *const pw_type[] = {"password:type_error.str"};
+	static const char *const both_missing[] = {"email:value_error.missing",
+						   "password:value_error.missing"};
+	static const char *const pw_missing[] = {"password:value_error.missing"};
+	static const char *const pw_long[] = {"password:value_error.any_str.max_length"};
+	static const char *const user_missing[] = {"username:value_error.missing"};
+	char body[1200];
+	struct it_resp r;
+
+	it_http("POST", "/api/v1/auth/login", "application/json",
+		LIT("{\"email\":123,\"password\":\"securepass123\"}"), NULL, 0, &r);
+	CU_ASSERT(rejects(&r, email_type, 1));
+	it_resp_free(&r);
+	it_http("POST", "/api/v1/auth/login", "application/json",
+		LIT("{\"email\":\"a@example.com\",\"password\":[\"x\"]}"), NULL, 0, &r);
+	CU_ASSERT(rejects(&r, pw_type, 1));
+	it_resp_free(&r);
+	it_http("POST", "/api/v1/auth/login", "application/json", LIT("{}"), NULL, 0, &r);
+	CU_ASSERT(rejects(&r, both_missing, 2));
+	it_resp_free(&r);
+	snprintf(body, sizeof(body), "{\"email\":\"a@example.com\",\"password\":\"%01025d\"}", 0);
+	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
+	CU_ASSERT(rejects(&r, pw_long, 1));
+	it_resp_free(&r);
+	it_http("POST", "/api/v1/auth/login", "application/x-www-form-urlencoded",
+		LIT("email=a%40example.com"), NULL, 0, &r);
+	CU_ASSERT(rejects(&r, pw_missing, 1));
+	it_resp_free(&r);
+	it_http("POST", "/api/v1/auth/login", NULL, NULL, 0, NULL, 0, &r);
+	CU_ASSERT(rejects(&r, both_missing, 2));
+	it_resp_free(&r);
+	it_http("POST", "/api/v1/auth/token", "application/x-www-form-urlencoded",
+		LIT("grant_type=password&password=securepass123"), NULL, 0, &r);
+	CU_ASSERT(rejects(&r, user_missing, 1));
+	it_resp_free(&r);
+	/* an email no account can have is a failed login, not a field error */
+	it_http("POST", "/api/v1/auth/login", "application/json",
+		LIT("{\"email\":\"not an email\",\"password\":\"securepass123\"}"), NULL, 0, &r);
+	CU_ASSERT_EQUAL(r.status, 401);
+	it_resp_free(&r);
+}
+
 /* POST /auth/refresh with token; the response status, tokens copied out. */
 static long
 refresh_with(const char *token, char *access, size_t an, char *refresh, size_t rn)
@@ -592,6 +663,8 @@ suite_auth(void)
 
 	CU_add_test(s, "register validates, normalises and refuses duplicates", test_register);
 	CU_add_test(s, "login by JSON, form, query and the OAuth2 token route", test_login_shapes);
+	CU_add_test(s, "login names every bad or missing credential field (422)",
+		    test_login_bad_fields);
 	CU_add_test(s, "refresh rotates; a replayed token revokes its family",
 		    test_refresh_rotation_and_reuse);
 	CU_add_test(s, "logout revokes the session's refresh tokens", test_logout);
