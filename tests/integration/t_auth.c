@@ -242,37 +242,37 @@ test_login_bad_fields(void)
 	static const char *const pw_missing[] = {"password:value_error.missing"};
 	static const char *const pw_long[] = {"password:value_error.any_str.max_length"};
 	static const char *const user_missing[] = {"username:value_error.missing"};
-	char body[1200];
+	static const char json[] = "application/json", form[] = "application/x-www-form-urlencoded";
+	char long_pw[1200];
+	struct {
+		const char *path, *ctype, *body;
+		const char *const *want;
+		size_t n;
+	} cases[] = {
+	    {"login", json, "{\"email\":123,\"password\":\"securepass123\"}", email_type, 1},
+	    {"login", json, "{\"email\":\"a@example.com\",\"password\":[\"x\"]}", pw_type, 1},
+	    {"login", json, "{}", both_missing, 2},
+	    {"login", json, long_pw, pw_long, 1},
+	    {"login", form, "email=a%40example.com", pw_missing, 1},
+	    {"login", NULL, NULL, both_missing, 2},
+	    {"token", form, "grant_type=password&password=securepass123", user_missing, 1},
+	};
+	size_t i;
 	struct it_resp r;
 
-	it_http("POST", "/api/v1/auth/login", "application/json",
-		LIT("{\"email\":123,\"password\":\"securepass123\"}"), NULL, 0, &r);
-	CU_ASSERT(rejects(&r, email_type, 1));
-	it_resp_free(&r);
-	it_http("POST", "/api/v1/auth/login", "application/json",
-		LIT("{\"email\":\"a@example.com\",\"password\":[\"x\"]}"), NULL, 0, &r);
-	CU_ASSERT(rejects(&r, pw_type, 1));
-	it_resp_free(&r);
-	it_http("POST", "/api/v1/auth/login", "application/json", LIT("{}"), NULL, 0, &r);
-	CU_ASSERT(rejects(&r, both_missing, 2));
-	it_resp_free(&r);
-	snprintf(body, sizeof(body), "{\"email\":\"a@example.com\",\"password\":\"%01025d\"}", 0);
-	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
-	CU_ASSERT(rejects(&r, pw_long, 1));
-	it_resp_free(&r);
-	it_http("POST", "/api/v1/auth/login", "application/x-www-form-urlencoded",
-		LIT("email=a%40example.com"), NULL, 0, &r);
-	CU_ASSERT(rejects(&r, pw_missing, 1));
-	it_resp_free(&r);
-	it_http("POST", "/api/v1/auth/login", NULL, NULL, 0, NULL, 0, &r);
-	CU_ASSERT(rejects(&r, both_missing, 2));
-	it_resp_free(&r);
-	it_http("POST", "/api/v1/auth/token", "application/x-www-form-urlencoded",
-		LIT("grant_type=password&password=securepass123"), NULL, 0, &r);
-	CU_ASSERT(rejects(&r, user_missing, 1));
-	it_resp_free(&r);
+	snprintf(long_pw, sizeof(long_pw), "{\"email\":\"a@example.com\",\"password\":\"%01025d\"}",
+		 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/auth/%s", cases[i].path);
+		it_http("POST", path, cases[i].ctype, cases[i].body,
+			cases[i].body ? strlen(cases[i].body) : 0, NULL, 0, &r);
+		CU_ASSERT(rejects(&r, cases[i].want, cases[i].n));
+		it_resp_free(&r);
+	}
 	/* an email no account can have is a failed login, not a field error */
-	it_http("POST", "/api/v1/auth/login", "application/json",
+	it_http("POST", "/api/v1/auth/login", json,
 		LIT("{\"email\":\"not an email\",\"password\":\"securepass123\"}"), NULL, 0, &r);
 	CU_ASSERT_EQUAL(r.status, 401);
 	it_resp_free(&r);
