@@ -16,6 +16,7 @@
 #include "handlers.h"
 #include "jobevent.h"
 #include "jobs.h"
+#include "jobstate.h"
 #include "limits.h"
 #include "log.h"
 #include "money.h"
@@ -220,7 +221,7 @@ jobs_lock_owned(struct db *db, enum db_stmt_id stmt, int64_t id, int64_t user_id
 enum kiln_err
 jobs_insert(struct db *db, struct job_new *j)
 {
-	int render = strcmp(j->kind, "render") == 0;
+	int render = strcmp(j->kind, JOB_KIND_RENDER) == 0;
 	struct db_val p[26] = {DBV_I64(j->user_id),
 			       DBV_STR(j->kind),
 			       DBV_STR(j->name),
@@ -327,7 +328,7 @@ jobs_create_txn(struct db *db, void *arg)
 		(void)storage_job_remove(c->cfg, c->j->id);
 		c->j->id = 0;
 	}
-	if ((rc = jobs_insert(db, c->j)) != KILN_OK || strcmp(c->j->kind, "render") != 0 ||
+	if ((rc = jobs_insert(db, c->j)) != KILN_OK || strcmp(c->j->kind, JOB_KIND_RENDER) != 0 ||
 	    c->j->rejected) /* a rejected render never runs: nothing to read */
 		return rc;
 	return jobs_render_input(c->cfg, c->j);
@@ -363,7 +364,7 @@ jobs_parse_spec(json_t *obj, json_t *errs, struct job_new *j, int *bad_dir)
 		jobs_command(cmd, errs);
 	else if (len == 0)
 		v_err(errs, "script", "must not be empty", "value_error.any_str.min_length");
-	j->kind = cmd != NULL ? "command" : "script";
+	j->kind = cmd != NULL ? JOB_KIND_COMMAND : JOB_KIND_SCRIPT;
 	if ((dir = v_str(obj, "working_dir", 0, JOBSPEC_DIR_MAX, errs, NULL)) != NULL &&
 	    jobspec_working_dir(dir, j->working_dir) != 0)
 		*bad_dir = 1;
@@ -471,7 +472,7 @@ jobs_parse_render(const struct kiln_config *cfg, json_t *obj, json_t *errs, stru
 	const char *s;
 
 	memset(j, 0, sizeof(*j));
-	j->kind = "render";
+	j->kind = JOB_KIND_RENDER;
 	j->max_attempts = 3;
 	v_unknown(obj, render_job_fields, errs);
 	j->name = v_str(obj, "name", 0, JOBS_NAME_MAX, errs, NULL);
@@ -561,7 +562,7 @@ jobs_quote_all(struct request *req, struct job_new *jobs, size_t n, int *over)
 	    (rc = limits_user(req->app->db, req->app->cfg, req->user_id, &lim)) != KILN_OK)
 		return rc;
 	for (k = 0; k < n && !*over; k++) {
-		rc = strcmp(jobs[k].kind, "render") == 0
+		rc = strcmp(jobs[k].kind, JOB_KIND_RENDER) == 0
 			 ? jobs_quote_render(req, &prices, &lim.eff, &jobs[k], over)
 			 : jobs_quote(req, &prices, &lim.eff, &jobs[k], over);
 		if (rc != KILN_OK)

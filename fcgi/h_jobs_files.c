@@ -22,6 +22,7 @@
 #include "handlers.h"
 #include "images.h"
 #include "jobs.h"
+#include "jobstate.h"
 #include "jobspec.h"
 #include "json.h"
 #include "parse.h"
@@ -442,7 +443,7 @@ h_jobs_create_files(struct request *req)
 	if (v_reject(req, errs) || files_image(req, image, root))
 		return KILN_OK;
 	if (files_job(req, spec, files_script(run, script_name, req_file != NULL, NULL, 0, 0),
-		      "script", &j, errs))
+		      JOB_KIND_SCRIPT, &j, errs))
 		goto out;
 	files_input_set(&t.common[t.ncommon++], "script_file", script_name, script);
 	if (req_file != NULL)
@@ -623,7 +624,7 @@ h_jobs_upload(struct request *req)
 		}
 		if (files_job(req, one,
 			      files_script(run, script_name, req_file != NULL, data_name, k + 1, n),
-			      "shard", &jobs[k], errs))
+			      JOB_KIND_SHARD, &jobs[k], errs))
 			goto out;
 		jobs[k].image = image;
 		jobs[k].image_root = root;

@@ -109,9 +109,7 @@ jobs_list(struct request *req, const char *kind)
 	v_paging(req, errs, &page, &size);
 	if (f.kind == NULL)
 		f.kind = "";
-	if (f.kind[0] != '\0' && strcmp(f.kind, "command") != 0 && strcmp(f.kind, "script") != 0 &&
-	    strcmp(f.kind, "render") != 0 && strcmp(f.kind, "shard") != 0 &&
-	    strcmp(f.kind, "training") != 0)
+	if (f.kind[0] != '\0' && !job_kind_valid(f.kind))
 		v_qerr(errs, "kind", "must be command, script, render, shard or training",
 		       "value_error.kind");
 	if (v_reject(req, errs))

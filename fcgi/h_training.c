@@ -11,6 +11,7 @@
 
 #include "handlers.h"
 #include "jobs.h"
+#include "jobstate.h"
 #include "response.h"
 #include "trainers.h"
 #include "validate.h"
@@ -139,7 +140,7 @@ h_training_create(struct request *req)
 	if (jobs_parse_spec(spec, errs, &j, &bad_dir) || bad_dir) {
 		v_reject(req, errs);
 	} else {
-		j.kind = "training";
+		j.kind = JOB_KIND_TRAINING;
 		rc = jobs_quote_store(req, &j);
 	}
 	jobs_spec_free(&j);
@@ -150,5 +151,5 @@ h_training_create(struct request *req)
 enum kiln_err
 h_training_list(struct request *req)
 {
-	return jobs_list(req, "training");
+	return jobs_list(req, JOB_KIND_TRAINING);
 }

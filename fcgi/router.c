@@ -13,6 +13,7 @@
 #include "idempotency.h"
 #include "upload.h"
 #include "json.h"
+#include "jobstate.h"
 #include "parse.h"
 #include "ratelimit.h"
 #include "response.h"
@@ -340,7 +341,7 @@ route_dispatch_table(struct request *req, const struct route *table, size_t n)
 		goto fail;
 	/* after the body, so that a bad body is answered alike for every id */
 	if ((req->route->flags & RF_TRAINING_JOB) &&
-	    (!req->job.found || strcmp(req->job.kind, "training") != 0)) {
+	    (!req->job.found || strcmp(req->job.kind, JOB_KIND_TRAINING) != 0)) {
 		rc = KILN_ERR_NOT_FOUND;
 		goto fail;
 	}

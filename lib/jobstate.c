@@ -26,6 +26,19 @@ job_status_valid(const char *s)
 	return s != NULL && job_status_exact(s, strlen(s)) != NULL;
 }
 
+int
+job_kind_valid(const char *s)
+{
+	static const char *const kinds[] = {JOB_KIND_COMMAND, JOB_KIND_SCRIPT, JOB_KIND_RENDER,
+					    JOB_KIND_SHARD, JOB_KIND_TRAINING};
+	size_t i;
+
+	for (i = 0; s != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(s, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 job_status_lookup(const char *s, size_t n)
 {

@@ -9,6 +9,16 @@
 
 #define JOB_STATUS_COUNT 9
 
+/* The kinds of job, as jobs.kind stores them (sql/005, sql/023). */
+#define JOB_KIND_COMMAND "command"
+#define JOB_KIND_SCRIPT "script"
+#define JOB_KIND_RENDER "render"
+#define JOB_KIND_SHARD "shard"
+#define JOB_KIND_TRAINING "training"
+
+/* 1 when s names a kind. */
+int job_kind_valid(const char *s);
+
 /* The statuses, in lifecycle order. */
 extern const char *const job_statuses[JOB_STATUS_COUNT];
 

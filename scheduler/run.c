@@ -45,6 +45,7 @@
 #include "run.h"
 #include "testhook.h"
 #include "jobevent.h"
+#include "jobstate.h"
 
 static volatile sig_atomic_t run_stop;
 /* [scheduler] fence_seconds: SIGALRM comes that long after the last
@@ -120,7 +121,7 @@ run_cost(const struct job *j, int64_t s)
 	struct compute_spec c = j->res;
 	struct estimate e;
 
-	if (strcmp(j->kind, "render") == 0)
+	if (strcmp(j->kind, JOB_KIND_RENDER) == 0)
 		return j->render_cost; /* what the film holds, not time (render_job.h) */
 	c.timeout_seconds = s;
 	return estimate_compute(&j->prices, &c, &e) == KILN_OK ? e.total : INT64_MAX;
@@ -663,7 +664,7 @@ run_render_done(struct job *j, int status, enum run_end why)
 	int64_t cost = 0;
 	enum kiln_err rc;
 
-	if (strcmp(j->kind, "render") != 0 || why != END_NONE || !WIFEXITED(status) ||
+	if (strcmp(j->kind, JOB_KIND_RENDER) != 0 || why != END_NONE || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0)
 		return 0;
 	if ((rc = render_job_cost(&j->prices, j->dir, &cost)) != KILN_OK) {
@@ -680,7 +681,7 @@ run_render_done(struct job *j, int status, enum run_end why)
 static void
 run_failure_words(const struct job *j, struct run_step *s, int render_bad)
 {
-	int render = strcmp(j->kind, "render") == 0;
+	int render = strcmp(j->kind, JOB_KIND_RENDER) == 0;
 
 	if (render_bad) {
 		s->to = "failed";

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "jobstate.h"
 #include "render_job.h"
 #include "run.h"
 #include "sandbox.h"
@@ -87,7 +88,7 @@ run_command(const struct kiln_config *cfg, const struct job *j, const char *tool
 	json_t *cmd;
 	size_t i, n = 0;
 
-	if (strcmp(j->kind, "render") == 0)
+	if (strcmp(j->kind, JOB_KIND_RENDER) == 0)
 		return render_job_argv(cfg, tool, ws, argv, RUN_ARGV_MAX);
 	if (j->command_json[0] == '\0') {
 		argv[n++] = jobfile_strdup("/bin/sh");
@@ -146,7 +147,7 @@ run_exec(const struct kiln_config *cfg, const struct job *j, int out, int err)
 	struct rlimit core = {0, 0}, fsize = {RUN_FSIZE_MAX, RUN_FSIZE_MAX},
 		      nproc = {RUN_NPROC_MAX, RUN_NPROC_MAX};
 	int sandboxed = strcmp(cfg->sandbox, "none") != 0, ws = -1, null;
-	int render = strcmp(j->kind, "render") == 0;
+	int render = strcmp(j->kind, JOB_KIND_RENDER) == 0;
 	char tool[RUN_PATH];
 
 	if (setsid() < 0)

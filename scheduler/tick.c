@@ -10,6 +10,7 @@
 
 #include "estimate.h"
 #include "jobevent.h"
+#include "jobstate.h"
 #include "ledger.h"
 #include "limits.h"
 #include "log.h"
@@ -197,7 +198,7 @@ tick_rate(const struct prices *pr, const struct pol_job *j, int64_t timeout, con
 	struct compute_spec c = {j->gpus, j->cpus, j->memory_bytes, 1};
 	struct estimate e;
 
-	if (strcmp(kind, "render") == 0)
+	if (strcmp(kind, JOB_KIND_RENDER) == 0)
 		return timeout > 0 ? (j->max_cost + timeout - 1) / timeout : j->max_cost;
 	return estimate_compute(pr, &c, &e) == KILN_OK ? e.total : 0;
 }

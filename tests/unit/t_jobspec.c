@@ -72,6 +72,22 @@ t_jobstate_transitions(void)
 }
 
 static void
+t_jobstate_kinds(void)
+{
+	static const char *const bad[] = {"", "Render", "renders", "train", "shard ", "commands"};
+	size_t i;
+
+	CU_ASSERT(job_kind_valid(JOB_KIND_COMMAND));
+	CU_ASSERT(job_kind_valid(JOB_KIND_SCRIPT));
+	CU_ASSERT(job_kind_valid(JOB_KIND_RENDER));
+	CU_ASSERT(job_kind_valid(JOB_KIND_SHARD));
+	CU_ASSERT(job_kind_valid(JOB_KIND_TRAINING));
+	CU_ASSERT(!job_kind_valid(NULL));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT(!job_kind_valid(bad[i]));
+}
+
+static void
 t_jobspec_working_dir(void)
 {
 	static const char *const good[][2] = {
@@ -190,6 +206,7 @@ suite_jobspec(void)
 	CU_pSuite s = CU_add_suite("jobstate and jobspec", NULL, NULL);
 
 	CU_add_test(s, "status transitions allowed and refused", t_jobstate_transitions);
+	CU_add_test(s, "job kinds: the five and nothing else", t_jobstate_kinds);
 	CU_add_test(s, "working directories stay inside the job directory", t_jobspec_working_dir);
 	CU_add_test(s, "environment names: shape and reserved prefixes", t_jobspec_env);
 	CU_add_test(s, "render config: its words and fields", t_jobspec_render);
