@@ -13,6 +13,7 @@
 #include "jobstate.h"
 #include "response.h"
 #include "scope.h"
+#include "storage.h"
 #include "validate.h"
 #include "views.h"
 
@@ -83,11 +84,12 @@ batch_json_new(struct request *req, const struct db_res *b, size_t row, int with
 	return j;
 }
 
-/* Loads batch id for the caller (write: the owner or staff). */
+/* Loads batch id for the caller: to read, or (writers non-zero) to change
+ * it as its owner or as one of the roles in writers. */
 static enum kiln_err
-batch_load(struct request *req, int64_t id, int write, struct db_res **res)
+batch_load(struct request *req, int64_t id, unsigned writers, struct db_res **res)
 {
-	return scope_load(req, STMT_BATCH_GET, id, write, ROLE_OPERATOR | ROLE_ADMIN, res);
+	return scope_load(req, STMT_BATCH_GET, id, writers != 0, writers, res);
 }
 
 static enum kiln_err
@@ -303,7 +305,7 @@ batch_change(struct request *req, const char *to)
 	struct db_res *b = NULL;
 	enum kiln_err rc;
 
-	if ((rc = batch_load(req, c.id, 1, &b)) == KILN_OK &&
+	if ((rc = batch_load(req, c.id, ROLE_OPERATOR | ROLE_ADMIN, &b)) == KILN_OK &&
 	    (rc = db_txn(req->app->db, batch_change_txn, &c)) == KILN_OK)
 		rc = batch_respond(req, c.id, 200);
 	db_res_free(b);
@@ -336,18 +338,40 @@ h_batches_force_complete(struct request *req)
 	return batch_change(req, to);
 }
 
+struct batch_delete {
+	int64_t id;
+	int64_t jobs[BATCH_JOBS_MAX]; /* the deleted jobs, whose folders go next */
+	size_t n;
+};
+
 static enum kiln_err
 batch_delete_txn(struct db *db, void *arg)
 {
-	struct db_val p[1] = {DBV_I64(*(const int64_t *)arg)};
-	enum kiln_err rc = db_exec(db, STMT_BATCH_JOBS_DELETE, p, 1, NULL, NULL, NULL);
+	struct batch_delete *d = arg;
+	struct db_val p[1] = {DBV_I64(d->id)};
+	struct db_res *ids = NULL;
+	enum kiln_err rc;
+	size_t i;
 
-	return rc != KILN_OK ? rc : db_exec(db, STMT_BATCH_DELETE, p, 1, NULL, NULL, NULL);
+	d->n = 0; /* a retried transaction reads them again */
+	if ((rc = db_exec(db, STMT_BATCH_JOB_IDS, p, 1, &ids, NULL, NULL)) != KILN_OK)
+		return rc;
+	for (i = 0; i < db_res_rows(ids) && i < BATCH_JOBS_MAX; i++)
+		d->jobs[d->n++] = db_res_i64(ids, i, 0);
+	db_res_free(ids);
+	if ((rc = db_exec(db, STMT_BATCH_JOBS_DELETE, p, 1, NULL, NULL, NULL)) != KILN_OK)
+		return rc;
+	return db_exec(db, STMT_BATCH_DELETE, p, 1, NULL, NULL, NULL);
 }
 
+/* DELETE /job-batches/{id}: the owner or an admin (as purge: an operator
+ * ends other users' work but does not erase it) removes a batch whose jobs
+ * have all ended, with the jobs' rows, history and folders. The rows go
+ * first: a failure to remove files leaves only files. */
 enum kiln_err
 h_batches_delete(struct request *req)
 {
+	struct batch_delete *d = arena_alloc(req->arena, sizeof(*d));
 	int64_t id = route_param(req, "id")->id;
 	struct db_val p[1] = {DBV_I64(id)};
 	struct db_res *b = NULL, *counts = NULL;
@@ -355,7 +379,7 @@ h_batches_delete(struct request *req)
 	int active = 0;
 	size_t i;
 
-	if ((rc = batch_load(req, id, 1, &b)) != KILN_OK)
+	if ((rc = batch_load(req, id, ROLE_ADMIN, &b)) != KILN_OK)
 		return rc;
 	db_res_free(b);
 	if ((rc = db_exec(req->app->db, STMT_BATCH_STATUS_COUNTS, p, 1, &counts, NULL, NULL)) !=
@@ -368,8 +392,11 @@ h_batches_delete(struct request *req)
 		resp_error(req, KILN_ERR_CONFLICT, "the batch still has jobs that have not ended");
 		return KILN_OK;
 	}
-	if ((rc = db_txn(req->app->db, batch_delete_txn, &id)) != KILN_OK)
+	d->id = id;
+	if ((rc = db_txn(req->app->db, batch_delete_txn, d)) != KILN_OK)
 		return rc;
+	for (i = 0; i < d->n; i++)
+		(void)storage_job_remove(req->app->cfg, d->jobs[i]); /* logged when it fails */
 	resp_empty(req, 204);
 	return KILN_OK;
 }

@@ -44,15 +44,19 @@ jobs_staff(const struct request *req)
 }
 
 /* The caller may change job id: its owner or staff. 404 when it may not
- * even see it, 403 when it may only read it. */
+ * even see it, 403 when it may only read it. OUT: *own (may be NULL), 1
+ * when the caller owns the job. */
 static enum kiln_err
-jobs_changeable(struct request *req, int64_t id)
+jobs_changeable(struct request *req, int64_t id, int *own)
 {
 	struct db_res *res = NULL;
 	enum kiln_err rc = jobs_visible(req, id, &res);
+	int mine = rc == KILN_OK && db_res_i64(res, 0, 1) == req->user_id;
 
-	if (rc == KILN_OK && db_res_i64(res, 0, 1) != req->user_id && !jobs_staff(req))
+	if (rc == KILN_OK && !mine && !jobs_staff(req))
 		rc = KILN_ERR_FORBIDDEN;
+	if (own != NULL)
+		*own = mine;
 	db_res_free(res);
 	return rc;
 }
@@ -178,7 +182,7 @@ h_jobs_cancel(struct request *req)
 	c.id = route_param(req, "id")->id;
 	c.actor = req->user_id;
 	c.reason = "cancelled by user";
-	if ((rc = jobs_changeable(req, c.id)) != KILN_OK ||
+	if ((rc = jobs_changeable(req, c.id, NULL)) != KILN_OK ||
 	    (rc = db_txn(req->app->db, cancel_txn, &c)) != KILN_OK)
 		return rc;
 	if (c.outcome == CHANGE_CONFLICT) {
@@ -222,14 +226,19 @@ patch_txn(struct db *db, void *arg)
 		if ((rc = db_exec(db, STMT_JOB_PATCH, p, 7, NULL, NULL, NULL)) != KILN_OK)
 			return rc;
 	}
-	if (!move)
-		return KILN_OK;
-	if (strcmp(c->to, "pending") == 0 &&
+	if (move && strcmp(c->to, "pending") == 0 &&
 	    (strcmp(c->from, "preparing") == 0 || strcmp(c->from, "running") == 0))
 		return jobs_requeue(db, c);
-	if ((rc = jobs_move(db, c)) != KILN_OK)
+	if (move && (rc = jobs_move(db, c)) != KILN_OK)
 		return rc;
-	return job_status_terminal(c->to) ? jobs_release(db, c->id, "patch") : KILN_OK;
+	if (move && job_status_terminal(c->to))
+		return jobs_release(db, c->id, "patch");
+	if (c->set_status || c->set_progress) {
+		struct db_val p[1] = {DBV_I64(c->id)};
+
+		return db_exec(db, STMT_JOB_HAND_BEAT, p, 1, NULL, NULL, NULL);
+	}
+	return KILN_OK;
 }
 
 static const char *const patch_fields[] = {"name", "priority", "status", "progress", NULL};
@@ -240,12 +249,13 @@ h_jobs_patch(struct request *req)
 	json_t *errs = v_new(req), *obj = v_object(req, errs, 0), *prog;
 	struct change c;
 	enum kiln_err rc;
+	int own = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.id = route_param(req, "id")->id;
 	c.actor = req->user_id;
 	c.reason = "set by operator";
-	if ((rc = jobs_changeable(req, c.id)) != KILN_OK)
+	if ((rc = jobs_changeable(req, c.id, &own)) != KILN_OK)
 		return rc;
 	if (obj != NULL) {
 		v_unknown(obj, patch_fields, errs);
@@ -273,6 +283,13 @@ h_jobs_patch(struct request *req)
 	if ((c.set_status || c.set_progress) && !jobs_staff(req)) {
 		resp_error(req, KILN_ERR_FORBIDDEN,
 			   "only operators and admins set status or progress");
+		return KILN_OK;
+	}
+	/* an operator runs other users' jobs, not their names or places in
+	 * the queue */
+	if ((c.set_name || c.set_priority) && !own && !(req->role_bit & ROLE_ADMIN)) {
+		resp_error(req, KILN_ERR_FORBIDDEN,
+			   "only the job's owner or an admin renames or re-prioritises it");
 		return KILN_OK;
 	}
 	if ((rc = db_txn(req->app->db, patch_txn, &c)) != KILN_OK)
@@ -366,7 +383,7 @@ h_jobs_force_complete(struct request *req)
 		f.reason = "forced"; /* a failed job always says why */
 	if (f.reason != NULL)
 		f.c.reason = f.reason;
-	if ((rc = jobs_changeable(req, f.c.id)) != KILN_OK ||
+	if ((rc = jobs_changeable(req, f.c.id, NULL)) != KILN_OK ||
 	    (rc = db_txn(req->app->db, force_txn, &f)) != KILN_OK)
 		return rc;
 	if (f.c.outcome == CHANGE_CONFLICT) {

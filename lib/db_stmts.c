@@ -384,6 +384,14 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 	 "UPDATE jobs SET name = IF(? = 1, ?, name), priority = IF(? = 1, ?, priority),"
 	 " progress = IF(? = 1, ?, progress) WHERE id = ?",
 	 "isiiidi", ""},
+    /* staff's report on a job they moved to preparing or running by hand
+     * (a PATCH of status or progress) is its heartbeat: a job left there
+     * with no report for job_lost_seconds is the reaper's, as one whose
+     * supervisor went silent */
+    [STMT_JOB_HAND_BEAT] = {"job_hand_beat",
+			    "UPDATE jobs SET heartbeat_at = NOW(6)"
+			    " WHERE id = ? AND status IN ('preparing', 'running')",
+			    "i", ""},
     /* force-complete: the end a supervisor would write, by hand. It takes
      * the lease: a running job's supervisor kills it and leaves. */
     [STMT_JOB_FORCE_END] = {"job_force_end",

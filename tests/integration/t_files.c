@@ -572,6 +572,52 @@ test_sharded_upload(void)
 	CU_ASSERT(tmp_drained());
 }
 
+/* Deleting a batch removes its jobs' folders with their rows (gc finds
+ * jobs by their rows, so it would never see these). The owner or an
+ * admin deletes; an operator, who may cancel another user's batch, may
+ * not. */
+static void
+test_batch_delete_folders(void)
+{
+	struct part parts[] = {{"file_code", "t.py", "print(1)\n", 0},
+			       {"file_data", "d.csv", "h\n1\n2\n", 0},
+			       {"shards", NULL, "2", 0}};
+	char u[2048], admin[2048], op[2048], path[128];
+	long long batch, jobs[2][2];
+	struct it_resp r;
+	size_t b, k;
+
+	it_new_user("batch-rm@example.com", u, sizeof(u));
+	CU_ASSERT_EQUAL_FATAL(it_admin_login(admin, sizeof(admin)), 0);
+	CU_ASSERT_FATAL(it_new_staff(admin, "batch-rm-op@example.com", "operator", op, sizeof(op)) >
+			0);
+	for (b = 0; b < 2; b++) {
+		json_t *j;
+
+		CU_ASSERT_EQUAL_FATAL(post_form("/api/v1/jobs/upload", u, NULL, parts, 3, &r), 200);
+		j = it_json(&r);
+		it_resp_free(&r);
+		CU_ASSERT_EQUAL_FATAL(json_array_size(json_object_get(j, "job_ids")), 2);
+		for (k = 0; k < 2; k++) {
+			jobs[b][k] =
+			    json_integer_value(json_array_get(json_object_get(j, "job_ids"), k));
+			CU_ASSERT(it_exists("storage/jobs/%lld/input/t.py", jobs[b][k]));
+		}
+		batch = json_integer_value(json_object_get(j, "batch_id"));
+		json_decref(j);
+		snprintf(path, sizeof(path), "/api/v1/job-batches/%lld/cancel", batch);
+		CU_ASSERT_EQUAL(it_call_status("POST", path, op, NULL), 200);
+		snprintf(path, sizeof(path), "/api/v1/job-batches/%lld", batch);
+		CU_ASSERT_EQUAL(it_call_status("DELETE", path, op, NULL), 403);
+		CU_ASSERT(it_exists("storage/jobs/%lld", jobs[b][0]));
+		/* the first batch by its owner, the second by an admin */
+		CU_ASSERT_EQUAL(it_call_status("DELETE", path, b == 0 ? u : admin, NULL), 204);
+		CU_ASSERT_EQUAL(it_call_status("GET", path, u, NULL), 404);
+		for (k = 0; k < 2; k++)
+			CU_ASSERT(!it_exists("storage/jobs/%lld", jobs[b][k]));
+	}
+}
+
 static void
 test_sharded_upload_bad(void)
 {
@@ -703,4 +749,6 @@ suite_files(void)
 		    test_files_commit_unanswered);
 	CU_add_test(s, "POST /jobs/upload: a CSV into a batch of shard jobs", test_sharded_upload);
 	CU_add_test(s, "POST /jobs/upload: bad forms", test_sharded_upload_bad);
+	CU_add_test(s, "a batch's delete removes its jobs' folders; owner or admin only",
+		    test_batch_delete_folders);
 }

@@ -965,7 +965,11 @@ test_status_names(void)
 	snprintf(id_b, sizeof(id_b), "\"id\":%lld,", b);
 	/* a pending job cannot be set running by hand */
 	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"processing\"}"), 409);
+	CU_ASSERT_EQUAL(it_sqlf("SELECT heartbeat_at IS NULL FROM jobs WHERE id = %lld", a), 1);
 	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"preparing\"}"), 200);
+	/* a hand move is the job's heartbeat, so the reaper can take back a
+	 * job left there (t_run.c runs that) */
+	CU_ASSERT_EQUAL(it_sqlf("SELECT heartbeat_at IS NOT NULL FROM jobs WHERE id = %lld", a), 1);
 	CU_ASSERT_EQUAL(job_patch(operator_token, a, "{\"status\":\"processing\"}"), 200);
 	CU_ASSERT_STRING_EQUAL(job_status(owner_token, a, st, sizeof(st)), "running");
 	CU_ASSERT_EQUAL(
@@ -1074,6 +1078,10 @@ test_patch(void)
 	    job_patch(owner_token, id, "{\"name\":\"sneaky\",\"status\":\"preparing\"}"), 403);
 	CU_ASSERT_EQUAL(job_patch(operator_token, id, "{\"progress\":50}"), 200);
 	CU_ASSERT_EQUAL(job_patch(viewer_token, id, "{\"progress\":60}"), 403);
+	/* the name and the place in the queue are the owner's (and an admin's) */
+	CU_ASSERT_EQUAL(job_patch(operator_token, id, "{\"name\":\"by-operator\"}"), 403);
+	CU_ASSERT_EQUAL(job_patch(operator_token, id, "{\"priority\":-100}"), 403);
+	CU_ASSERT_EQUAL(job_patch(admin_token, id, "{\"priority\":7}"), 200);
 	j = job_get(owner_token, id);
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "name"), "renamed");
 	CU_ASSERT_STRING_EQUAL(it_jstr(j, "status"), "pending");

@@ -757,6 +757,37 @@ test_prepare_host_fault(void)
 	    it_sqlf("SELECT COUNT(*) FROM jobs WHERE id = %lld AND status = 'completed'", next), 1);
 }
 
+/* A pending job moved to running by hand (seed 004's worker reports
+ * that way), and then left with no report: after job_lost_seconds the
+ * reaper takes it back as it does a silent supervisor's, and a claim runs
+ * it, rather than it holding its owner's slot for ever. */
+static void
+test_hand_moved_left(void)
+{
+	char u[2048], path[96], q[256];
+	long long uid = it_new_user("run-handmoved@example.com", u, sizeof(u)), id;
+	json_t *j;
+
+	CU_ASSERT_EQUAL(it_grant(admin, uid, "10"), 0);
+	CU_ASSERT_EQUAL_FATAL(it_stack("sched-stop"), 0);
+	id = it_submit(u, "{\"command\": [\"true\"], \"resources\": {\"gpus\": 0}}");
+	CU_ASSERT_FATAL(id > 0);
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin, "{\"status\": \"preparing\"}"), 200);
+	CU_ASSERT_EQUAL(
+	    it_call_status("PATCH", path, admin, "{\"status\": \"processing\", \"progress\": 10}"),
+	    200);
+	CU_ASSERT_EQUAL(it_stack("sched-start"), 0);
+	j = it_wait_job(u, id, "status", "completed", 3 * JOB_LOST_MS + 10000);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	snprintf(q, sizeof(q),
+		 "SELECT COUNT(*) FROM job_events WHERE job_id = %lld AND from_status = 'running'"
+		 " AND to_status = 'pending' AND reason LIKE 'supervisor lost%%'",
+		 id);
+	CU_ASSERT_EQUAL(it_sql_value(q), 1);
+}
+
 /* A cancel asked while the job's supervisor is gone: the reaper ends the
  * job cancelled, with its hold back, rather than requeue it (a pending
  * job that asked for its cancel would never be claimed again, nor end). */
@@ -1970,6 +2001,8 @@ suite_run(void)
 	CU_add_test(s, "kill -9 and SIGSTOP of kiln-run: requeue; the lease holds",
 		    test_lost_supervisor);
 	CU_add_test(s, "the last attempt's supervisor lost: failed/node_lost", test_node_lost);
+	CU_add_test(s, "a job moved to running by hand and left: the reaper takes it back",
+		    test_hand_moved_left);
 	CU_add_test(s, "a job folder that cannot be made: given back at once, prepare_failed",
 		    test_prepare_failed);
 	CU_add_test(s, "the host's storage at fault: the job given back, the node holds off",
