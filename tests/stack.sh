@@ -234,7 +234,7 @@ nginx_conf() {
 		-e "s|@WEB_ROOT@|$src/web|" -e "s|@DOCS_ROOT@|$src/docs|" \
 		-e "s|@NGINX_DIR@|$src/nginx|" -e "s|@MAX_BODY@|${KILN_NGINX_MAX_BODY:-2m}|" \
 		-e "s|@UPLOAD_MAX@|${KILN_NGINX_UPLOAD_MAX:-1100m}|" -e "s|@UPLOAD_TMP@|$ngx/tmp/upload|" \
-		-e "s|@STORAGE_ROOT@|$dir/storage|" \
+		-e "s|@STORAGE_ROOT@|$dir/storage|" -e "s|@ACCESS_LOG@|$dir/log/nginx-access.log|" \
 		-e "s|@AUTH_RATE@|${KILN_NGINX_AUTH_RATE:-1000r/s}|" \
 		-e "s|@AUTH_BURST@|${KILN_NGINX_AUTH_BURST:-1000}|" \
 		"$src/nginx/kiln.conf.in" >"$ngx/kiln-server.conf"
