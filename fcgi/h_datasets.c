@@ -15,8 +15,6 @@
 #include "validate.h"
 #include "views.h"
 
-#define DATASET_NAME_MAX 200
-
 static json_t *
 dataset_json_new(const struct db_res *res, size_t row)
 {
@@ -86,8 +84,12 @@ h_datasets_create(struct request *req)
 	n.desc = upload_field(up, "description");
 	if (n.f == NULL)
 		v_err(errs, "file", "a file part named file is required", "value_error.missing");
-	if (n.name == NULL && n.f != NULL)
-		n.name = n.f->filename;
+	if (n.name == NULL && n.f != NULL) {
+		char *from_file = arena_alloc(req->arena, DATASET_NAME_MAX + 1);
+
+		upload_dataset_name(n.f, from_file);
+		n.name = from_file;
+	}
 	if (n.name == NULL || n.name[0] == '\0' || strlen(n.name) > DATASET_NAME_MAX)
 		v_err(errs, "name", "1 to 200 characters", "value_error.name");
 	if (v_reject(req, errs))

@@ -350,11 +350,15 @@ files_txn_run(struct db *db, void *arg)
 	size_t k, i;
 
 	files_unlink(t); /* a retry starts clean */
-	if (t->dataset != NULL &&
-	    (rc = upload_store_dataset(
-		 db, t->cfg, t->user_id, t->dataset->filename[0] ? t->dataset->filename : "dataset",
-		 "uploaded with a job", t->dataset, &t->dataset_id, t->dataset_path)) != KILN_OK)
-		return rc;
+	if (t->dataset != NULL) {
+		char name[DATASET_NAME_MAX + 1];
+
+		upload_dataset_name(t->dataset, name);
+		if ((rc = upload_store_dataset(db, t->cfg, t->user_id, name, "uploaded with a job",
+					       t->dataset, &t->dataset_id, t->dataset_path)) !=
+		    KILN_OK)
+			return rc;
+	}
 	if (t->batch_name != NULL && (rc = jobs_batch_insert(db, t->user_id, t->batch_name, NULL, 0,
 							     "continue", &t->batch_id)) != KILN_OK)
 		return rc;

@@ -181,6 +181,13 @@ route_read_upload(struct request *req, char *detail, size_t dlen)
 	req->upload = arena_alloc(req->arena, sizeof(*req->upload));
 	if ((rc = upload_read(req, req->upload)) == KILN_OK)
 		return KILN_OK;
+	if (rc == KILN_ERR_BAD_REQUEST && req->upload->not_text != NULL)
+		snprintf(detail, dlen,
+			 "a part's name, file name or text is not UTF-8 without NUL characters"
+			 " (part %s)",
+			 json_utf8_ok(req->upload->not_text, strlen(req->upload->not_text))
+			     ? req->upload->not_text
+			     : "with a name that is not UTF-8");
 	req->upload = NULL;
 	if (rc == KILN_ERR_MEDIA_TYPE)
 		snprintf(detail, dlen, "send multipart/form-data with its file parts");

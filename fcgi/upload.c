@@ -3,6 +3,7 @@
 #include "upload.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "db.h"
 #include "db_stmts.h"
 #include "io.h"
+#include "json.h"
 #include "log.h"
 
 #define UPLOAD_CHUNK 65536
@@ -35,12 +37,24 @@ upload_unlink(void *p)
 		unlink(f->tmp);
 }
 
+/* Refuses a part whose text is not UTF-8 without NULs: the database's
+ * utf8mb4 columns and the JSON answers that echo it take nothing else. */
+static int
+upload_not_text(struct upload_ctx *c, const char *name)
+{
+	c->up->not_text = arena_strndup(c->req->arena, name, MP_NAME_MAX);
+	return KILN_ERR_BAD_REQUEST;
+}
+
 static int
 upload_begin(void *arg, const struct mp_part *part)
 {
 	struct upload_ctx *c = arg;
 	struct upload *up = c->up;
 
+	if (!json_utf8_ok(part->name, strlen(part->name)) ||
+	    !json_utf8_ok(part->filename, strlen(part->filename)))
+		return upload_not_text(c, part->name);
 	if (part->has_filename) {
 		struct upload_file *f;
 
@@ -115,6 +129,9 @@ upload_end(void *arg)
 		return 0;
 	}
 	if (c->field != NULL) {
+		if (memchr(c->field, '\0', c->field_len) != NULL ||
+		    !json_utf8_ok(c->field, c->field_len))
+			return upload_not_text(c, c->field_name);
 		c->field[c->field_len] = '\0';
 		c->up->names[c->up->nfields] = c->field_name;
 		c->up->values[c->up->nfields++] = c->field;
@@ -213,6 +230,22 @@ upload_format(const struct upload_file *f)
 	if (fl > 4 && strcasecmp(f->filename + fl - 4, ".csv") == 0)
 		return "csv";
 	return "other";
+}
+
+void
+upload_dataset_name(const struct upload_file *f, char out[DATASET_NAME_MAX + 1])
+{
+	size_t n = strlen(f->filename);
+
+	if (n > DATASET_NAME_MAX) {
+		n = DATASET_NAME_MAX;
+		while (n > 0 && ((unsigned char)f->filename[n] & 0xc0) == 0x80)
+			n--; /* f->filename[n], the first byte left out, starts a character */
+	}
+	memcpy(out, f->filename, n);
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, DATASET_NAME_MAX + 1, "dataset");
 }
 
 enum kiln_err

@@ -35,12 +35,20 @@ struct upload {
 	size_t nfields;
 	struct upload_file files[UPLOAD_MAX_FILES];
 	size_t nfiles;
+	/* after KILN_ERR_BAD_REQUEST: the part whose name, file name or text
+	 * is not UTF-8 without NUL characters (arena), or NULL */
+	const char *not_text;
 };
+
+/* A data set's name, in bytes (datasets.name holds 200 characters). */
+#define DATASET_NAME_MAX 200
 
 /* Reads the request's multipart body into OUT: up. Errors answered by the
  * caller: KILN_ERR_MEDIA_TYPE (not multipart/form-data),
- * KILN_ERR_BAD_REQUEST (malformed), KILN_ERR_TOO_LARGE (a cap),
- * KILN_ERR_IO. Temporary files are removed with the request's arena. */
+ * KILN_ERR_BAD_REQUEST (malformed; up->not_text says when a part's name,
+ * file name or text is not UTF-8), KILN_ERR_TOO_LARGE (a cap),
+ * KILN_ERR_IO. Temporary files are removed with the request's arena.
+ * Every field value and file name it gives is UTF-8 without NULs. */
 enum kiln_err upload_read(struct request *req, struct upload *up);
 
 /* A text field's value, or NULL. */
@@ -50,6 +58,10 @@ struct upload_file *upload_file(struct upload *up, const char *name);
 /* "zip", "tgz", "tar" or "csv" from f's first bytes (a CSV by its name's
  * .csv ending), else "other". Static. */
 const char *upload_format(const struct upload_file *f);
+/* The name a data set gets from its file when none is given: f's file
+ * name cut to DATASET_NAME_MAX bytes where a character starts, or
+ * "dataset" when it has none, into OUT: out. */
+void upload_dataset_name(const struct upload_file *f, char out[DATASET_NAME_MAX + 1]);
 /* Inside a db_txn: a data set's row for f (name, desc: NULL for none) and
  * f's file linked at OUT: path, which is removed first when the last
  * attempt left one there ("" on the first); OUT: *id. POST /datasets and

@@ -572,6 +572,87 @@ test_sharded_upload(void)
 	CU_ASSERT(tmp_drained());
 }
 
+/* A part whose text, name or file name is not UTF-8 (or holds a NUL) is
+ * refused whole with 400 naming it, not stored (utf8mb4 columns and JSON
+ * answers take nothing else); a data set named after a file name longer
+ * than a name may be gets the name cut where a character starts. */
+static void
+test_not_text_parts(void)
+{
+	char u[2048], longname[260];
+	static const char csv[] = "h\n1\n";
+	struct {
+		const char *route;
+		struct part parts[3];
+		size_t n;
+		const char *part;
+	} bad[] = {
+	    {"/api/v1/jobs/upload",
+	     {{"title", NULL, "bad\xff\xfe", 0},
+	      {"file_code", "t.py", "x", 0},
+	      {"file_data", "d.csv", csv, 0}},
+	     3,
+	     "part title"},
+	    {"/api/v1/datasets",
+	     {{"name", NULL, "n\xff", 0}, {"file", "d.csv", csv, 0}},
+	     2,
+	     "part name"},
+	    {"/api/v1/datasets",
+	     {{"name", NULL, "a\0b", 3}, {"file", "d.csv", csv, 0}},
+	     2,
+	     "part name"},
+	    {"/api/v1/datasets", {{"file", "d\xc3.csv", csv, 0}}, 1, "part file"},
+	    {"/api/v1/jobs",
+	     {{"script_file", "train.py", train_py, 0},
+	      {"job_data", NULL, "{}", 0},
+	      {"descr\xe9", NULL, "x", 0}},
+	     3,
+	     "not UTF-8"},
+	};
+	struct it_resp r;
+	json_t *list, *j;
+	size_t i;
+
+	it_new_user("files-text@example.com", u, sizeof(u));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(post_form(bad[i].route, u, NULL, bad[i].parts, bad[i].n, &r), 400);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, bad[i].part));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"code\":\"bad_request\""));
+		it_resp_free(&r);
+	}
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/datasets", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+	it_resp_free(&r);
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/jobs", u, NULL, &r), 200);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"total\":0"));
+	it_resp_free(&r);
+	CU_ASSERT(tmp_drained());
+	/* 199 ASCII bytes and a 2-byte character, then more: cut to 199 */
+	memset(longname, 'a', 199);
+	memcpy(longname + 199, "\xc3\xa9", 2);
+	memset(longname + 201, 'b', 20);
+	memcpy(longname + 221, ".csv", 5);
+	{
+		struct part parts[] = {{"script_file", "train.py", train_py, 0},
+				       {"dataset_file", longname, csv, 0},
+				       {"job_data", NULL, "{}", 0}};
+
+		CU_ASSERT_EQUAL_FATAL(post_form("/api/v1/jobs", u, NULL, parts, 3, &r), 202);
+		it_resp_free(&r);
+	}
+	CU_ASSERT_EQUAL(it_call("GET", "/api/v1/datasets", u, NULL, &r), 200);
+	list = it_json(&r);
+	it_resp_free(&r);
+	j = json_array_get(json_object_get(list, "items"), 0);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	if (j != NULL) {
+		CU_ASSERT_EQUAL(strlen(it_jstr(j, "name")), 199);
+		CU_ASSERT_EQUAL(strncmp(it_jstr(j, "name"), longname, 199), 0);
+		CU_ASSERT_STRING_EQUAL(it_jstr(j, "filename"), longname);
+	}
+	json_decref(list);
+}
+
 /* Deleting a batch removes its jobs' folders with their rows (gc finds
  * jobs by their rows, so it would never see these). The owner or an
  * admin deletes; an operator, who may cancel another user's batch, may
@@ -749,6 +830,8 @@ suite_files(void)
 		    test_files_commit_unanswered);
 	CU_add_test(s, "POST /jobs/upload: a CSV into a batch of shard jobs", test_sharded_upload);
 	CU_add_test(s, "POST /jobs/upload: bad forms", test_sharded_upload_bad);
+	CU_add_test(s, "parts that are not UTF-8 text: 400 naming them; long file names cut",
+		    test_not_text_parts);
 	CU_add_test(s, "a batch's delete removes its jobs' folders; owner or admin only",
 		    test_batch_delete_folders);
 }
