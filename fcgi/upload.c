@@ -42,7 +42,7 @@ upload_unlink(void *p)
 static int
 upload_not_text(struct upload_ctx *c, const char *name)
 {
-	c->up->not_text = arena_strndup(c->req->arena, name, MP_NAME_MAX);
+	c->up->not_text = arena_strdup(c->req->arena, name);
 	return KILN_ERR_BAD_REQUEST;
 }
 
