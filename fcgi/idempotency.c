@@ -73,17 +73,22 @@ idem_begin(struct request *req)
 {
 	const char *key = req->idempotency_key;
 	char hash[65];
-	struct db_val p[3] = {DBV_I64(req->user_id), DBV_STR(key), DBV_STR(hash)};
+	struct db_val p[3];
 	struct db_res *res = NULL;
 	enum kiln_err rc;
 
-	if (key[0] == '\0' || req->user_id == 0)
+	if (key == NULL || req->user_id == 0)
 		return 0;
+	/* an empty key is a client's bug, not "no key": refused, lest each
+	 * retry make one more job */
 	if (!idem_key_ok(key)) {
 		resp_error(req, KILN_ERR_BAD_REQUEST,
 			   "Idempotency-Key must be 1 to 255 printable characters");
 		return 1;
 	}
+	p[0] = DBV_I64(req->user_id);
+	p[1] = DBV_STR(key);
+	p[2] = DBV_STR(hash);
 	idem_hash(req, hash);
 	(void)db_exec(req->app->db, STMT_IDEM_EXPIRE, p, 2, NULL, NULL, NULL);
 	rc = db_exec(req->app->db, STMT_IDEM_CLAIM, p, 3, NULL, NULL, NULL);

@@ -97,7 +97,12 @@ request_init(struct request *req, struct arena *arena, struct app *app, const st
 	req->api_key = request_env_dup(req, envp, "HTTP_X_API_KEY");
 	req->accept = request_env_dup(req, envp, "HTTP_ACCEPT");
 	req->remote_addr = request_env_dup(req, envp, "REMOTE_ADDR");
-	req->idempotency_key = request_env_dup(req, envp, "HTTP_IDEMPOTENCY_KEY");
+	/* NULL when the header is absent; "" when it came empty (refused) */
+	{
+		const char *k = request_env(envp, "HTTP_IDEMPOTENCY_KEY");
+
+		req->idempotency_key = k != NULL ? arena_strdup(arena, k) : NULL;
+	}
 	req->last_event_id = request_env_dup(req, envp, "HTTP_LAST_EVENT_ID");
 	req->if_none_match = request_env_dup(req, envp, "HTTP_IF_NONE_MATCH");
 	req->cookie = request_env_dup(req, envp, "HTTP_COOKIE");

@@ -75,7 +75,7 @@ struct request {
 	const char *api_key;
 	const char *accept;
 	const char *remote_addr;
-	const char *idempotency_key; /* "" when none */
+	const char *idempotency_key; /* NULL when none; "" when sent empty */
 	const char *last_event_id;   /* SSE resume point, "" when none */
 	const char *if_none_match;   /* the If-None-Match header, "" when none */
 	const char *cookie;          /* the Cookie header, "" when none */
