@@ -165,6 +165,14 @@ patch_txn(struct db *db, void *arg)
 
 		rc = db_exec(db, STMT_USER_UPDATE, p, 11, NULL, NULL, NULL);
 	}
+	/* a reset password, or a disabled account, ends the user's sessions
+	 * (access tokens already stop at once for a disabled account; for a
+	 * new password they end with their short lives) */
+	if (rc == KILN_OK && (c->set_pw || (c->set_active && !c->active))) {
+		struct db_val u[1] = {DBV_I64(c->id)};
+
+		rc = db_exec(db, STMT_REFRESH_REVOKE_USER, u, 1, NULL, NULL, NULL);
+	}
 out:
 	db_res_free(user);
 	db_res_free(admins);

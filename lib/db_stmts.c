@@ -215,6 +215,12 @@ const struct db_stmt_def db_stmts[STMT__COUNT] = {
 				    "UPDATE refresh_tokens SET revoked_at = NOW(6)"
 				    " WHERE family_id = ? AND user_id = ? AND revoked_at IS NULL",
 				    "si", ""},
+    /* a new password (or a disabled account) ends every session of the
+     * user: a refresh token from before it is refused */
+    [STMT_REFRESH_REVOKE_USER] = {"refresh_revoke_user",
+				  "UPDATE refresh_tokens SET revoked_at = NOW(6)"
+				  " WHERE user_id = ? AND revoked_at IS NULL",
+				  "i", ""},
     /* the wallet: balances change only beside a ledger row (lib/ledger.c) */
     [STMT_WALLET_LOCK] =
 	{"wallet_lock", "SELECT balance_micros, reserved_micros FROM users WHERE id = ? FOR UPDATE",

@@ -195,6 +195,16 @@ user_passwd(const struct kiln_config *cfg, struct db *db, int argc, char **argv)
 		struct db_val u[2] = {DBV_STR(hash), DBV_I64(db_res_i64(res, 0, 0))};
 
 		(void)db_exec(db, STMT_USER_SET_PASSWORD, u, 2, NULL, &affected, NULL);
+		/* and every session from before it ends (see h_users.c) */
+		if (affected == 1 &&
+		    db_exec(db, STMT_REFRESH_REVOKE_USER, u + 1, 1, NULL, NULL, NULL) != KILN_OK) {
+			fprintf(stderr,
+				"kilnctl: password changed for %s, but its sessions could "
+				"not be ended: run it again\n",
+				email);
+			db_res_free(res);
+			return 1;
+		}
 	}
 	db_res_free(res);
 	if (affected != 1) {

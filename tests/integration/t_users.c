@@ -40,6 +40,45 @@ create_user(const char *email, const char *role)
 	return id;
 }
 
+/* Logs in as email; copies the refresh token to OUT: refresh. The status. */
+static long
+login_refresh(const char *email, const char *pw, char *refresh, size_t n)
+{
+	char body[512];
+	struct it_resp r;
+	json_t *j;
+	long s;
+
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"%s\"}", email, pw);
+	it_http("POST", "/api/v1/auth/login", "application/json", body, strlen(body), NULL, 0, &r);
+	s = r.status;
+	refresh[0] = '\0';
+	if (s == 200 && (j = it_json(&r)) != NULL) {
+		const char *t = json_string_value(json_object_get(j, "refresh_token"));
+
+		snprintf(refresh, n, "%s", t ? t : "");
+		json_decref(j);
+	}
+	it_resp_free(&r);
+	return s;
+}
+
+/* POST /auth/refresh with refresh (which it rotates): the status. */
+static long
+refresh_status(const char *refresh)
+{
+	char body[512];
+	struct it_resp r;
+	long s;
+
+	snprintf(body, sizeof(body), "{\"refresh_token\":\"%s\"}", refresh);
+	it_http("POST", "/api/v1/auth/refresh", "application/json", body, strlen(body), NULL, 0,
+		&r);
+	s = r.status;
+	it_resp_free(&r);
+	return s;
+}
+
 static int
 users_init(void)
 {
@@ -294,18 +333,19 @@ test_kilnctl_user(void)
 	static const char *const list[] = {"user", "list", NULL};
 	static const char *const badrole[] = {"user",   "create", "--email", "r@example.com",
 					      "--role", "root",   NULL};
-	char out[8192], pw[128], t[2048];
+	char out[8192], pw[128], t[2048], rt[256];
 	const char *p;
 
 	CU_ASSERT_EQUAL(it_kilnctl(create, NULL, out, sizeof(out)), 0);
 	p = strstr(out, "password: ");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(sscanf(p, "password: %127s", pw), 1);
-	CU_ASSERT_EQUAL(it_login("ops@example.com", pw, t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(login_refresh("ops@example.com", pw, rt, sizeof(rt)), 200);
 	CU_ASSERT_EQUAL(it_kilnctl(again, NULL, out, sizeof(out)), 1);
 	CU_ASSERT_EQUAL(it_kilnctl(badrole, NULL, out, sizeof(out)), 2);
 	CU_ASSERT_EQUAL(it_kilnctl(passwd, "a-new-password-42\n", out, sizeof(out)), 0);
 	CU_ASSERT_PTR_NULL(strstr(out, "a-new-password-42")); /* never echoed */
+	CU_ASSERT_EQUAL(refresh_status(rt), 401);             /* the old session ended */
 	CU_ASSERT_EQUAL(it_login("ops@example.com", "a-new-password-42", t, sizeof(t)), 200);
 	CU_ASSERT_EQUAL(it_login("ops@example.com", pw, t, sizeof(t)), 401);
 	CU_ASSERT_EQUAL(it_kilnctl(list, NULL, out, sizeof(out)), 0);
@@ -337,18 +377,52 @@ stored_hash(const char *email, char *out, size_t n)
 static void
 test_rehash_on_login(void)
 {
-	char before[256], after[256], t[2048];
+	char before[256], after[256], t[2048], rt[256];
 
 	create_user("rehash@example.com", "user");
 	stored_hash("rehash@example.com", before, sizeof(before));
 	CU_ASSERT_PTR_NOT_NULL(strstr(before, "$argon2id$v=19$m=8192,"));
+	CU_ASSERT_EQUAL(login_refresh("rehash@example.com", "securepass123", rt, sizeof(rt)), 200);
 	CU_ASSERT_EQUAL_FATAL(it_api_conf("password_mem", "8m", "16m"), 0);
 	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
+	CU_ASSERT_EQUAL(refresh_status(rt), 200); /* a rehash ends no session */
 	stored_hash("rehash@example.com", after, sizeof(after));
 	CU_ASSERT_PTR_NOT_NULL(strstr(after, "$argon2id$v=19$m=16384,"));
 	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
 	CU_ASSERT_EQUAL(it_api_conf("password_mem", "16m", "8m"), 0);
 	CU_ASSERT_EQUAL(it_login("rehash@example.com", "securepass123", t, sizeof(t)), 200);
+}
+
+/* A password set by an admin, or a disabled account, ends every session
+ * of the user: a refresh token from before is refused (kilnctl's passwd
+ * does the same, in test_kilnctl_user; a rehash at login does not, in
+ * test_rehash_on_login). */
+static void
+test_password_ends_sessions(void)
+{
+	static const char email[] = "sessions@example.com";
+	char r1[256], r2[256], path[64];
+	long long id = create_user(email, "user");
+
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", id);
+	CU_ASSERT_EQUAL(login_refresh(email, "securepass123", r1, sizeof(r1)), 200);
+	CU_ASSERT_EQUAL(login_refresh(email, "securepass123", r2, sizeof(r2)), 200);
+	CU_ASSERT_EQUAL(refresh_status(r2), 200); /* sessions work before */
+	CU_ASSERT_EQUAL(
+	    it_call_status("PATCH", path, admin_token, "{\"password\":\"another-pass-77\"}"), 200);
+	CU_ASSERT_EQUAL(refresh_status(r1), 401);
+	/* a login after it holds */
+	CU_ASSERT_EQUAL(login_refresh(email, "another-pass-77", r1, sizeof(r1)), 200);
+	CU_ASSERT_EQUAL(login_refresh(email, "another-pass-77", r2, sizeof(r2)), 200);
+	CU_ASSERT_EQUAL(refresh_status(r2), 200);
+	/* disabled, then enabled again: the session from before stays ended */
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"is_active\":false}"), 200);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"is_active\":true}"), 200);
+	CU_ASSERT_EQUAL(refresh_status(r1), 401);
+	/* a change of role alone ends nothing */
+	CU_ASSERT_EQUAL(login_refresh(email, "another-pass-77", r1, sizeof(r1)), 200);
+	CU_ASSERT_EQUAL(it_call_status("PATCH", path, admin_token, "{\"role\":\"viewer\"}"), 200);
+	CU_ASSERT_EQUAL(refresh_status(r1), 200);
 }
 
 void
@@ -364,4 +438,6 @@ suite_users(void)
 	CU_add_test(s, "failed logins are throttled per email", test_login_throttle);
 	CU_add_test(s, "kilnctl user create, passwd and list", test_kilnctl_user);
 	CU_add_test(s, "a password is rehashed when the cost changes", test_rehash_on_login);
+	CU_add_test(s, "a new password or a disabled account ends the user's sessions",
+		    test_password_ends_sessions);
 }
