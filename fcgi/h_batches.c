@@ -170,10 +170,15 @@ batch_read_jobs(json_t *arr, json_t *errs, struct batch_new *b, int *bad_dir)
 			json_t *e = json_array_get(one, k), *loc = json_object_get(e, "loc");
 			size_t n = (size_t)snprintf(field, sizeof(field), "jobs[%zu]", i), p;
 
-			/* the rest of its loc after "body": "jobs[1].resources.gpus" */
-			for (p = 1; p < json_array_size(loc) && n < sizeof(field); p++)
-				n += (size_t)snprintf(field + n, sizeof(field) - n, ".%s",
-						      json_string_value(json_array_get(loc, p)));
+			/* the rest of its loc after "body": "jobs[1].resources.gpus";
+			 * the job itself ("jobs[1]") when the error is the whole job's */
+			for (p = 1; p < json_array_size(loc) && n < sizeof(field); p++) {
+				const char *seg = json_string_value(json_array_get(loc, p));
+
+				if (seg != NULL && seg[0] != '\0')
+					n += (size_t)snprintf(field + n, sizeof(field) - n, ".%s",
+							      seg);
+			}
 			v_err(errs, field, json_string_value(json_object_get(e, "msg")),
 			      json_string_value(json_object_get(e, "type")));
 		}

@@ -317,6 +317,12 @@ test_batches(void)
 			422);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "jobs[1].colour"));
 	it_resp_free(&r);
+	/* a job that is not an object is named as the job, not "jobs[0]." */
+	CU_ASSERT_EQUAL(
+	    it_call("POST", "/api/v1/job-batches", u, "{\"name\": \"b\", \"jobs\": [null]}", &r),
+	    422);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"jobs[0]\""));
+	it_resp_free(&r);
 	CU_ASSERT_EQUAL(
 	    it_call_status("POST", "/api/v1/job-batches", u, "{\"name\": \"b\", \"jobs\": []}"),
 	    422);
