@@ -31,16 +31,21 @@ scope_whose(struct request *req, json_t *errs, int64_t *user)
 	*user = req->user_id;
 	if (all == NULL && uid == NULL)
 		return 0;
-	if (!scope_reads_all(req)) {
+	if (all != NULL && parse_bool(all, &everyone) != KILN_OK)
+		v_qerr(errs, "all", "must be true or false", "type_error.bool");
+	if (uid != NULL && parse_i64(uid, 1, INT64_MAX, user) != KILN_OK) {
+		v_qerr(errs, "user_id", "must be a user id", "type_error.integer");
+		return 0;
+	}
+	if (json_array_size(errs) > 0)
+		return 0; /* the caller answers 422 */
+	/* anyone may name themself (user_id=own id, all=false) */
+	if ((everyone || *user != req->user_id) && !scope_reads_all(req)) {
 		resp_error(req, KILN_ERR_FORBIDDEN,
 			   "only viewers, operators and admins see other users' objects");
 		return 1;
 	}
-	if (all != NULL && parse_bool(all, &everyone) != KILN_OK)
-		v_qerr(errs, "all", "must be true or false", "type_error.bool");
-	if (uid != NULL && parse_i64(uid, 1, INT64_MAX, user) != KILN_OK)
-		v_qerr(errs, "user_id", "must be a user id", "type_error.integer");
-	else if (uid == NULL && everyone)
+	if (uid == NULL && everyone)
 		*user = 0;
 	return 0;
 }

@@ -22,9 +22,10 @@ int scope_reads_all(const struct request *req);
 int scope_may_see(const struct request *req, int64_t owner);
 
 /* Whose objects a list shows, from ?all=true and ?user_id= (viewers,
- * operators and admins only): OUT: *user, the caller's id by default, 0
- * for everyone. Bad values add 422 details to errs; a plain user asking
- * for another scope is answered 403 and 1 is returned. */
+ * operators and admins only, but anyone may name themself): OUT: *user,
+ * the caller's id by default, 0 for everyone. Bad values add 422 details
+ * to errs; a plain user asking for another scope is answered 403 and 1
+ * is returned. */
 int scope_whose(struct request *req, json_t *errs, int64_t *user);
 
 /* Loads object id with stmt (one id parameter) into OUT: *res (new) when

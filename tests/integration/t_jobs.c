@@ -769,13 +769,18 @@ test_list(void)
 	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "?status=pending,bogus", t, NULL), 422);
 	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "?page_size=101", t, NULL), 422);
 	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "?limit=101", t, NULL), 422);
-	/* other users' jobs: staff only */
+	/* other users' jobs: staff only; anyone may name themself */
 	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "?all=true", t, NULL), 403);
 	snprintf(q, sizeof(q), JOBS "?user_id=%lld", uid);
-	CU_ASSERT_EQUAL(it_call_status("GET", q, t, NULL), 403);
 	CU_ASSERT_EQUAL(it_call_status("GET", q, m, NULL), 403);
+	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "?user_id=abc", t, NULL), 422);
+	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "?all=maybe", t, NULL), 422);
 	snprintf(want, sizeof(want), "%lld,%lld,%lld", c, b, a);
 	snprintf(q, sizeof(q), "?user_id=%lld", uid);
+	CU_ASSERT_EQUAL(list_ids(t, q, ids, sizeof(ids), &total), 200);
+	CU_ASSERT_STRING_EQUAL(ids, want);
+	CU_ASSERT_EQUAL(list_ids(t, "?all=false", ids, sizeof(ids), &total), 200);
+	CU_ASSERT_STRING_EQUAL(ids, want);
 	CU_ASSERT_EQUAL(list_ids(admin_token, q, ids, sizeof(ids), &total), 200);
 	CU_ASSERT_STRING_EQUAL(ids, want);
 	CU_ASSERT_EQUAL(list_ids(viewer_token, q, ids, sizeof(ids), &total), 200);
@@ -844,7 +849,9 @@ test_stats(void)
 	check_stats(viewer_token, q, 2, 1);
 	check_stats(operator_token, q, 2, 1);
 	CU_ASSERT_EQUAL(it_call_status("GET", JOBS "/stats?all=true", t, NULL), 403);
-	snprintf(q, sizeof(q), JOBS "/stats?user_id=%lld", uid);
+	snprintf(q, sizeof(q), "?user_id=%lld", uid);
+	check_stats(t, q, 2, 1); /* naming themself */
+	snprintf(q, sizeof(q), JOBS "/stats?user_id=%lld", admin_id);
 	CU_ASSERT_EQUAL(it_call_status("GET", q, t, NULL), 403);
 	/* everyone's: at least these three, and the counts add up */
 	CU_ASSERT_EQUAL(call_json("GET", JOBS "/stats?all=true", admin_token, NULL, &j), 200);
